@@ -1,0 +1,136 @@
+/**
+ * Which TensorFlow.js engine gradscope uses, chosen once at load:
+ * `tensorflow` (@tensorflow/tfjs-node, native) if its binding loads, else `wasm`
+ * (@tensorflow/tfjs-backend-wasm), else `cpu` (pure JS). `GRADSCOPE_BACKEND` forces one.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+/** What {@link backendInfo} reports. */
+export interface BackendInfo {
+  /** The backend tf is using right now (`tf.getBackend()`). */
+  active: string;
+  /** The backend gradscope chose (or was told to use with GRADSCOPE_BACKEND). */
+  chosen: BackendName;
+  /** True once the chosen backend is initialised (wasm initialises asynchronously: `await gs.ready()`). */
+  ready: boolean;
+  /** Set when GRADSCOPE_BACKEND forced the choice. */
+  forced?: BackendName;
+  /** Why each better backend was not used, e.g. `{ tensorflow: "Cannot find module '@tensorflow/tfjs-node'" }`. */
+  skipped: Partial<Record<BackendName, string>>;
+}
+
+function firstLine(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split('\n')[0];
+}
+
+const forcedRaw = (typeof process !== 'undefined' ? process.env.GRADSCOPE_BACKEND : undefined)?.trim();
+let forced: BackendName | undefined;
+if (forcedRaw) {
+  if (!BACKENDS.includes(forcedRaw as BackendName)) {
+    throw new Error(`invalid GRADSCOPE_BACKEND: ${JSON.stringify(forcedRaw)} (expected one of ${BACKENDS.join(', ')})`);
+  }
+  forced = forcedRaw as BackendName;
+}
+
+const skipped: Partial<Record<BackendName, string>> = {};
+let chosen: BackendName = 'cpu';
+let engine: typeof tfTypes | undefined;
+
+// 1. tensorflow: the native binding. tfjs-node brings its own copy of tfjs; use that one.
+if (!forced || forced === 'tensorflow') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    engine = require('@tensorflow/tfjs-node') as typeof tfTypes;
+    chosen = 'tensorflow';
+  } catch (e) {
+    skipped.tensorflow = firstLine(e);
+    if (forced) {
+      throw new Error(
+        `GRADSCOPE_BACKEND=tensorflow but @tensorflow/tfjs-node does not load: ${skipped.tensorflow}. ` +
+          `Install it where its native library can be downloaded (npm install @tensorflow/tfjs-node), or unset GRADSCOPE_BACKEND.`,
+      );
+    }
+  }
+}
+if (!engine) engine = require('@tensorflow/tfjs') as typeof tfTypes;
+
+/** The TensorFlow.js instance gradscope uses; a user's tensors and gradscope's share this engine. */
+export const tf: typeof tfTypes = engine;
+
+// 2. wasm, 3. cpu.
+if (chosen !== 'tensorflow') {
+  if (!forced || forced === 'wasm') {
+    try {
+      require('@tensorflow/tfjs-backend-wasm');
+      chosen = 'wasm';
+    } catch (e) {
+      skipped.wasm = firstLine(e);
+      if (forced) throw new Error(`GRADSCOPE_BACKEND=wasm but @tensorflow/tfjs-backend-wasm does not load: ${skipped.wasm}`);
+    }
+  } else {
+    skipped.wasm = `GRADSCOPE_BACKEND=${forced}`;
+  }
+  if (chosen !== 'wasm') chosen = 'cpu';
+}
+// Silence tfjs's "install tfjs-node" banner: backendInfo() says which backend is active instead.
+try { tf.env().set('IS_TEST', true); } catch { /* older tfjs */ }
+
+let isReady = chosen === 'tensorflow';
+let readyPromise: Promise<BackendInfo> | undefined;
+
+/**
+ * Initialises the chosen backend (wasm loads asynchronously) and resolves with {@link backendInfo}.
+ * Call it once before timing anything; gradscope's functions also work before it resolves,
+ * on the `cpu` backend.
+ *
+ * @example
+ * ```ts
+ * import * as gs from 'gradscope';
+ * await gs.ready();               // { active: 'wasm', chosen: 'wasm', ... }
+ * ```
+ */
+export function ready(): Promise<BackendInfo> {
+  if (!readyPromise) {
+    readyPromise = (async () => {
+      if (chosen !== 'tensorflow') {
+        const ok = await tf.setBackend(chosen);
+        if (!ok) {
+          if (forced) throw new Error(`GRADSCOPE_BACKEND=${forced} but tf.setBackend('${forced}') failed`);
+          skipped[chosen] = `tf.setBackend('${chosen}') failed`;
+          chosen = 'cpu';
+          await tf.setBackend('cpu');
+        }
+      }
+      await tf.ready();
+      isReady = true;
+      return backendInfo();
+    })();
+  }
+  return readyPromise;
+}
+ready().catch(() => { /* reported again by whoever awaits ready() */ });
+
+/**
+ * Which backend is active and why the better ones were not used.
+ *
+ * @example
+ * ```ts
+ * gs.backendInfo();
+ * // { active: 'wasm', chosen: 'wasm', ready: true,
+ * //   skipped: { tensorflow: "Cannot find module '@tensorflow/tfjs-node'" } }
+ * ```
+ */
+export function backendInfo(): BackendInfo {
+  const info: BackendInfo = { active: tf.getBackend(), chosen, ready: isReady, skipped: { ...skipped } };
+  if (forced) info.forced = forced;
+  return info;
+}
+
+/** One line for reports: `wasm (tensorflow: Cannot find module ...)`. */
+export function backendLabel(): string {
+  const why = Object.entries(skipped).map(([k, v]) => `${k}: ${v}`).join('; ');
+  return why ? `${tf.getBackend()} (not used: ${why})` : tf.getBackend();
+}

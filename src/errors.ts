@@ -1,0 +1,85 @@
+/**
+ * One error type for bad input, and the small normalisers every public call uses at its boundary.
+ * Messages name the argument, what was received and what was expected:
+ * `invalid hidden: "sigmod" (expected one of sigmoid, tanh, relu, leakyRelu, linear)`.
+ */
+import { tf } from './backend';
+
+/** Thrown for bad arguments. `argument` names the offending argument. */
+export class GradscopeError extends Error {
+  constructor(readonly argument: string, message: string) {
+    super(message);
+    this.name = 'GradscopeError';
+  }
+}
+
+/** `invalid <name>: <value> (expected <expected>)` */
+export function invalid(name: string, value: unknown, expected: string): GradscopeError {
+  return new GradscopeError(name, `invalid ${name}: ${show(value)} (expected ${expected})`);
+}
+
+export function show(value: unknown): string {
+  if (value instanceof tf.Tensor) return `tensor of shape [${value.shape.join(', ')}]`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  try {
+    const s = JSON.stringify(value);
+    return s === undefined ? String(value) : s.length > 80 ? s.slice(0, 77) + '...' : s;
+  } catch {
+    return String(value);
+  }
+}
+
+/** Returns `value` if it is one of `allowed`, else throws `invalid name`. */
+export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw invalid(name, value, `one of ${allowed.join(', ')}`);
+}
+
+/** A finite number in [min, max] (open at `openMin`). */
+export function number(
+  name: string,
+  value: unknown,
+  { min = -Infinity, max = Infinity, openMin = false, integer = false } = {},
+): number {
+  const ok =
+    typeof value === 'number' && Number.isFinite(value) && (openMin ? value > min : value >= min) && value <= max &&
+    (!integer || Number.isInteger(value));
+  if (!ok) {
+    const range = `${integer ? 'an integer' : 'a finite number'}${min > -Infinity ? (openMin ? ` > ${min}` : ` >= ${min}`) : ''}${max < Infinity ? ` and <= ${max}` : ''}`;
+    throw invalid(name, value, range);
+  }
+  return value as number;
+}
+
+/** Throws unless `t` is a 2-D float tensor with finite entries and at least one row. */
+export function matrix(name: string, t: unknown, cols?: number): tfTypesTensor2D {
+  if (!(t instanceof tf.Tensor)) throw invalid(name, t, 'a 2-D tf.Tensor [m, n] with one example per row');
+  if (t.rank !== 2) throw invalid(name, t, 'a 2-D tensor [m, n] with one example per row');
+  if (t.shape[0] === 0) throw new GradscopeError(name, `invalid ${name}: empty batch, shape [${t.shape.join(', ')}] (expected at least one row)`);
+  if (cols !== undefined && t.shape[1] !== cols) {
+    throw new GradscopeError(name, `invalid ${name}: shape [${t.shape.join(', ')}] (expected [m, ${cols}])`);
+  }
+  const bad = firstNonFinite(t.dataSync() as Float32Array);
+  if (bad >= 0) {
+    const [r, c] = [Math.floor(bad / t.shape[1]), bad % t.shape[1]];
+    throw new GradscopeError(name, `invalid ${name}: entry [${r}, ${c}] is ${t.dataSync()[bad]} (expected finite numbers)`);
+  }
+  return t as tfTypesTensor2D;
+}
+type tfTypesTensor2D = import('@tensorflow/tfjs').Tensor2D;
+
+/** Index of the first NaN or +-Infinity in `a`, or -1. */
+export function firstNonFinite(a: ArrayLike<number>): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
+}
+
+/** Throws if an options object has keys that are not in `known` (catches typos like `{ esp: 1e-7 }`). */
+export function knownKeys(name: string, options: object | undefined, known: readonly string[]): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') throw invalid(name, options, 'an options object');
+  for (const k of Object.keys(options)) {
+    if (!known.includes(k)) throw invalid(`${name}.${k}`, (options as Record<string, unknown>)[k], `a known option: ${known.join(', ')}`);
+  }
+}

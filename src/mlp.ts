@@ -1,0 +1,386 @@
+/**
+ * A fully connected network on tf tensors, with its hand-written backward pass.
+ *
+ * Rows are examples: X is [m, n0], W^l is [n(l-1), n(l)], b^l is [n(l)], and
+ *   z^l = a^(l-1) W^l + b^l,   a^l = g(z^l),   a^0 = X.
+ * The seeds write the same thing with examples as columns (z = W x + b, W of shape [n(l), n(l-1)]);
+ * our W^l is the transpose of theirs and every formula transposes with it.
+ */
+import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
+import { tf } from './backend';
+import { activations, activation, type Activation } from './activations';
+import { GradscopeError, firstNonFinite, invalid, knownKeys, matrix, number, oneOf } from './errors';
+import { drawWeights, initLabel, normalizeInit, type Init } from './init';
+import { labels, outputs, OUTPUTS, type Output } from './losses';
+import { rng, type Rng } from './random';
+
+/** Options of {@link mlp}. */
+export interface MlpOptions {
+  /** Layer widths [n0, n1, ..., nL]: n0 inputs, nL outputs. At least two entries. */
+  sizes: number[];
+  /** Hidden activation g. Default `'relu'`. */
+  hidden?: Activation;
+  /** Output layer and its loss: `'sigmoid'` (binary cross-entropy, default), `'softmax'` (categorical cross-entropy) or `'linear'` (MSE). */
+  output?: Output;
+  /** Weight initialisation, see {@link Init}. Default `'he'` for relu/leakyRelu, `'xavier'` otherwise. */
+  init?: Init;
+  /** Seed for every random draw (weights and dropout masks). Default 0. */
+  seed?: number;
+  /** Add identity skips a^l = g(z^l) + a^(l-1) between equal-width hidden layers. Default false. */
+  residual?: boolean;
+  /** Keep probability of inverted dropout on hidden layers (1 = no dropout). Default 1. */
+  keepProb?: number;
+  /** L2 strength lambda: J += (lambda / 2m) sum_l ||W^l||^2. Default 0. */
+  l2?: number;
+}
+
+/** The architecture, fixed at construction; enough to rebuild the forward pass anywhere (see mirror64). */
+export interface NetSpec {
+  sizes: number[];
+  hidden: Activation;
+  output: Output;
+  init: Init;
+  seed: number;
+  /** residual[l] is true when hidden layer l has an identity skip from a^(l-1) (index 0 unused). */
+  residual: boolean[];
+  keepProb: number;
+  l2: number;
+}
+
+/** Where each parameter block sits in theta (the seeds' dictionary_to_vector order: W1, b1, W2, b2, ...). */
+export interface Block {
+  /** Parameter name: W1, b1, ... */
+  name: string;
+  /** Gradient name: dW1, db1, ... */
+  grad: string;
+  layer: number;
+  kind: 'W' | 'b';
+  shape: number[];
+  offset: number;
+  size: number;
+}
+
+/** Everything forward computes, kept for backward: z^l and a^l per layer and the dropout masks D^l. */
+export interface Cache {
+  /** z[l] for l = 1..L (z[0] is undefined). */
+  z: (Tensor2D | undefined)[];
+  /** a[l] for l = 0..L, a[0] = X. */
+  a: Tensor2D[];
+  /** D[l], 0/1 dropout masks for hidden layers when forward ran with `training` and keepProb < 1. */
+  D: (Tensor2D | undefined)[];
+  /** Frees every tensor in the cache. */
+  dispose(): void;
+}
+
+type Layers = Omit<Cache, 'dispose'>;
+type TensorMap = import('@tensorflow/tfjs').TensorContainerObject;
+
+/** Gradients by name: `{ dW1, db1, dW2, db2, ... }`. */
+export type Grads = Record<string, Tensor>;
+
+export class Net {
+  readonly spec: NetSpec;
+  /** The parameters as tf.Variables: `{ W1, b1, W2, b2, ... }`. */
+  readonly params: Record<string, Variable>;
+  /** The layout of theta, see {@link Net.toVector}. */
+  readonly blocks: Block[];
+  /** Number of parameters (length of theta). */
+  readonly size: number;
+  private readonly maskRng: Rng;
+
+  constructor(spec: NetSpec, weights: Float64Array[]) {
+    this.spec = spec;
+    this.maskRng = rng(spec.seed + 7919);
+    this.params = {};
+    this.blocks = [];
+    let offset = 0;
+    for (let l = 1; l < spec.sizes.length; l++) {
+      const [nIn, nOut] = [spec.sizes[l - 1], spec.sizes[l]];
+      this.params[`W${l}`] = tf.variable(tf.tensor2d(Float32Array.from(weights[l - 1]), [nIn, nOut]), true, `gs_W${l}_${uid}`);
+      this.params[`b${l}`] = tf.variable(tf.zeros([nOut]), true, `gs_b${l}_${uid++}`);
+      this.blocks.push({ name: `W${l}`, grad: `dW${l}`, layer: l, kind: 'W', shape: [nIn, nOut], offset, size: nIn * nOut });
+      offset += nIn * nOut;
+      this.blocks.push({ name: `b${l}`, grad: `db${l}`, layer: l, kind: 'b', shape: [nOut], offset, size: nOut });
+      offset += nOut;
+    }
+    this.size = offset;
+  }
+
+  /** Number of layers L (weight matrices). */
+  get depth(): number {
+    return this.spec.sizes.length - 1;
+  }
+
+  W(l: number): Variable { return this.params[`W${l}`]; }
+  b(l: number): Variable { return this.params[`b${l}`]; }
+
+  /**
+   * Forward pass: z^l = a^(l-1) W^l + b^l, a^l = g(z^l) (output: sigmoid / softmax / identity).
+   * With `training: true` and keepProb < 1, hidden a^l is multiplied by a fresh mask D^l / keepProb;
+   * pass `masks` (e.g. `cache.D` from an earlier pass) to reuse fixed masks.
+   * The caller owns `output` and `cache`: `cache.dispose()` when done.
+   *
+   * @example
+   * ```ts
+   * const net = gs.mlp({ sizes: [2, 3, 1] });
+   * const { output, cache } = net.forward(gs.tf.tensor2d([[1, 2]]));
+   * output.print(); cache.dispose();
+   * ```
+   */
+  forward(X: Tensor2D, { training = false, masks }: { training?: boolean; masks?: (Tensor2D | undefined)[] } = {}): { output: Tensor2D; cache: Cache } {
+    matrix('X', X, this.spec.sizes[0]);
+    const dropout = masks !== undefined || (training && this.spec.keepProb < 1);
+    const D = dropout ? masks ?? this.sampleMasks(X.shape[0]) : [];
+    const { z, a, D: kept } = tf.tidy(() => this.forwardTensors(X, D) as unknown as TensorMap) as unknown as Layers;
+    if (dropout && !masks) tf.dispose(D.filter(Boolean) as Tensor[]);
+    const cache: Cache = { z, a, D: kept, dispose: () => tf.dispose([...z, ...a, ...kept].filter(Boolean) as Tensor[]) };
+    return { output: a[this.depth], cache };
+  }
+
+  /** Forward pass as a plain tensor map, inside a tidy. */
+  private forwardTensors(X: Tensor2D, D: (Tensor2D | undefined)[]): Layers {
+    const { hidden, output, residual, keepProb } = this.spec;
+    const L = this.depth;
+    const z: (Tensor2D | undefined)[] = [undefined];
+    const a: Tensor2D[] = [X.clone()];
+    const keptD: (Tensor2D | undefined)[] = [undefined];
+    for (let l = 1; l <= L; l++) {
+      z[l] = a[l - 1].matMul(this.W(l)).add(this.b(l)) as Tensor2D; // z^l = a^(l-1) W^l + b^l
+      if (l === L) {
+        a[l] = outputs[output].a(z[l]!);
+        break;
+      }
+      let al = activations[hidden].g(z[l]!) as Tensor2D; // a^l = g(z^l)
+      if (D[l]) {
+        al = al.mul(D[l]!).div(keepProb); // inverted dropout: a^l = D^l * a^l / keepProb
+        keptD[l] = D[l]!.clone();
+      }
+      if (residual[l]) al = al.add(a[l - 1]); // residual: a^l += a^(l-1)
+      a[l] = al;
+    }
+    return { z, a, D: keptD };
+  }
+
+  /** Fresh 0/1 dropout masks D^l ~ Bernoulli(keepProb) for the hidden layers, from the net's seeded stream. */
+  sampleMasks(m: number): (Tensor2D | undefined)[] {
+    const D: (Tensor2D | undefined)[] = [undefined];
+    for (let l = 1; l < this.depth; l++) {
+      const n = this.spec.sizes[l];
+      const d = new Float32Array(m * n);
+      for (let i = 0; i < d.length; i++) d[i] = this.maskRng.uniform() < this.spec.keepProb ? 1 : 0;
+      D[l] = tf.tensor2d(d, [m, n]);
+    }
+    return D;
+  }
+
+  /**
+   * The cost J = (1/m) sum_i L(a^L_i, y_i) + (lambda / 2m) sum_l ||W^l||^2 as a number
+   * (no dropout unless `masks` are given).
+   *
+   * @example
+   * ```ts
+   * net.loss(X, Y); // 0.6931...
+   * ```
+   */
+  loss(X: Tensor2D, Y: Tensor, { masks }: { masks?: (Tensor2D | undefined)[] } = {}): number {
+    matrix('X', X, this.spec.sizes[0]);
+    this.assertFinite();
+    const y = this.labels(Y, X.shape[0]);
+    const J = this.lossTensor(X, y, masks ?? []);
+    const value = J.dataSync()[0];
+    tf.dispose([J, y]);
+    return value;
+  }
+
+  /** J as a scalar tensor, differentiable by tf with respect to the variables. */
+  lossTensor(X: Tensor2D, y: Tensor2D, D: (Tensor2D | undefined)[]): Tensor {
+    return tf.tidy(() => {
+      const cache = this.forwardTensors(X, D);
+      const m = X.shape[0];
+      let J = outputs[this.spec.output].lossRows(cache.z[this.depth]!, y).mean();
+      if (this.spec.l2 > 0) {
+        let sq: Tensor = tf.scalar(0);
+        for (let l = 1; l <= this.depth; l++) sq = sq.add(this.W(l).square().sum());
+        J = J.add(sq.mul(this.spec.l2 / (2 * m))); // + (lambda / 2m) sum ||W||^2
+      }
+      return J;
+    });
+  }
+
+  /**
+   * The hand-written backward pass, as the seeds write it (rows are examples):
+   *   delta^L = a^L - y
+   *   dW^l = a^(l-1)^T delta^l / m + (lambda / m) W^l,   db^l = mean over rows of delta^l
+   *   da^(l-1) = delta^l W^l^T (+ da^l through a residual skip)
+   *   delta^(l-1) = da^(l-1) * D^(l-1) / keepProb * g'(z^(l-1))
+   * Returns `{ dW1, db1, ... }`; the caller disposes them.
+   *
+   * @example
+   * ```ts
+   * const { output, cache } = net.forward(X);
+   * const grads = net.backward(cache, Y);   // { dW1, db1, dW2, db2 }
+   * ```
+   */
+  backward(cache: Cache, Y: Tensor): Grads {
+    const m = cache.a[0].shape[0];
+    const y = this.labels(Y, m);
+    const grads = tf.tidy(() => {
+      const { hidden, residual, keepProb, l2 } = this.spec;
+      const { z, a, D } = cache;
+      const g: Grads = {};
+      let delta: Tensor = a[this.depth].sub(y); // delta^L = a^L - y
+      let da: Tensor | undefined; // da^l, needed when layer l has a residual skip
+      for (let l = this.depth; l >= 1; l--) {
+        let dW = a[l - 1].transpose().matMul(delta).div(m); // dW^l = a^(l-1)^T delta^l / m
+        if (l2 > 0) dW = dW.add(this.W(l).mul(l2 / m)); // + (lambda / m) W^l
+        g[`dW${l}`] = dW;
+        g[`db${l}`] = delta.mean(0); // db^l = mean_i delta^l_i
+        if (l === 1) break;
+        let daPrev = delta.matMul(this.W(l).transpose()); // da^(l-1) = delta^l W^l^T
+        if (residual[l] && da) daPrev = daPrev.add(da); // skip: a^l = ... + a^(l-1)
+        da = daPrev;
+        let dz = da;
+        if (D[l - 1]) dz = dz.mul(D[l - 1]!).div(keepProb); // through the dropout mask
+        delta = dz.mul(activations[hidden].dg(z[l - 1]!)); // delta^(l-1) = da^(l-1) * g'(z^(l-1))
+      }
+      return g;
+    });
+    y.dispose();
+    return grads;
+  }
+
+  /**
+   * The same J differentiated by tf (`tf.variableGrads`), as `{ dW1, db1, ... }`.
+   * Pass the cache of a training forward pass to use its dropout masks.
+   *
+   * @example
+   * ```ts
+   * const auto = net.autogradGrads(X, Y);
+   * ```
+   */
+  autogradGrads(X: Tensor2D, Y: Tensor, cache?: Cache): Grads {
+    matrix('X', X, this.spec.sizes[0]);
+    const y = this.labels(Y, X.shape[0]);
+    const vars = Object.values(this.params);
+    const { value, grads } = tf.variableGrads(() => this.lossTensor(X, y, cache?.D ?? []) as import('@tensorflow/tfjs').Scalar, vars);
+    tf.dispose([value, y]);
+    const out: Grads = {};
+    for (const block of this.blocks) out[block.grad] = grads[this.params[block.name].name];
+    return out;
+  }
+
+  /**
+   * theta: every parameter in one float64 vector, in the order W1 (row-major), b1, W2, b2, ...
+   * (the seeds' dictionary_to_vector). `net.blocks` gives each block's offset.
+   *
+   * @example
+   * ```ts
+   * const theta = net.toVector();      // Float64Array of length net.size
+   * ```
+   */
+  toVector(): Float64Array {
+    const theta = new Float64Array(this.size);
+    for (const blk of this.blocks) theta.set(this.params[blk.name].dataSync(), blk.offset);
+    return theta;
+  }
+
+  /**
+   * Sets every parameter from theta (the inverse of {@link Net.toVector}).
+   *
+   * @example
+   * ```ts
+   * net.fromVector(theta.map((t) => t * 0.5));
+   * ```
+   */
+  fromVector(theta: ArrayLike<number>): void {
+    if (!theta || typeof theta.length !== 'number' || theta.length !== this.size) {
+      throw new GradscopeError('theta', `invalid theta: length ${theta?.length} (expected ${this.size}, the number of parameters)`);
+    }
+    const bad = firstNonFinite(theta);
+    if (bad >= 0) throw new GradscopeError('theta', `invalid theta: entry ${bad} is ${theta[bad]} (expected finite numbers)`);
+    for (const blk of this.blocks) {
+      const values = Float32Array.from(Array.prototype.slice.call(theta, blk.offset, blk.offset + blk.size));
+      tf.tidy(() => this.params[blk.name].assign(tf.tensor(values, blk.shape)));
+    }
+  }
+
+  /** Flattens gradients `{ dW1, db1, ... }` into one float64 vector in theta's order. */
+  gradsToVector(grads: Grads): Float64Array {
+    const v = new Float64Array(this.size);
+    for (const blk of this.blocks) {
+      const g = grads[blk.grad];
+      if (!(g instanceof tf.Tensor) || g.size !== blk.size) {
+        throw new GradscopeError('grads', `invalid grads.${blk.grad}: ${g instanceof tf.Tensor ? `shape [${g.shape}]` : String(g)} (expected a tensor of shape [${blk.shape}] like ${blk.name})`);
+      }
+      if (g.shape.length !== blk.shape.length || g.shape.some((s, i) => s !== blk.shape[i])) {
+        throw new GradscopeError('grads', `invalid grads.${blk.grad}: shape [${g.shape}] (expected [${blk.shape}], the shape of ${blk.name})`);
+      }
+      v.set(g.dataSync(), blk.offset);
+    }
+    return v;
+  }
+
+  /** Throws if a parameter holds NaN or Infinity, naming it. */
+  assertFinite(): void {
+    for (const blk of this.blocks) {
+      const data = this.params[blk.name].dataSync();
+      const bad = firstNonFinite(data);
+      if (bad >= 0) throw new GradscopeError(blk.name, `invalid ${blk.name}: entry ${bad} is ${data[bad]} (expected finite parameters; training diverged or a value was set by hand)`);
+    }
+  }
+
+  /** Checks Y against the output layer; returns a float [m, nL] tensor the caller disposes. */
+  labels(Y: Tensor, m: number): Tensor2D {
+    return labels(this.spec.output, Y, m, this.spec.sizes[this.depth]);
+  }
+
+  /** Frees the variables. */
+  dispose(): void {
+    tf.dispose(Object.values(this.params));
+  }
+
+  /** `mlp [2, 3, 1] relu/sigmoid, init he, 13 parameters` */
+  toString(): string {
+    const s = this.spec;
+    const extras = [s.residual.some(Boolean) && 'residual', s.keepProb < 1 && `keepProb ${s.keepProb}`, s.l2 > 0 && `l2 ${s.l2}`].filter(Boolean);
+    return `mlp [${s.sizes.join(', ')}] ${s.hidden}/${s.output}, init ${initLabel(s.init)}, ${this.size} parameters${extras.length ? ', ' + extras.join(', ') : ''}`;
+  }
+}
+
+let uid = 0;
+
+/**
+ * Builds a fully connected network. Same options and seed, same weights.
+ *
+ * @example
+ * ```ts
+ * import * as gs from 'gradscope';
+ * const net = gs.mlp({ sizes: [4, 8, 8, 1], hidden: 'tanh', output: 'sigmoid', init: 'xavier', seed: 1 });
+ * net.params.W1.shape;  // [4, 8]
+ * ```
+ */
+export function mlp(options: MlpOptions): Net {
+  knownKeys('options', options, ['sizes', 'hidden', 'output', 'init', 'seed', 'residual', 'keepProb', 'l2']);
+  if (!options || typeof options !== 'object') throw invalid('options', options, 'an object like { sizes: [2, 3, 1] }');
+  const { sizes, hidden = 'relu', output = 'sigmoid', seed = 0, residual = false, keepProb = 1, l2 = 0 } = options;
+  if (!Array.isArray(sizes) || sizes.length < 2) throw invalid('sizes', sizes, 'at least two layer widths [n0, ..., nL], e.g. [2, 3, 1]');
+  sizes.forEach((n, i) => number(`sizes[${i}]`, n, { min: 1, integer: true }));
+  const spec: NetSpec = {
+    sizes: [...sizes],
+    hidden: activation('hidden', hidden),
+    output: oneOf('output', output, OUTPUTS),
+    init: normalizeInit('init', options.init ?? (hidden === 'relu' || hidden === 'leakyRelu' ? 'he' : 'xavier')),
+    seed: number('seed', seed, { integer: true }),
+    residual: [],
+    keepProb: number('keepProb', keepProb, { min: 0, max: 1, openMin: true }),
+    l2: number('l2', l2, { min: 0 }),
+  };
+  if (typeof residual !== 'boolean') throw invalid('residual', residual, 'true or false');
+  const L = sizes.length - 1;
+  for (let l = 0; l <= L; l++) spec.residual[l] = residual && l >= 2 && l < L && sizes[l] === sizes[l - 1];
+  if (output === 'softmax' && sizes[L] < 2) throw invalid('sizes', sizes, 'at least 2 output units for a softmax output');
+  const r = rng(spec.seed);
+  const weights: Float64Array[] = [];
+  for (let l = 1; l <= L; l++) weights.push(drawWeights(spec.init, sizes[l - 1], sizes[l], r, l));
+  return new Net(spec, weights);
+}
