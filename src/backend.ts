@@ -59,6 +59,18 @@ if (!engine) engine = require('@tensorflow/tfjs') as typeof tfTypes;
 
 /** The TensorFlow.js instance gradscope uses; a user's tensors and gradscope's share this engine. */
 export const tf: typeof tfTypes = engine;
+/** tf's tensor types under the same name, so `gs.tf.Tensor2D` works as a type as well. */
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export declare namespace tf {
+  export type Tensor<R extends tfTypes.Rank = tfTypes.Rank> = tfTypes.Tensor<R>;
+  export type Scalar = tfTypes.Scalar;
+  export type Tensor1D = tfTypes.Tensor1D;
+  export type Tensor2D = tfTypes.Tensor2D;
+  export type Tensor3D = tfTypes.Tensor3D;
+  export type Variable<R extends tfTypes.Rank = tfTypes.Rank> = tfTypes.Variable<R>;
+  export type Rank = tfTypes.Rank;
+  export type TensorContainer = tfTypes.TensorContainer;
+}
 
 // 2. wasm, 3. cpu.
 if (chosen !== 'tensorflow') {

@@ -21,6 +21,7 @@ export function invalid(name: string, value: unknown, expected: string): Gradsco
 export function show(value: unknown): string {
   if (value instanceof tf.Tensor) return `tensor of shape [${value.shape.join(', ')}]`;
   if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return fmt(value);
   if (typeof value === 'function') return 'a function';
   try {
     const s = JSON.stringify(value);
@@ -63,11 +64,16 @@ export function matrix(name: string, t: unknown, cols?: number): tfTypesTensor2D
   const bad = firstNonFinite(t.dataSync() as Float32Array);
   if (bad >= 0) {
     const [r, c] = [Math.floor(bad / t.shape[1]), bad % t.shape[1]];
-    throw new GradscopeError(name, `invalid ${name}: entry [${r}, ${c}] is ${t.dataSync()[bad]} (expected finite numbers)`);
+    throw new GradscopeError(name, `invalid ${name}: entry [${r}, ${c}] is ${fmt(t.dataSync()[bad])} (expected finite numbers)`);
   }
   return t as tfTypesTensor2D;
 }
 type tfTypesTensor2D = import('@tensorflow/tfjs').Tensor2D;
+
+/** A float32 value as a person wrote it: 0.899999976 -> 0.9. */
+export function fmt(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(7))) : String(x);
+}
 
 /** Index of the first NaN or +-Infinity in `a`, or -1. */
 export function firstNonFinite(a: ArrayLike<number>): number {

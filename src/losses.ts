@@ -8,7 +8,7 @@
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from './backend';
-import { GradscopeError } from './errors';
+import { GradscopeError, fmt } from './errors';
 
 export const OUTPUTS = ['sigmoid', 'softmax', 'linear'] as const;
 export type Output = (typeof OUTPUTS)[number];
@@ -79,7 +79,7 @@ export function labels(output: Output, Y: unknown, m: number, nL: number): Tenso
     const idx = Y.dataSync();
     for (let i = 0; i < idx.length; i++) {
       if (!Number.isInteger(idx[i]) || idx[i] < 0 || idx[i] >= nL) {
-        throw new GradscopeError('Y', `invalid Y: class index ${idx[i]} at row ${i} (expected an integer in [0, ${nL - 1}] for a softmax over ${nL} classes)`);
+        throw new GradscopeError('Y', `invalid Y: class index ${fmt(idx[i])} at row ${i} (expected an integer in [0, ${nL - 1}] for a softmax over ${nL} classes)`);
       }
     }
     return tf.tidy(() => tf.oneHot(tf.cast(Y, 'int32') as import('@tensorflow/tfjs').Tensor1D, nL).toFloat()) as Tensor2D;
@@ -90,16 +90,16 @@ export function labels(output: Output, Y: unknown, m: number, nL: number): Tenso
   const y = Y.dataSync();
   for (let i = 0; i < y.length; i++) {
     const [r, c] = [Math.floor(i / nL), i % nL];
-    if (!Number.isFinite(y[i])) throw new GradscopeError('Y', `invalid Y: entry [${r}, ${c}] is ${y[i]} (expected finite numbers)`);
+    if (!Number.isFinite(y[i])) throw new GradscopeError('Y', `invalid Y: entry [${r}, ${c}] is ${fmt(y[i])} (expected finite numbers)`);
     if (output !== 'linear' && (y[i] < 0 || y[i] > 1)) {
-      throw new GradscopeError('Y', `invalid Y: entry [${r}, ${c}] is ${y[i]} (expected a label in [0, 1] for a ${output} output)`);
+      throw new GradscopeError('Y', `invalid Y: entry [${r}, ${c}] is ${fmt(y[i])} (expected a label in [0, 1] for a ${output} output)`);
     }
   }
   if (output === 'softmax') {
     for (let r = 0; r < m; r++) {
       let s = 0;
       for (let c = 0; c < nL; c++) s += y[r * nL + c];
-      if (Math.abs(s - 1) > 1e-4) throw new GradscopeError('Y', `invalid Y: row ${r} sums to ${s} (expected one-hot or probability rows that sum to 1 for a softmax output)`);
+      if (Math.abs(s - 1) > 1e-4) throw new GradscopeError('Y', `invalid Y: row ${r} sums to ${fmt(s)} (expected one-hot or probability rows that sum to 1 for a softmax output)`);
     }
   }
   return tf.cast(Y, 'float32') as Tensor2D;

@@ -96,8 +96,8 @@ export class Net {
     let offset = 0;
     for (let l = 1; l < spec.sizes.length; l++) {
       const [nIn, nOut] = [spec.sizes[l - 1], spec.sizes[l]];
-      this.params[`W${l}`] = tf.variable(tf.tensor2d(Float32Array.from(weights[l - 1]), [nIn, nOut]), true, `gs_W${l}_${uid}`);
-      this.params[`b${l}`] = tf.variable(tf.zeros([nOut]), true, `gs_b${l}_${uid++}`);
+      this.params[`W${l}`] = variable(tf.tensor2d(Float32Array.from(weights[l - 1]), [nIn, nOut]), `gs_W${l}_${uid}`);
+      this.params[`b${l}`] = variable(tf.zeros([nOut]), `gs_b${l}_${uid++}`);
       this.blocks.push({ name: `W${l}`, grad: `dW${l}`, layer: l, kind: 'W', shape: [nIn, nOut], offset, size: nIn * nOut });
       offset += nIn * nOut;
       this.blocks.push({ name: `b${l}`, grad: `db${l}`, layer: l, kind: 'b', shape: [nOut], offset, size: nOut });
@@ -348,6 +348,13 @@ export class Net {
 }
 
 let uid = 0;
+
+/** A trainable variable holding `initial`'s values; `initial` is disposed. */
+function variable(initial: Tensor, name: string): Variable {
+  const v = tf.variable(initial, true, name);
+  initial.dispose();
+  return v;
+}
 
 /**
  * Builds a fully connected network. Same options and seed, same weights.
