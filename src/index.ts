@@ -11,3 +11,14 @@ export { OUTPUTS, type Output } from './losses';
 export { mlp, Net, type MlpOptions, type NetSpec, type Block, type Cache, type Grads } from './mlp';
 export { numericDerivative, epsilonSweep, DEFAULT_EPS, type EpsilonRow, type Method, type ScalarFn } from './derivative';
 export { BANDS, relativeError, verdictOf, type CheckReport, type BlockResult, type EntryResult, type Verdict, type Precision, type Bands } from './report';
+export { grade, BACKWARD_CASES, INIT_CASES, type StudentBackward, type StudentInit, type GradeResult, type GradeCase, type GradeBlock, type BackwardCase, type InitCase } from './grade';
+// statistics, charts, display (issue 3)
+export { layerStats, LAYER_STATISTICS, depthSweep, deepLinear, varianceTheory, train, activationHistograms } from './stats';
+export type { LayerStatsRow, LayerStatsOptions, LayerStatistic, DepthRow, DepthSweepOptions, DeepLinearRow, DeepLinearResult, VarianceRow, VarianceTheoryOptions, TrainHistory, TrainOptions, EpochRow, HistogramRow, HistogramOptions } from './stats';
+export * as charts from './charts';
+export type { ChartSpec } from './charts';
+export { show, toSVG, toPNG, save, progress, type Progress, type ProgressOptions, type PngOptions } from './display';
+export { gradCheck, type GradCheckOptions, type BackwardFn, type CheckMode } from './gradcheck';
+export { FLOOR_FACTOR, floorBands, formatReport, worstVerdict } from './report';
+export type { Progress as CheckProgress, OnProgress } from "./numeric/progress";
+export { checkGradients, type CheckGradientsOptions, type TensorFn } from './checkGradients';

@@ -23,6 +23,41 @@ export const BANDS: Record<Precision, Bands> = {
   float32: { great: 1e-3, ok: 1e-2, worry: 5e-2 },
 };
 
+/**
+ * How far above the float32 floor a correct gradient may land. The checked gradient is float32
+ * (tf has no float64), and so is tf autograd: measured over random correct nets, the hand-written
+ * error stays within FLOOR_FACTOR times the autograd one (see BENCHMARKS.md / the tests).
+ */
+export const FLOOR_FACTOR = 4;
+
+/**
+ * The bands a verdict uses when the analytic side can only be trusted to `floor`
+ * (autograd vs numeric): each threshold is raised to FLOOR_FACTOR * floor when that is larger.
+ *
+ * @example
+ * ```ts
+ * floorBands(BANDS.float64, 4e-8);  // { great: 1.6e-7, ok: 1e-5, worry: 1e-3 }
+ * ```
+ */
+export function floorBands(bands: Bands, floor: number): Bands {
+  const f = Number.isFinite(floor) ? FLOOR_FACTOR * floor : 0;
+  return { great: Math.max(bands.great, f), ok: Math.max(bands.ok, f), worry: Math.max(bands.worry, f) };
+}
+
+const ORDER: Verdict[] = ['great', 'ok', 'worry', 'wrong'];
+
+/**
+ * The worse of some verdicts.
+ *
+ * @example
+ * ```ts
+ * worstVerdict(['great', 'worry', 'ok']); // 'worry'
+ * ```
+ */
+export function worstVerdict(verdicts: Verdict[]): Verdict {
+  return verdicts.reduce<Verdict>((w, v) => (ORDER.indexOf(v) > ORDER.indexOf(w) ? v : w), 'great');
+}
+
 /** The band an error falls in. NaN counts as 'wrong'. */
 export function verdictOf(error: number, bands: Bands): Verdict {
   if (!(error >= 0)) return 'wrong';
@@ -55,6 +90,12 @@ export interface BlockResult {
   size: number;
   /** Entries whose perturbation crossed a ReLU kink (excluded from the verdict). */
   kinks: number;
+  /** The same error for tf autograd vs numeric: how closely any float32 gradient can match here. */
+  floor?: number;
+  /** The thresholds this block's verdict used (the precision's bands, raised to FLOOR_FACTOR * floor). */
+  bands?: Bands;
+  /** ||checked - numeric|| / max(||autograd - numeric||, float32 round-off of the terms): <= FLOOR_FACTOR is as good as float32 gets. */
+  ratio?: number;
 }
 
 /** One compared entry. */
@@ -92,6 +133,46 @@ export interface CheckReport {
   seconds: number;
   /** Plain-language remarks: dropout held fixed, kinks excluded, directional failure confirmed, ... */
   notes: string[];
+  /** autograd vs numeric over the entries the verdict used: the float32 floor of the analytic side. */
+  floor?: number;
+  /** Entries (or directions) compared, and how many of them crossed a kink and were left out of the verdict. */
+  checked?: number;
+  kinks?: number;
   /** A readable table. */
   toString(): string;
+}
+
+const num = (x: number): string => (Number.isFinite(x) ? (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(4) : x.toExponential(2)) : String(x));
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+}
+
+/**
+ * A readable table of a report (what `report.toString()` returns).
+ *
+ * @example
+ * ```ts
+ * console.log(formatReport(report));
+ * // gradient check: GREAT  relative error 3.1e-08  (float64, eps 1e-07, full, 13 parameters) ...
+ * ```
+ */
+export function formatReport(r: Omit<CheckReport, 'toString'>): string {
+  const head = `gradient check: ${r.verdict.toUpperCase()}  relative error ${num(r.relativeError)}  ` +
+    `(${r.precision}, eps ${num(r.eps)}, ${r.mode}, ${r.evaluations} evaluations, ${r.seconds.toFixed(2)} s, ${r.backend})`;
+  const bands = `bands: great < ${num(r.bands.great)} <= ok < ${num(r.bands.ok)} <= worry < ${num(r.bands.worry)} <= wrong`;
+  const pairs = `pairs: hand vs autograd ${num(r.pairs.handVsAutograd)}, hand vs numeric ${num(r.pairs.handVsNumeric)}, autograd vs numeric ${num(r.pairs.autogradVsNumeric)}`;
+  const blocks = table([
+    ['block', 'rel. error', 'verdict', 'floor', 'ratio', 'checked', 'kinks'],
+    ...r.blocks.map((b) => [b.name, num(b.relativeError), b.verdict, b.floor === undefined ? '-' : num(b.floor), b.ratio === undefined ? '-' : num(b.ratio), `${b.checked}/${b.size}`, String(b.kinks)]),
+  ]);
+  const worst = r.worst.length
+    ? 'worst entries:\n' + table([
+      ['block', 'index', 'analytic', 'numeric', 'difference', 'kink'],
+      ...r.worst.map((w) => [w.block, `[${w.index.join(', ')}]`, num(w.analytic), num(w.numeric), num(w.difference), w.kink ? 'yes' : '']),
+    ])
+    : '';
+  const notes = r.notes.length ? 'notes:\n' + r.notes.map((n) => `- ${n}`).join('\n') : '';
+  return [head, bands, pairs, blocks, worst, notes].filter(Boolean).join('\n');
 }

@@ -1,0 +1,218 @@
+/**
+ * `npm run notebooks`: executes every notebook headless through the registered tslab kernel
+ * (`npm run kernel`) with nbconvert's ExecutePreprocessor, and writes
+ *   out/notebooks/<name>.ipynb   the executed copy
+ *   out/html/<name>.html         its HTML export (charts as inline SVG)
+ *   out/notebooks.json           a manifest: timings, cell counts, SVG outputs per page (read by
+ *                                scripts/browser-check.ts)
+ * Homework templates (notebooks/homework/*.ipynb) run twice: as committed (TODO unfilled: the
+ * grader must say "not yet implemented", not throw) and as `<name>.solved`, a copy with each TODO
+ * cell replaced by the teacher's solution from notebooks/solutions/<todo>.ts (the grader must pass).
+ * A failing cell fails the command, naming notebook, cell and the error.
+ *
+ *   npm run notebooks                        # all
+ *   npm run notebooks -- 01 homework/backward   # those whose name contains a filter
+ *   options: --jobs N (parallel kernels, default 2), --timeout S (per cell, default 300),
+ *            --check-clean (fail if a committed notebook has outputs; CI uses it), --no-build
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { findPython } from './python';
+import { KERNEL_NAME } from './kernel';
+
+const root = path.resolve(__dirname, '..');
+const OUT = path.join(root, 'out');
+
+interface Job {
+  /** e.g. '01-numerical-derivatives', 'homework/backward', 'homework/backward.solved' */
+  name: string;
+  /** The notebook executed (a spliced copy under out/ for .solved). */
+  input: string;
+  /** What the grader cells must print (homework only). */
+  expect?: 'todo' | 'solved';
+}
+
+export interface ManifestEntry {
+  name: string;
+  source: string;
+  executed: string;
+  html: string;
+  ok: boolean;
+  seconds: number;
+  codeCells: number;
+  /** Outputs carrying image/svg+xml: the charts the HTML page must show. */
+  svgOutputs: number;
+  error?: { cell: number; codeCell: number; firstLine: string; kind: string; message: string };
+}
+
+type Nb = { cells: Array<{ cell_type: string; source: string | string[]; outputs?: unknown[]; execution_count?: number | null; metadata?: Record<string, any> }>; [k: string]: unknown };
+const text = (s: string | string[]) => (Array.isArray(s) ? s.join('') : s);
+const rel = (p: string) => path.relative(root, p);
+
+function args() {
+  const argv = process.argv.slice(2);
+  const opt = { jobs: Math.max(1, Math.min(2, os.cpus().length)), timeout: 300, checkClean: false, build: true, filters: [] as string[] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--jobs') opt.jobs = Number(argv[++i]);
+    else if (a === '--timeout') opt.timeout = Number(argv[++i]);
+    else if (a === '--check-clean') opt.checkClean = true;
+    else if (a === '--no-build') opt.build = false;
+    else if (a.startsWith('--')) { console.error(`npm run notebooks: unknown option ${a}`); process.exit(2); }
+    else opt.filters.push(a);
+  }
+  return opt;
+}
+
+/** A TODO cell's replacement: the solution file minus its import lines, `export ` dropped. */
+export function solutionSource(file: string): string {
+  return fs.readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => !/^import\s/.test(line))
+    .map((line) => line.replace(/^export\s+/, ''))
+    .join('\n')
+    .trim() + '\n';
+}
+
+/** The homework template with every TODO cell (metadata.gradscope.todo) replaced by its solution. */
+export function splice(nb: Nb, solutionsDir: string): Nb {
+  const copy: Nb = JSON.parse(JSON.stringify(nb));
+  for (const cell of copy.cells) {
+    const todo = cell.metadata?.gradscope?.todo;
+    if (!todo) continue;
+    const file = path.join(solutionsDir, `${todo}.ts`);
+    if (!fs.existsSync(file)) throw new Error(`no solution for TODO "${todo}": ${rel(file)} is missing`);
+    cell.source = solutionSource(file);
+  }
+  return copy;
+}
+
+function collect(filters: string[]): Job[] {
+  const jobs: Job[] = [];
+  const nbDir = path.join(root, 'notebooks');
+  const list = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort() : []);
+  for (const f of list(nbDir)) jobs.push({ name: f.replace(/\.ipynb$/, ''), input: path.join(nbDir, f) });
+  const hwDir = path.join(nbDir, 'homework');
+  for (const f of list(hwDir)) {
+    const base = `homework/${f.replace(/\.ipynb$/, '')}`;
+    jobs.push({ name: base, input: path.join(hwDir, f), expect: 'todo' });
+    const nb: Nb = JSON.parse(fs.readFileSync(path.join(hwDir, f), 'utf8'));
+    if (nb.cells.some((c) => c.metadata?.gradscope?.todo)) {
+      const solved = path.join(OUT, 'solved', f.replace(/\.ipynb$/, '.solved.ipynb'));
+      jobs.push({ name: `${base}.solved`, input: solved, expect: 'solved' });
+      fs.mkdirSync(path.dirname(solved), { recursive: true });
+      fs.writeFileSync(solved, JSON.stringify(splice(nb, path.join(nbDir, 'solutions')), null, 1) + '\n');
+    }
+  }
+  return filters.length ? jobs.filter((j) => filters.some((f) => j.name.includes(f))) : jobs;
+}
+
+/** Committed notebooks carry no outputs or execution counts. */
+function dirtyCells(file: string): number {
+  const nb: Nb = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return nb.cells.filter((c) => (c.outputs && c.outputs.length > 0) || (c.execution_count ?? null) !== null).length;
+}
+
+/** Grader cells (metadata.gradscope.grader) must print the expected verdict. */
+function graderProblem(nb: Nb, expect: 'todo' | 'solved'): string | undefined {
+  const graders = nb.cells.filter((c) => c.metadata?.gradscope?.grader);
+  if (!graders.length) return 'no grader cells (metadata.gradscope.grader) found';
+  for (const [k, c] of graders.entries()) {
+    const out = (c.outputs ?? []).map((o: any) => text(o.text ?? o.data?.['text/plain'] ?? '')).join('');
+    if (expect === 'solved' && !/all checks passed/.test(out)) return `grader cell ${k + 1} did not pass the teacher's solution:\n${out.slice(0, 1500)}`;
+    if (expect === 'todo' && !/not yet implemented/.test(out)) return `grader cell ${k + 1} of the unfilled template did not say "not yet implemented":\n${out.slice(0, 1500)}`;
+  }
+  return undefined;
+}
+
+function runOne(py: string, job: Job, timeout: number): Promise<ManifestEntry> {
+  const executed = path.join(OUT, 'notebooks', `${job.name}.ipynb`);
+  const html = path.join(OUT, 'html', `${job.name}.html`);
+  return new Promise((resolve) => {
+    const child = spawn(py, [path.join(__dirname, 'notebooks.py'), job.input, executed, html, KERNEL_NAME, String(timeout)], {
+      cwd: root,
+      env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' },
+    });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => {
+      const entry: ManifestEntry = { name: job.name, source: rel(job.input), executed: rel(executed), html: rel(html), ok: false, seconds: 0, codeCells: 0, svgOutputs: 0 };
+      const line = stdout.trim().split('\n').pop() ?? '';
+      let r: any;
+      try { r = JSON.parse(line); } catch { r = undefined; }
+      if (!r) {
+        entry.error = { cell: 0, codeCell: 0, firstLine: '', kind: `runner exited ${code}`, message: (stderr || stdout).trim().slice(-3000) };
+        return resolve(entry);
+      }
+      entry.ok = r.ok;
+      entry.seconds = r.seconds;
+      if (r.error) entry.error = r.error;
+      if (fs.existsSync(executed)) {
+        const nb: Nb = JSON.parse(fs.readFileSync(executed, 'utf8'));
+        entry.codeCells = nb.cells.filter((c) => c.cell_type === 'code').length;
+        entry.svgOutputs = nb.cells.flatMap((c) => c.outputs ?? []).filter((o: any) => o.data?.['image/svg+xml']).length;
+        if (entry.ok && job.expect) {
+          const problem = graderProblem(nb, job.expect);
+          if (problem) { entry.ok = false; entry.error = { cell: 0, codeCell: 0, firstLine: '', kind: 'GraderCheck', message: problem }; }
+        }
+      }
+      resolve(entry);
+    });
+  });
+}
+
+async function main() {
+  const opt = args();
+  const t0 = Date.now();
+  const jobs = collect(opt.filters);
+  if (!jobs.length) { console.error(`npm run notebooks: no notebook matches ${opt.filters.join(' ')}`); process.exit(1); }
+
+  if (opt.checkClean) {
+    const dirty = jobs.filter((j) => !j.input.startsWith(OUT)).map((j) => [j.input, dirtyCells(j.input)] as const).filter(([, n]) => n > 0);
+    if (dirty.length) {
+      for (const [f, n] of dirty) console.error(`${rel(f)}: ${n} cells carry outputs or execution counts; clear them before committing (Jupyter: Edit > Clear Outputs of All Cells)`);
+      process.exit(1);
+    }
+    console.log(`clean: ${jobs.filter((j) => !j.input.startsWith(OUT)).length} committed notebooks carry no outputs`);
+  }
+  if (opt.build) {
+    const b = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    if (b.status !== 0) { console.error('npm run notebooks: the build failed (dist/ is what notebooks load)'); process.exit(1); }
+  }
+  const py = findPython(['nbconvert', 'nbformat', 'jupyter_client'], 'npm run notebooks');
+  const ks = spawnSync(py.executable, ['-c', `from jupyter_client.kernelspec import KernelSpecManager as K; print(K().get_kernel_spec(${JSON.stringify(KERNEL_NAME)}).argv[1])`], { encoding: 'utf8' });
+  if (ks.status !== 0) { console.error(`npm run notebooks: the Jupyter kernel "${KERNEL_NAME}" is not registered; run \`npm run kernel\` first.`); process.exit(1); }
+  console.log(`python ${py.executable} (nbconvert ${py.versions.nbconvert}), kernel "${KERNEL_NAME}" -> ${ks.stdout.trim()}`);
+  console.log(`executing ${jobs.length} notebooks, ${opt.jobs} at a time, per-cell timeout ${opt.timeout}s`);
+
+  const results: ManifestEntry[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      const r = await runOne(py.executable, jobs[i], opt.timeout);
+      results[i] = r;
+      console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${r.name.padEnd(36)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.codeCells} code cells, ${r.svgOutputs} SVG charts  -> ${r.html}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opt.jobs, jobs.length) }, worker));
+
+  const seconds = (Date.now() - t0) / 1000;
+  const manifest = { generated: new Date().toISOString(), seconds, jobs: opt.jobs, notebooks: results };
+  fs.mkdirSync(OUT, { recursive: true });
+  fs.writeFileSync(path.join(OUT, 'notebooks.json'), JSON.stringify(manifest, null, 2) + '\n');
+  const failed = results.filter((r) => !r.ok);
+  const sum = results.reduce((s, r) => s + r.seconds, 0);
+  console.log(`\n${results.length - failed.length}/${results.length} notebooks ok in ${seconds.toFixed(1)} s wall (${sum.toFixed(1)} s of kernel time); manifest out/notebooks.json`);
+  for (const r of failed) {
+    const e = r.error!;
+    const where = e.cell ? `cell ${e.cell} (code cell ${e.codeCell}: \`${e.firstLine}\`)` : e.kind;
+    console.error(`\nFAILED ${r.source}, ${where}: ${e.kind}\n${e.message.split('\n').map((l) => '  ' + l).join('\n')}\n  executed copy: ${r.executed}`);
+  }
+  process.exit(failed.length ? 1 : 0);
+}
+
+if (require.main === module) main();

@@ -1,0 +1,71 @@
+/**
+ * Finds a Python that can drive Jupyter (used by `npm run kernel` and `npm run notebooks`).
+ *
+ * Candidates, in order: $GRADSCOPE_PYTHON, the interpreter behind `jupyter` on PATH, python3,
+ * python, /usr/bin/python3. The first that imports every required module wins. (A pyenv or conda
+ * `python3` first on PATH often has no Jupyter while the system one does, so all are probed.)
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+
+export interface PythonProbe {
+  /** The command as probed, e.g. `python3`. */
+  command: string;
+  /** sys.executable of that interpreter. */
+  executable: string;
+  /** Versions of the probed modules. */
+  versions: Record<string, string>;
+}
+
+const HOW_TO_GET =
+  'Install Jupyter, then run this again:\n' +
+  '  Debian/Ubuntu: sudo apt-get install jupyter-nbconvert python3-ipykernel\n' +
+  '  any OS with pip: python3 -m pip install jupyterlab   (brings jupyter_client and nbconvert)\n' +
+  'or point GRADSCOPE_PYTHON at a python that has it: GRADSCOPE_PYTHON=/path/to/python3 npm run kernel';
+
+function jupyterShebang(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const file = `${dir}/jupyter`;
+    try {
+      const head = fs.readFileSync(file, 'utf8').slice(0, 200);
+      const m = /^#!\s*(\S+)/.exec(head);
+      if (m && !m[1].endsWith('/env') && !m[1].endsWith('sh')) return m[1];
+    } catch { /* not here, or a binary shim */ }
+  }
+  return undefined;
+}
+
+export function candidates(): string[] {
+  const list = [process.env.GRADSCOPE_PYTHON, jupyterShebang(), 'python3', 'python', '/usr/bin/python3'];
+  return [...new Set(list.filter((c): c is string => !!c))];
+}
+
+/** Probes one interpreter; returns undefined when it cannot import every module. */
+export function probe(command: string, modules: string[]): PythonProbe | undefined {
+  const code =
+    'import sys, json, importlib\n' +
+    'v = {}\n' +
+    `for m in ${JSON.stringify(modules)}:\n` +
+    '    v[m] = getattr(importlib.import_module(m), "__version__", "?")\n' +
+    'print(json.dumps({"executable": sys.executable, "versions": v}))\n';
+  const r = spawnSync(command, ['-c', code], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0 || !r.stdout) return undefined;
+  try {
+    const { executable, versions } = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    return { command, executable, versions };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first candidate that imports `modules`, or exits with instructions. */
+export function findPython(modules: string[], purpose: string): PythonProbe {
+  const tried: string[] = [];
+  for (const c of candidates()) {
+    const p = probe(c, modules);
+    if (p) return p;
+    tried.push(c);
+  }
+  console.error(`${purpose}: no Python with ${modules.join(' + ')} found (tried ${tried.join(', ')}).\n${HOW_TO_GET}`);
+  process.exit(1);
+}

@@ -1,0 +1,70 @@
+/**
+ * What every chart shares: the Vega-Lite 5 `$schema` (JupyterLab 4 / Notebook 7 draw with a bundled
+ * vega-lite 5.6, so specs use nothing newer), the options merge, the verdict colours.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { invalid, knownKeys, number } from '../errors';
+
+/** A Vega-Lite 5 spec with its data inline, as every gs.charts function returns. */
+export type ChartSpec = TopLevelSpec & { $schema: string };
+
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+/** Options every chart takes (each chart's `defaults` object fills them in). */
+export interface BaseOptions {
+  /** Chart title. */
+  title?: string;
+  /** Plot width and height in pixels. */
+  width?: number;
+  height?: number;
+}
+
+/** defaults <- options, rejecting unknown keys and bad sizes. */
+export function withDefaults<D extends BaseOptions>(defaults: D, options: Partial<D> | undefined): D {
+  knownKeys('options', options, Object.keys(defaults));
+  const o = { ...defaults, ...(options ?? {}) } as D;
+  number('width', o.width, { min: 10, max: 10000 });
+  number('height', o.height, { min: 10, max: 10000 });
+  if (typeof o.title !== 'string') throw invalid('title', o.title, 'a string');
+  return o;
+}
+
+/** Throws unless `rows` is a non-empty array of objects. */
+export function rowsOf<T>(name: string, rows: unknown, expected: string): T[] {
+  if (!Array.isArray(rows) || rows.length === 0 || rows.some((r) => r === null || typeof r !== 'object')) {
+    throw invalid(name, rows, `a non-empty array of ${expected}`);
+  }
+  return rows as T[];
+}
+
+/** Verdict colours: green, blue, orange, red. */
+export const VERDICT_COLORS = { great: '#2ca02c', ok: '#1f77b4', worry: '#ff7f0e', wrong: '#d62728' } as const;
+
+/** A value a log axis can draw. */
+export const positive = (v: number): boolean => Number.isFinite(v) && v > 0;
+
+/** 1.2e-7 style, or 3.0301 style for values near 1. */
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(5))) : v.toExponential(2);
+}
+
+/** The "subscript" of a layer for titles: ||dW^l||. */
+export const LABELS: Record<string, string> = {
+  gradNormW: 'gradient norm ||dW^l||',
+  gradMeanAbsW: 'mean |dW^l|',
+  gradStdW: 'std of dW^l',
+  gradNormB: 'gradient norm ||db^l||',
+  gradMeanAbsB: 'mean |db^l|',
+  gradStdB: 'std of db^l',
+  activationMean: 'mean of a^l',
+  activationStd: 'std of a^l',
+  zStd: 'std of z^l',
+  saturated: 'fraction saturated',
+  dead: 'fraction of dead units',
+};
+
+/** One entry of a layered spec's `layer` array. */
+export type Layer = Extract<ChartSpec, { layer: unknown }>['layer'][number];

@@ -1,0 +1,12 @@
+/**
+ * Vega-Lite 5 charts, one file each: plain JSON specs with the data inline, to print, edit,
+ * `gs.show`, `gs.toSVG` or `gs.save`.
+ */
+export { layerGradients, type LayerGradientsOptions } from './layerGradients';
+export { epsilonSweep, type EpsilonSweepOptions } from './epsilonSweep';
+export { gradCheck, type GradCheckOptions } from './gradCheck';
+export { activationHistograms, type ActivationHistogramsOptions } from './activationHistograms';
+export { training, type TrainingOptions } from './training';
+export { deepLinear } from './deepLinear';
+export { variance } from './variance';
+export { SCHEMA, type ChartSpec, type BaseOptions } from './common';

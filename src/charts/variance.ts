@@ -1,0 +1,52 @@
+/**
+ * Glorot 2010 / He 2015 theory against measurement: the predicted std of a^l per layer (line) and
+ * the measured one (points), log y.
+ */
+import { invalid } from '../errors';
+import type { DepthRow } from '../stats/depthSweep';
+import type { LayerStatsRow } from '../stats/layerStats';
+import type { VarianceRow } from '../stats/varianceTheory';
+import { positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec, type Layer } from './common';
+
+export const defaults: Required<BaseOptions> = {
+  title: 'Activation std per layer: theory and measurement',
+  width: 420,
+  height: 260,
+};
+
+/**
+ * Predicted std of a^l (gs.varianceTheory, line) and, when given, the measured activationStd
+ * (gs.layerStats or gs.depthSweep rows, points), log y.
+ *
+ * @example
+ * ```ts
+ * const sizes = [256, ...Array(20).fill(256), 1];
+ * const theory = gs.varianceTheory({ sizes, hidden: 'relu', init: 'lecun' });
+ * const measured = gs.layerStats(gs.mlp({ sizes, hidden: 'relu', init: 'lecun' }), X, Y);
+ * gs.show(gs.charts.variance(theory, measured));
+ * ```
+ */
+export function variance(theory: VarianceRow[], measured?: (LayerStatsRow | DepthRow)[], options?: BaseOptions): ChartSpec {
+  const o = withDefaults(defaults, options);
+  const t = rowsOf<VarianceRow>('theory', theory, 'gs.varianceTheory rows');
+  if (!t.every((r) => typeof r.stdA === 'number')) throw invalid('theory', theory, 'gs.varianceTheory rows { layer, stdA, ... }');
+  const series = (r: { init: string; hidden: string }): string => `${r.init} / ${r.hidden}`;
+  const predicted = t.filter((r) => positive(r.stdA)).map((r) => ({ layer: r.layer, std: r.stdA, series: series(r), kind: 'theory' }));
+  const maxLayer = Math.max(...t.map((r) => r.layer));
+  const points = (measured ? rowsOf<LayerStatsRow | DepthRow>('measured', measured, 'gs.layerStats or gs.depthSweep rows') : [])
+    .map((r) => ('statistic' in r ? (r.statistic === 'activationStd' ? { layer: r.layer, std: r.value, series: series(r) } : undefined) : { layer: r.layer, std: r.activationStd, series: series(r) }))
+    .filter((p): p is { layer: number; std: number; series: string } => p !== undefined && p.layer <= maxLayer && positive(p.std))
+    .map((p) => ({ ...p, kind: 'measured' }));
+  const x = { field: 'layer', type: 'quantitative' as const, title: 'layer l', axis: { format: 'd' } };
+  const y = { field: 'std', type: 'quantitative' as const, title: 'std of a^l (log)', scale: { type: 'log' as const } };
+  const color = { field: 'series', type: 'nominal' as const, title: 'init / activation' };
+  const layers: Layer[] = [{ data: { values: predicted }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } }];
+  if (points.length) layers.push({ data: { values: points }, mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y, color, shape: { field: 'kind', type: 'nominal', title: '' } } });
+  return {
+    $schema: SCHEMA,
+    title: { text: o.title, subtitle: 'line: Var(z^l) = n(l-1) Var(W^l) E[(a^(l-1))^2]; points: measured' },
+    width: o.width,
+    height: o.height,
+    layer: layers,
+  };
+}

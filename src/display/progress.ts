@@ -1,0 +1,129 @@
+/**
+ * Progress of long work (sweeps, training, gradient checks): a display that overwrites itself
+ * inside tslab (display_data with a display_id, then update_display_data), a bar on stderr in a
+ * terminal, nothing when stderr is not a TTY (CI logs, pipes, test runners).
+ */
+import { randomBytes } from 'crypto';
+import { invalid } from '../errors';
+import { inTslab, transport, type Transport } from './tslab';
+
+/** A progress callback: call with (done, total) or ({ done, total }); `.finish()` ends the display. */
+export interface Progress {
+  (done: number | { done: number; total?: number; message?: string }, total?: number, message?: string): void;
+  /** Marks the work finished (draws 100% / ends the terminal line). Safe to call twice. */
+  finish(message?: string): void;
+  /** Where it draws: 'tslab', 'tty' or 'none'. */
+  readonly target: 'tslab' | 'tty' | 'none';
+}
+
+/** Options of {@link progress}. */
+export interface ProgressOptions {
+  /** Total steps when known up front (a call's `total` overrides it). */
+  total?: number;
+  /** Force a target instead of detecting it (tests). */
+  target?: 'tslab' | 'tty' | 'none';
+  /** Stream for the 'tty' target. Default process.stderr. */
+  stream?: { write(s: string): unknown; columns?: number };
+  /** Transport for the 'tslab' target (tests); default the live kernel's. */
+  transport?: Transport;
+  /** Minimum milliseconds between redraws (the last step always draws). Default 100. */
+  interval?: number;
+}
+
+const BAR = 30;
+
+function bar(fraction: number, width = BAR): string {
+  const full = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+  return '#'.repeat(full) + '.'.repeat(width - full);
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+/**
+ * A progress indicator for long work, also usable as any `onProgress(done, total)` callback
+ * (gs.gradCheck's, gs.depthSweep's, gs.train's). Draws in place inside tslab, on stderr in a
+ * terminal, and nowhere otherwise.
+ *
+ * @example
+ * ```ts
+ * const p = gs.progress('sweep', { total: 4 });
+ * for (let i = 1; i <= 4; i++) { work(); p(i); }
+ * p.finish();
+ * gs.gradCheck(net, X, Y, { onProgress: gs.progress('gradCheck') });
+ * ```
+ */
+export function progress(label = 'working', options: ProgressOptions = {}): Progress {
+  if (typeof label !== 'string') throw invalid('label', label, 'a string');
+  const target = options.target ?? (inTslab() ? 'tslab' : process.stderr && process.stderr.isTTY ? 'tty' : 'none');
+  const stream = options.stream ?? process.stderr;
+  const interval = options.interval ?? 100;
+  let total = options.total;
+  let last = -Infinity;
+  let finished = false;
+  let sent = false;
+  const id = randomBytes(8).toString('hex');
+  const started = Date.now();
+  let send: Transport | undefined;
+
+  const line = (done: number, message?: string): string => {
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    const frac = total ? done / total : NaN;
+    const count = total ? `${done}/${total}` : `${done}`;
+    const pct = total ? ` ${Math.round(frac * 100)}%`.padStart(5) : '';
+    return `${label} [${total ? bar(frac) : bar(0).replace(/\./g, ' ')}]${pct} ${count} ${secs}s${message ? ' ' + message : ''}`;
+  };
+
+  const draw = (done: number, message: string | undefined, force: boolean): void => {
+    const now = Date.now();
+    if (!force && now - last < interval) return;
+    last = now;
+    if (target === 'tty') {
+      stream.write(`\r${line(done, message)}\x1b[K`);
+    } else if (target === 'tslab') {
+      send = send ?? options.transport ?? transport();
+      const frac = total ? done / total : 0;
+      const html = `<div style="font-family:monospace">${escapeHtml(label)} <progress value="${frac}" max="1" style="width:20em"></progress> ` +
+        `${escapeHtml(line(done, message).slice(label.length + BAR + 3))}</div>`;
+      send({ data: { 'text/plain': line(done, message), 'text/html': html }, metadata: {}, transient: { display_id: id } }, sent);
+      sent = true;
+    }
+  };
+
+  let lastDone = 0;
+  const p = ((done, t, message) => {
+    if (finished) return;
+    if (typeof done === 'object' && done !== null) {
+      ({ done, total: t = t, message = message } = done);
+    }
+    if (typeof done !== 'number' || !Number.isFinite(done)) throw invalid('done', done, 'a finite number of steps done');
+    if (t !== undefined) total = t;
+    lastDone = done;
+    draw(done, message, total !== undefined && done >= total);
+  }) as Progress;
+  p.finish = (message?: string) => {
+    if (finished) return;
+    if (total === undefined) total = lastDone;
+    draw(total, message ?? 'done', true);
+    finished = true;
+    if (target === 'tty') stream.write('\n');
+  };
+  Object.defineProperty(p, 'target', { value: target });
+  return p;
+}
+
+/** Normalises an `onProgress` option: a callback, `false` (none), or undefined (a default indicator). */
+export function progressOption(name: string, value: unknown, label: string, total: number): { step: (done: number) => void; finish: () => void } {
+  if (value === false) return { step: () => {}, finish: () => {} };
+  if (value === undefined) {
+    const p = progress(label, { total });
+    return { step: (d) => p(d, total), finish: () => p.finish() };
+  }
+  if (typeof value !== 'function') throw invalid(name, value, 'a function (done, total) => void, gs.progress(...), or false');
+  const f = value as (done: number, total: number) => void;
+  return {
+    step: (d) => f(d, total),
+    finish: () => { if (typeof (f as Progress).finish === 'function') (f as Progress).finish(); },
+  };
+}

@@ -1,0 +1,437 @@
+/**
+ * gs.gradCheck: the hand-written gradient (or a student's backward) against tf autograd and
+ * central differences, per block, with the seeds' verdict bands (seeds 000-002):
+ *   relative error = ||a - b||_2 / (||a||_2 + ||b||_2),  1e-7 great / 1e-5 ok / 1e-3 worry (float64).
+ * The public function validates its input and delegates: numeric/ computes the differences,
+ * report.ts the verdicts and the table.
+ */
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import { backendLabel, tf } from './backend';
+import { invalid, knownKeys, matrix, number, oneOf } from './errors';
+import { Net, type Cache, type Grads } from './mlp';
+import { batch64, forward64, type Batch64 } from './mirror64';
+import { rng, sampleIndices, unitVector } from './random';
+import {
+  BANDS, FLOOR_FACTOR, floorBands, formatReport, relativeError, verdictOf, worstVerdict,
+  type Bands, type BlockResult, type CheckReport, type EntryResult, type Precision, type Verdict,
+} from './report';
+import { directional64, type Direction } from './numeric/directional64';
+import { fastGrad64 } from './numeric/fast64';
+import { directional32, FLOAT32_EPS, float32Grad } from './numeric/float32';
+import { entryIndex, layout, type Slot } from './numeric/layout';
+import { ticker, type OnProgress, type Ticker } from './numeric/progress';
+import type { NumericResult } from './numeric/result';
+import { activations } from './activations';
+
+export type CheckMode = 'full' | 'sparse' | 'directional';
+
+/** A backward pass to check: `(net, cache, Y) => { dW1, db1, ... }` (how homework plugs in). */
+export type BackwardFn = (net: Net, cache: Cache, Y: Tensor) => Grads;
+
+/** Options of {@link gradCheck}. */
+export interface GradCheckOptions {
+  /** Step of the central differences. Default 1e-7 in float64 (the seeds'), 1e-2 in float32. */
+  eps?: number;
+  /** 'float64' (default): the loss re-evaluated by the float64 mirror. 'float32': tf forward passes. */
+  precision?: Precision;
+  /** 'full' (default): every entry. 'sparse': `samples` random entries per block. 'directional': `directions` random directions per block, confirmed entry by entry when they fail. */
+  mode?: CheckMode;
+  /** Entries per block in sparse mode (and when confirming a failed directional check). Default 20. */
+  samples?: number;
+  /** Random unit directions per block in directional mode. Default 2. */
+  directions?: number;
+  /** The backward pass to check; default `(net, cache, Y) => net.backward(cache, Y)`. */
+  backward?: BackwardFn;
+  /** Seed of the sampled entries, directions and the dropout mask. Default 0. */
+  seed?: number;
+  /** Called with `{ done, total, phase }`, at most ~20 times a second. */
+  onProgress?: OnProgress;
+  /** false: no progress calls; a function: same as onProgress. Default true (onProgress if given). */
+  progress?: boolean | OnProgress;
+}
+
+const KEYS = ['eps', 'precision', 'mode', 'samples', 'directions', 'backward', 'seed', 'onProgress', 'progress'];
+const WORST = 8;
+
+/** The three gradients flattened in theta's order; `bad` names blocks the checked backward got wrong in shape. */
+interface Analytic {
+  hand: Float64Array;
+  auto: Float64Array;
+  bad: Map<string, string>;
+}
+
+/**
+ * Checks a network's backward pass against tf autograd and central differences.
+ * Synchronous; leaves tf.memory().numTensors unchanged.
+ *
+ * @param net a network from gs.mlp
+ * @param X inputs [m, n0]
+ * @param Y labels [m, nL] (or class indices [m] for softmax)
+ * @example
+ * ```ts
+ * const net = gs.mlp({ sizes: [4, 5, 3], hidden: 'tanh', output: 'softmax', seed: 1 });
+ * const report = gs.gradCheck(net, X, Y);                 // float64, full, eps 1e-7
+ * report.verdict;                                        // 'great'
+ * gs.gradCheck(net, X, Y, { backward: myBackward, mode: 'sparse', samples: 10 });
+ * console.log(report.toString());
+ * ```
+ */
+export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOptions = {}): CheckReport {
+  const started = performance.now();
+  if (!(net instanceof Net)) throw invalid('net', net, 'a network from gs.mlp(...)');
+  knownKeys('options', options, KEYS);
+  const {
+    precision = 'float64', mode = 'full', samples = 20, directions = 2, backward, seed = 0, onProgress, progress = true,
+  } = options ?? {};
+  oneOf('precision', precision, ['float64', 'float32']);
+  oneOf('mode', mode, ['full', 'sparse', 'directional']);
+  const eps = number('eps', options.eps ?? (precision === 'float64' ? 1e-7 : FLOAT32_EPS), { min: 0, max: 1, openMin: true });
+  number('samples', samples, { min: 1, integer: true });
+  number('directions', directions, { min: 1, integer: true });
+  number('seed', seed, { integer: true });
+  if (backward !== undefined && typeof backward !== 'function') throw invalid('backward', backward, 'a function (net, cache, Y) => { dW1, db1, ... }');
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress', onProgress, 'a function ({ done, total, phase }) => void');
+  if (typeof progress !== 'boolean' && typeof progress !== 'function') throw invalid('progress', progress, 'true, false or a function');
+  const report = progress === false ? undefined : typeof progress === 'function' ? progress : onProgress;
+
+  matrix('X', X, net.spec.sizes[0]);
+  net.assertFinite();
+  const m = X.shape[0];
+  const y = net.labels(Y, m);
+  const notes: string[] = [];
+  const D = net.spec.keepProb < 1 ? masks(net, m, seed) : [];
+  if (D.length) notes.push(`dropout: one mask D (keepProb ${net.spec.keepProb}, seed ${seed}) held fixed for the hand-written gradient, autograd and every numeric evaluation`);
+  const { cache } = net.forward(X, { masks: D });
+  tf.dispose(D.filter(Boolean) as Tensor[]);
+  try {
+    const analytic = gradients(net, cache, Y, X, backward);
+    const batch = batch64(net.spec, X, y, cache.D);
+    const slots = layout(net.spec);
+    if (precision === 'float64') mirrorSigns(net, cache, batch, notes);
+    const ctx: Context = { net, cache, y, batch, slots, eps, precision, samples, seed, notes, analytic, report };
+    const body = mode === 'directional' ? directionalCheck(ctx, directions) : entryCheck(ctx, mode === 'full' ? undefined : sparseIndices(slots, samples, seed), mode);
+    const seconds = (performance.now() - started) / 1000;
+    const full: Omit<CheckReport, 'toString'> = { ...body, precision, eps, mode, backend: backendLabel(), seconds, notes };
+    return { ...full, toString: () => formatReport(full) };
+  } finally {
+    cache.dispose();
+    y.dispose();
+  }
+}
+
+interface Context {
+  net: Net;
+  cache: Cache;
+  y: Tensor2D;
+  batch: Batch64;
+  slots: Slot[];
+  eps: number;
+  precision: Precision;
+  samples: number;
+  seed: number;
+  notes: string[];
+  analytic: Analytic;
+  report?: OnProgress;
+}
+
+type Body = Omit<CheckReport, 'precision' | 'eps' | 'mode' | 'backend' | 'seconds' | 'notes' | 'toString'>;
+
+/** 0/1 dropout masks D^l ~ Bernoulli(keepProb), seeded (the net's own mask stream is left alone). */
+function masks(net: Net, m: number, seed: number): (Tensor2D | undefined)[] {
+  const r = rng(seed + 104729);
+  const D: (Tensor2D | undefined)[] = [undefined];
+  for (let l = 1; l < net.depth; l++) {
+    const d = new Float32Array(m * net.spec.sizes[l]);
+    for (let i = 0; i < d.length; i++) d[i] = r.uniform() < net.spec.keepProb ? 1 : 0;
+    D[l] = tf.tensor2d(d, [m, net.spec.sizes[l]]);
+  }
+  return D;
+}
+
+/** The checked gradient (user's backward or net.backward) and autograd's, as theta-ordered vectors. */
+function gradients(net: Net, cache: Cache, Y: Tensor, X: Tensor2D, backward: BackwardFn | undefined): Analytic {
+  const bad = new Map<string, string>();
+  const grads = tf.tidy(() => {
+    const g = backward ? backward(net, cache, Y) : net.backward(cache, Y);
+    if (!g || typeof g !== 'object') throw invalid('backward', g, 'backward(net, cache, Y) to return { dW1, db1, ... }');
+    return g as unknown as import('@tensorflow/tfjs').TensorContainerObject;
+  }) as unknown as Grads;
+  const hand = new Float64Array(net.size);
+  try {
+    for (const blk of net.blocks) {
+      const g = grads[blk.grad];
+      if (!(g instanceof tf.Tensor)) {
+        bad.set(blk.grad, `${blk.grad} is missing from what backward returned (expected a tensor of shape [${blk.shape}])`);
+        continue;
+      }
+      if (g.size !== blk.size || g.shape.length !== blk.shape.length || g.shape.some((s, i) => s !== blk.shape[i])) {
+        bad.set(blk.grad, `${blk.grad} has shape [${g.shape}] (expected [${blk.shape}], the shape of ${blk.name})`);
+        continue;
+      }
+      hand.set(g.dataSync(), blk.offset);
+    }
+  } finally {
+    tf.dispose(Object.values(grads).filter((g) => g instanceof tf.Tensor) as Tensor[]);
+  }
+  const autoGrads = net.autogradGrads(X, Y, cache);
+  const auto = net.gradsToVector(autoGrads);
+  tf.dispose(Object.values(autoGrads));
+  return { hand, auto, bad };
+}
+
+/** Notes relu units whose z has a different sign in tf's float32 forward pass and the float64 mirror. */
+function mirrorSigns(net: Net, cache: Cache, batch: Batch64, notes: string[]): void {
+  if (!activations[net.spec.hidden].kink) return;
+  const { z } = forward64(net.spec, net.toVector(), batch);
+  let differ = 0;
+  for (let l = 1; l < net.depth; l++) {
+    const zt = cache.z[l]!.dataSync();
+    for (let i = 0; i < zt.length; i++) if ((zt[i] > 0) !== (z[l][i] > 0)) differ++;
+  }
+  if (differ) notes.push(`${differ} pre-activation(s) sit so close to the relu kink that float32 and float64 disagree on their sign; gradients through them can differ`);
+}
+
+/** `samples` seeded entries per block, as sorted theta indices. */
+function sparseIndices(slots: Slot[], samples: number, seed: number): Int32Array {
+  const r = rng(seed + 15485863);
+  const out: number[] = [];
+  for (const s of slots) for (const e of sampleIndices(s.size, samples, r)) out.push(s.offset + e);
+  return Int32Array.from(out);
+}
+
+/** Runs the numeric gradient for the given entries in the chosen precision. */
+function numeric(ctx: Context, indices: Int32Array | undefined, t: Ticker, offset = 0): NumericResult {
+  const tick = (done: number): void => t.tick(offset + done);
+  return ctx.precision === 'float64'
+    ? fastGrad64(ctx.net.spec, ctx.net.toVector(), ctx.batch, { eps: ctx.eps, indices, tick })
+    : float32Grad(ctx.net, ctx.cache, ctx.y, { eps: ctx.eps, indices, tick });
+}
+
+/** float32 unit round-off */
+const U32 = 2 ** -24;
+/** A float32 gradient entry summing terms of size `scale` is trusted to ATOL_FACTOR * u32 * scale. */
+export const ATOL_FACTOR = 8;
+
+const distance = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return Math.sqrt(s);
+};
+
+/**
+ * The float32 round-off a backward pass can leave in the blocks of layer l, per entry: it carries
+ * delta^L back through layers L..l, and where paths cancel, what remains is round-off of the
+ * largest terms it carried: atol_l = ATOL_FACTOR * u32 * max{ scale_k : entry k in a layer >= l }.
+ */
+function roundoff(slots: Slot[], indices: ArrayLike<number>, scale: ArrayLike<number>, use: (k: number) => boolean): number[] {
+  const top: number[] = [];
+  for (let k = 0; k < indices.length; k++) {
+    if (!use(k) || !Number.isFinite(scale[k])) continue;
+    const l = slots.find((s) => indices[k] >= s.offset && indices[k] < s.offset + s.size)!.layer;
+    top[l] = Math.max(top[l] ?? 0, scale[k]);
+  }
+  const atol: number[] = [];
+  let run = 0;
+  for (let l = top.length - 1; l >= 1; l--) atol[l] = ATOL_FACTOR * U32 * (run = Math.max(run, top[l] ?? 0));
+  return atol;
+}
+
+/** The result of {@link judge}. */
+interface Judgement {
+  error: number;
+  floor: number;
+  ratio: number;
+  bands: Bands;
+  verdict: Verdict;
+}
+
+/**
+ * Error and verdict of one comparison of float32 analytic values with numeric ones.
+ * - error = ||hand - num|| / (||hand|| + ||num||), the seeds' relative error (what is shown).
+ * - floor = the same for autograd (never below `atLeast`, the whole check's floor: a block of three
+ *   entries can show a floor far below its real round-off by chance). tf autograd is float32 too, so
+ *   this is how closely any correct float32 gradient can match here; the bands are raised to
+ *   FLOOR_FACTOR * floor (report.floorBands).
+ * - ratio = ||hand - num|| / max(||autograd - num||, atol): how much further from the numbers the
+ *   checked gradient is than autograd, or than float32 round-off (atol, see {@link roundoff}).
+ *   ratio <= FLOOR_FACTOR is as good as a float32 gradient gets: 'great' whatever the relative error
+ *   (this is what keeps a block whose true gradient is 0, and whose float32 values are pure round-off,
+ *   from looking wrong).
+ * When FLOOR_FACTOR * floor reaches the worry band, relative error says nothing more and the ratio
+ * alone decides: 'worry' up to 10 FLOOR_FACTOR, 'wrong' beyond.
+ */
+function judge(hand: ArrayLike<number>, auto: ArrayLike<number>, num: ArrayLike<number>, atol: number, raw: Bands, atLeast = 0): Judgement {
+  const error = relativeError(hand, num);
+  const floor = Math.max(relativeError(auto, num), atLeast);
+  const bands = floorBands(raw, floor);
+  const dh = distance(hand, num);
+  const ratio = dh === 0 ? 0 : dh / Math.max(distance(auto, num), atol, Number.MIN_VALUE);
+  let verdict: Verdict;
+  if (!Number.isFinite(error) || Number.isNaN(ratio)) verdict = 'wrong';
+  else if (ratio <= FLOOR_FACTOR) verdict = 'great';
+  else if (bands.great < raw.worry) verdict = verdictOf(error, bands);
+  else verdict = ratio <= 10 * FLOOR_FACTOR ? 'worry' : 'wrong';
+  return { error, floor, ratio, bands, verdict };
+}
+
+function pick(v: Float64Array, idx: ArrayLike<number>): Float64Array {
+  return Float64Array.from(idx, (i) => v[i]);
+}
+
+/** Full or sparse: entry-by-entry comparison. */
+function entryCheck(ctx: Context, indices: Int32Array | undefined, mode: CheckMode, phase = 'numeric'): Body {
+  const { net, notes } = ctx;
+  const total = indices ? indices.length : net.size;
+  const t = ticker(ctx.report, total, phase);
+  const num = numeric(ctx, indices, t);
+  t.finish();
+  return compareEntries(ctx, num, mode, notes);
+}
+
+function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes: string[]): Body {
+  const { slots, analytic } = ctx;
+  const raw = BANDS[ctx.precision];
+  const { hand, auto, bad } = analytic;
+  const blocks: BlockResult[] = [];
+  const kept: number[] = []; // positions in num (not kinks, not in a badly shaped block)
+  const overall = (() => {
+    const ok = Array.from(num.indices.keys()).filter((k) => !num.kinks[k] && !bad.has(slots.find((s) => num.indices[k] >= s.offset && num.indices[k] < s.offset + s.size)?.name ?? ''));
+    const th = ok.map((k) => num.indices[k]);
+    return relativeError(pick(auto, th), Float64Array.from(ok, (k) => num.values[k]));
+  })();
+  const worst: EntryResult[] = [];
+  const saturated: string[] = [];
+  let kinkTotal = 0;
+  const atol = roundoff(slots, num.indices, num.scale, (k) => !num.kinks[k]);
+  for (const s of slots) {
+    const pos: number[] = [];
+    for (let k = 0; k < num.indices.length; k++) if (num.indices[k] >= s.offset && num.indices[k] < s.offset + s.size) pos.push(k);
+    const kinks = pos.filter((k) => num.kinks[k]).length;
+    kinkTotal += kinks;
+    if (bad.has(s.name)) {
+      blocks.push({ name: s.name, relativeError: 1, verdict: 'wrong', checked: pos.length, size: s.size, kinks });
+      notes.push(`${bad.get(s.name)}: reported wrong`);
+      continue;
+    }
+    const use = pos.filter((k) => !num.kinks[k]);
+    kept.push(...use);
+    const th = use.map((k) => num.indices[k]);
+    const j = judge(pick(hand, th), pick(auto, th), Float64Array.from(use, (k) => num.values[k]), (atol[s.layer] ?? 0) * Math.sqrt(use.length), raw, overall);
+    if (j.bands.great >= raw.worry) saturated.push(s.name);
+    blocks.push({ name: s.name, relativeError: j.error, verdict: j.verdict, checked: pos.length, size: s.size, kinks, floor: j.floor, bands: j.bands, ratio: j.ratio });
+    for (const k of pos) {
+      const i = num.indices[k];
+      worst.push({ block: s.name, index: entryIndex(s, i), analytic: hand[i], numeric: num.values[k], difference: hand[i] - num.values[k], kink: num.kinks[k] === 1 });
+    }
+  }
+  worst.sort((p, q) => Math.abs(q.difference) - Math.abs(p.difference) || 0);
+  const th = kept.map((k) => num.indices[k]);
+  const all = judge(pick(hand, th), pick(auto, th), Float64Array.from(kept, (k) => num.values[k]), (atol[1] ?? 0) * Math.sqrt(kept.length), raw);
+  const verdict = worstVerdict([bad.size ? 'wrong' : all.verdict, ...blocks.map((b) => b.verdict)]);
+  if (kinkTotal) {
+    const every = Int32Array.from(num.indices.keys()).filter((k) => !bad.has(slots.find((s) => num.indices[k] >= s.offset && num.indices[k] < s.offset + s.size)!.name));
+    const withKinks = relativeError(pick(hand, Array.from(every, (k) => num.indices[k])), Float64Array.from(every, (k) => num.values[k]));
+    notes.push(`${kinkTotal} of ${num.indices.length} entries crossed a relu kink (flagged in worst, left out of the verdict: their differences are not derivatives); error without them ${all.error.toExponential(2)}, with them ${withKinks.toExponential(2)}`);
+  }
+  if (all.bands.great > raw.great) {
+    notes.push(`float32 floor: the checked gradient is float32 (tf has no float64); autograd vs numeric is ${all.floor.toExponential(1)} here, so the bands start at ${all.bands.great.toExponential(1)} (${FLOOR_FACTOR}x that) instead of ${raw.great}`);
+  }
+  if (saturated.length) {
+    notes.push(`${saturated.join(', ')}: float32 round-off swamps these blocks (autograd itself is ${FLOOR_FACTOR}x-floor >= the worry band away from the numbers); judged by how much further the checked gradient is than autograd (ratio column)`);
+  }
+  if (mode === 'sparse') notes.push(`sparse: ${num.indices.length} of ${ctx.net.size} entries checked (up to ${ctx.samples} per block, seed ${ctx.seed})`);
+  return {
+    relativeError: all.error,
+    pairs: {
+      handVsAutograd: relativeError(pick(hand, th), pick(auto, th)),
+      handVsNumeric: all.error,
+      autogradVsNumeric: all.floor,
+    },
+    blocks,
+    worst: worst.slice(0, WORST),
+    verdict,
+    bands: all.bands,
+    evaluations: num.evaluations,
+    floor: all.floor,
+    checked: num.indices.length,
+    kinks: kinkTotal,
+  };
+}
+
+/** Directional: a few random unit directions per block; failures are confirmed entry by entry. */
+function directionalCheck(ctx: Context, K: number): Body {
+  const { net, slots, analytic, notes, precision, eps } = ctx;
+  const raw = BANDS[precision];
+  const r = rng(ctx.seed + 32452843);
+  const dirs: Direction[] = [];
+  for (const s of slots) for (let k = 0; k < K; k++) dirs.push({ slot: s, v: unitVector(s.size, r) });
+  const t = ticker(ctx.report, dirs.length, 'directional');
+  const num = precision === 'float64'
+    ? directional64(net.spec, net.toVector(), ctx.batch, dirs, eps, (d) => t.tick(d))
+    : directional32(net, ctx.cache, ctx.y, dirs, eps);
+  t.finish();
+  const dot = (g: Float64Array, d: Direction): number => {
+    let s = 0;
+    for (let e = 0; e < d.slot.size; e++) s += g[d.slot.offset + e] * d.v[e];
+    return s;
+  };
+  const blocks: BlockResult[] = [];
+  const failing: Slot[] = [];
+  const H: number[] = [], A: number[] = [], N: number[] = [];
+  const atol = roundoff(slots, dirs.map((d) => d.slot.offset), num.scale, (i) => !num.kinks[i]);
+  let kinkTotal = 0;
+  const usable = dirs.map((d, i) => [d, i] as const).filter(([d, i]) => !num.kinks[i] && !analytic.bad.has(d.slot.name));
+  const overall = relativeError(usable.map(([d]) => dot(analytic.auto, d)), usable.map(([, i]) => num.values[i]));
+  for (const s of slots) {
+    const ds = dirs.map((d, i) => [d, i] as const).filter(([d]) => d.slot === s);
+    const kinks = ds.filter(([, i]) => num.kinks[i]).length;
+    kinkTotal += kinks;
+    if (analytic.bad.has(s.name)) {
+      blocks.push({ name: s.name, relativeError: 1, verdict: 'wrong', checked: ds.length, size: s.size, kinks });
+      notes.push(`${analytic.bad.get(s.name)}: reported wrong`);
+      continue;
+    }
+    const use = ds.filter(([, i]) => !num.kinks[i]);
+    const h = use.map(([d]) => dot(analytic.hand, d)), a = use.map(([d]) => dot(analytic.auto, d)), n = use.map(([, i]) => num.values[i]);
+    H.push(...h); A.push(...a); N.push(...n);
+    const j = judge(h, a, n, (atol[s.layer] ?? 0) * Math.sqrt(use.length), raw, overall);
+    blocks.push({ name: s.name, relativeError: j.error, verdict: j.verdict, checked: ds.length, size: s.size, kinks, floor: j.floor, bands: j.bands, ratio: j.ratio });
+    if (j.verdict === 'worry' || j.verdict === 'wrong') failing.push(s);
+  }
+  const all = judge(H, A, N, (atol[1] ?? 0) * Math.sqrt(H.length), raw);
+  let worst: EntryResult[] = [];
+  let evaluations = num.evaluations;
+  notes.push(`directional: ${K} random unit direction(s) v per block, v . grad compared with (J(theta + eps v) - J(theta - eps v)) / 2 eps`);
+  if (kinkTotal) notes.push(`${kinkTotal} direction(s) crossed a relu kink and were left out of the verdict`);
+  if (failing.length) {
+    // PyTorch's fast-mode lesson: confirm entry by entry before calling the gradient wrong.
+    const idx = sparseIndices(failing, ctx.samples, ctx.seed);
+    const confirm = ticker(ctx.report, idx.length, 'confirm');
+    const entries = numeric(ctx, idx, confirm);
+    confirm.finish();
+    evaluations += entries.evaluations;
+    const sub = compareEntries({ ...ctx, slots: failing }, entries, 'sparse', []);
+    worst = sub.worst;
+    for (const b of sub.blocks) {
+      const i = blocks.findIndex((x) => x.name === b.name);
+      const agreed = b.verdict === 'worry' || b.verdict === 'wrong';
+      notes.push(agreed
+        ? `${b.name}: directional error ${blocks[i].relativeError.toExponential(1)} confirmed on ${b.checked} sampled entries (error ${b.relativeError.toExponential(1)}): ${b.verdict}`
+        : `${b.name}: directional error ${blocks[i].relativeError.toExponential(1)} NOT confirmed: ${b.checked} sampled entries agree (error ${b.relativeError.toExponential(1)}); run mode 'full' to be sure`);
+      blocks[i] = { ...b, checked: blocks[i].checked + b.checked, kinks: blocks[i].kinks + b.kinks };
+    }
+  }
+  return {
+    relativeError: all.error,
+    pairs: { handVsAutograd: relativeError(H, A), handVsNumeric: all.error, autogradVsNumeric: all.floor },
+    blocks,
+    worst,
+    verdict: worstVerdict([analytic.bad.size ? 'wrong' : failing.length ? 'great' : all.verdict, ...blocks.map((b) => b.verdict)]),
+    bands: all.bands,
+    evaluations,
+    floor: all.floor,
+    checked: dirs.length,
+    kinks: kinkTotal,
+  };
+}
+

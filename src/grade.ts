@@ -1,0 +1,453 @@
+/**
+ * Homework autograder (notebooks/homework/). Each grader runs the student's function on fixed,
+ * seeded cases and says what is wrong and by how much: which parameter block (dW2, db1, ...) or
+ * which layer shape / activation, the relative error against float64 finite differences, and a
+ * hint when the error has a typical shape (a missing 1/m, a flipped sign, a transpose, the
+ * variance used where the standard deviation belongs). An unfilled TODO gets "not yet implemented",
+ * never an exception, so a fresh template runs top to bottom.
+ *
+ * A result prints itself: a notebook cell ending in `gs.grade.backward(backward)` shows the
+ * feedback; `result.passed`, `result.cases[i].firstWrong` are there for scripts.
+ */
+import { inspect } from 'util';
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import { tf } from './backend';
+import type { Activation } from './activations';
+import { invalid, knownKeys } from './errors';
+import { mlp, type Cache, type Grads, type MlpOptions, type Net } from './mlp';
+import type { Output } from './losses';
+import { rng } from './random';
+import { gradCheck } from './gradcheck';
+import { BANDS, relativeError, verdictOf, type Verdict } from './report';
+
+/**
+ * The student's backward pass: from the forward cache (`cache.z[l]`, `cache.a[l]`, `a[0] = X`) and
+ * labels Y ([m, nL], one-hot for softmax), return `{ dW1, db1, ..., dWL, dbL }` with W's and b's
+ * shapes. Return `undefined` (or `{}`) while it is still a TODO.
+ */
+export type StudentBackward = (net: Net, cache: Cache, Y: Tensor2D) => Grads | Record<string, Tensor> | undefined | void;
+
+/**
+ * The student's weight initialisation: an [nIn, nOut] matrix for a layer whose output goes through
+ * `hidden`, as a tf tensor, number[][] or a flat row-major array. `undefined` while a TODO.
+ */
+export type StudentInit = (nIn: number, nOut: number, hidden: Activation) => Tensor | number[][] | ArrayLike<number> | undefined | void;
+
+/** One parameter block of one backward case. */
+export interface GradeBlock {
+  /** dW1, db1, ... */
+  name: string;
+  /** ||student - numeric|| / (||student|| + ||numeric||), float64 central differences. */
+  relativeError: number;
+  verdict: Verdict;
+  /** <student, correct> / <correct, correct>: 1 when right, m for a missing 1/m, -1 for a flipped sign. */
+  scale: number;
+}
+
+/** One case: a network (backward) or a layer shape and activation (init). */
+export interface GradeCase {
+  name: string;
+  passed: boolean;
+  /** The student's function returned nothing yet. */
+  todo: boolean;
+  /** backward: per-block errors, output layer first. */
+  blocks: GradeBlock[];
+  /** backward: the first wrong block going back from the output (where the bug enters); init: undefined. */
+  firstWrong?: string;
+  /** Every block / quantity found wrong. */
+  wrong: string[];
+  /** init: measured Var(W), the expected one and what the measured variance matches. */
+  variance?: { measured: number; expected: number; mean: number; matches?: string };
+  /** Plain-language feedback lines. */
+  lines: string[];
+}
+
+/** What a grader returns; prints as readable feedback. */
+export interface GradeResult {
+  task: 'backward' | 'init';
+  status: 'passed' | 'failed' | 'todo';
+  passed: boolean;
+  cases: GradeCase[];
+  /** `case: block` for every wrong block, e.g. `['net A: db1', 'net B: db1']`. */
+  wrong: string[];
+  toString(): string;
+}
+
+const fmt = (x: number) => (!Number.isFinite(x) ? String(x) : x === 0 ? '0' : Math.abs(x) >= 1e-2 && Math.abs(x) < 1e4 ? x.toPrecision(3) : x.toExponential(1));
+
+function result(task: 'backward' | 'init', cases: GradeCase[], title: string): GradeResult {
+  const todo = cases.every((c) => c.todo);
+  const passed = !todo && cases.every((c) => c.passed);
+  const status = todo ? 'todo' : passed ? 'passed' : 'failed';
+  const wrong = cases.flatMap((c) => c.wrong.map((w) => `${c.name}: ${w}`));
+  const text = () => {
+    const failed = cases.filter((c) => !c.passed).length;
+    const head =
+      status === 'todo' ? `… ${task}: not yet implemented: ${cases[0]?.lines[0] ?? ''}`
+        : status === 'passed' ? `✔ ${task}: all checks passed (${cases.length} ${title})`
+          : `✘ ${task}: ${failed} of ${cases.length} ${title} failed`;
+    if (status === 'todo') return head;
+    return [head, ...cases.flatMap((c) => [`  ${c.passed ? '✔' : '✘'} ${c.name}`, ...c.lines.map((l) => `      ${l}`)])].join('\n');
+  };
+  const r: GradeResult = { task, status, passed, cases, wrong, toString: text };
+  Object.defineProperty(r, inspect.custom, { value: () => text(), enumerable: false });
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// backward
+
+/** A fixed network the backward grader checks. */
+export interface BackwardCase {
+  name: string;
+  net: MlpOptions;
+  /** Batch size m. */
+  m: number;
+}
+
+/** The default cases: tanh/sigmoid, relu/softmax over three layers, sigmoid/linear (MSE). */
+export const BACKWARD_CASES: BackwardCase[] = [
+  { name: 'net A [3, 4, 1] tanh -> sigmoid (binary cross-entropy), m = 5', net: { sizes: [3, 4, 1], hidden: 'tanh', output: 'sigmoid', init: 'xavier', seed: 11 }, m: 5 },
+  { name: 'net B [4, 5, 5, 3] relu -> softmax (cross-entropy), m = 6', net: { sizes: [4, 5, 5, 3], hidden: 'relu', output: 'softmax', init: 'he', seed: 14 }, m: 6 },
+  { name: 'net C [2, 3, 2] sigmoid -> linear (MSE), m = 4', net: { sizes: [2, 3, 2], hidden: 'sigmoid', output: 'linear', init: 'xavier', seed: 13 }, m: 4 },
+];
+
+/** Seeded X [m, n0] ~ N(0, 1) and labels Y [m, nL] for the output: 0/1, one-hot, or N(0, 1). */
+function caseData(c: BackwardCase): { X: Tensor2D; Y: Tensor2D } {
+  const sizes = c.net.sizes;
+  const [n0, nL] = [sizes[0], sizes[sizes.length - 1]];
+  const r = rng(1000 + (c.net.seed ?? 0));
+  const X = Array.from({ length: c.m }, () => Array.from({ length: n0 }, () => r.normal()));
+  const output: Output = c.net.output ?? 'sigmoid';
+  const Y = Array.from({ length: c.m }, (_, i) =>
+    Array.from({ length: nL }, (_, k) =>
+      output === 'softmax' ? (k === (i * 7 + 3) % nL ? 1 : 0) : output === 'sigmoid' ? (r.uniform() < 0.5 ? 1 : 0) : r.normal()),
+  );
+  return { X: tf.tensor2d(X), Y: tf.tensor2d(Y) };
+}
+
+/** <s, r> / <r, r> */
+function scaleOf(s: Float64Array, r: Float64Array): number {
+  let sr = 0, rr = 0;
+  for (let i = 0; i < r.length; i++) { sr += s[i] * r[i]; rr += r[i] * r[i]; }
+  return rr === 0 ? NaN : sr / rr;
+}
+
+function near(x: number, target: number, tol = 0.05): boolean {
+  return Number.isFinite(x) && Math.abs(x - target) <= tol * Math.abs(target);
+}
+
+/** A hint for a wrong block from its scale against the correct gradient. */
+function blockHint(b: GradeBlock, m: number, kind: 'W' | 'b'): string {
+  const what = `${b.name} is ${fmt(b.scale)} x the correct gradient`;
+  if (near(b.scale, m)) return `${what}: a missing 1/m (${kind === 'W' ? 'dW = a_prev^T delta / m' : 'db = mean of delta over the batch'})`;
+  if (near(b.scale, 1 / m)) return `${what}: divided by m twice`;
+  if (near(b.scale, -1)) return `${what}: the sign is flipped (delta^L = a^L - y, not y - a^L)`;
+  if (Math.abs(b.scale) < 1e-9) return `${b.name} is (close to) zero or unrelated to the correct gradient`;
+  return `${what} (relative error ${fmt(b.relativeError)}); the blocks above it are right, so look at how delta reaches layer ${b.name.replace(/\D/g, '')}`;
+}
+
+function toTensor(v: unknown): Tensor | undefined {
+  if (v instanceof tf.Tensor) return v;
+  return undefined;
+}
+
+function gradeBackwardCase(fn: StudentBackward, c: BackwardCase): GradeCase {
+  const out: GradeCase = { name: c.name, passed: false, todo: false, blocks: [], wrong: [], lines: [] };
+  const net = mlp(c.net);
+  const { X, Y } = caseData(c);
+  const expected = net.blocks.map((b) => b.grad);
+  const shapeOf = Object.fromEntries(net.blocks.map((b) => [b.grad, b.shape]));
+  let grads: Record<string, unknown> | undefined | void;
+  const { output, cache } = net.forward(X);
+  try {
+    try {
+      grads = fn(net, cache, Y) as Record<string, unknown> | undefined;
+    } catch (e) {
+      out.wrong.push('exception');
+      out.lines.push(`your backward threw: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      return out;
+    }
+    if (grads === undefined || grads === null || (typeof grads === 'object' && Object.keys(grads).length === 0)) {
+      out.todo = true;
+      out.lines.push(`backward returned ${grads === undefined ? 'nothing' : 'no gradients'} (expected ${expected.join(', ')})`);
+      return out;
+    }
+    if (typeof grads !== 'object') {
+      out.wrong.push('return value');
+      out.lines.push(`backward returned ${typeof grads} (expected an object { ${expected.join(', ')} })`);
+      return out;
+    }
+    // Shapes and names first: a bad block here would only make the numeric check fail obscurely.
+    // Output layer first: dWL, dbL, ..., dW1, db1 (the order the bug propagates in).
+    const outputFirst = [...net.blocks].sort((p, q) => q.layer - p.layer || (p.kind === 'W' ? -1 : 1));
+    for (const name of outputFirst.map((b) => b.grad)) {
+      const t = toTensor(grads[name]);
+      const want = shapeOf[name];
+      if (!t) {
+        out.wrong.push(name);
+        out.lines.push(grads[name] === undefined ? `${name} is missing (returned: ${Object.keys(grads).join(', ') || 'nothing'})` : `${name} is not a tf tensor`);
+        continue;
+      }
+      const same = t.shape.length === want.length && t.shape.every((s, i) => s === want[i]);
+      if (!same) {
+        out.wrong.push(name);
+        const transposed = t.shape.length === 2 && want.length === 2 && t.shape[0] === want[1] && t.shape[1] === want[0];
+        const kept = name.startsWith('db') && t.shape.length === 2 && t.shape[1] === want[0];
+        const summed = name.startsWith('db') && t.shape.length === 1 && t.shape[0] === c.m;
+        out.lines.push(
+          `${name} has shape [${t.shape}], expected [${want}]` +
+            (transposed ? ': transposed. Rows are examples here, so dW = a_prev^T delta / m is [n(l-1), n(l)]' : '') +
+            (kept ? ': reduce over the batch (rows), e.g. delta.mean(0)' : '') +
+            (summed ? ': reduced over the wrong axis; db averages delta over the batch (axis 0), one entry per unit' : ''),
+        );
+        continue;
+      }
+      const bad = Array.from(t.dataSync()).findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) {
+        out.wrong.push(name);
+        out.lines.push(`${name} holds ${t.dataSync()[bad]} at entry ${bad}`);
+      }
+    }
+    if (out.wrong.length) {
+      out.firstWrong = out.wrong[0];
+      return out;
+    }
+
+    // The check proper: the student's gradient against float64 central differences (gs.gradCheck),
+    // per block; and against the reference backward for the scale of each block.
+    const student = net.gradsToVector(grads as Grads);
+    const refGrads = net.backward(cache, Y);
+    const reference = net.gradsToVector(refGrads);
+    tf.dispose(Object.values(refGrads));
+    // gradCheck disposes what backward returns: hand it copies of the student's gradients.
+    const report = gradCheck(net, X, Y, { backward: () => cloneGrads(grads as Grads), progress: false });
+    const byName = new Map(report.blocks.map((b) => [b.name, b]));
+    const bands = BANDS.float64;
+    for (const blk of outputFirst) {
+      const rb = byName.get(blk.grad);
+      const s = student.subarray(blk.offset, blk.offset + blk.size);
+      const r = reference.subarray(blk.offset, blk.offset + blk.size);
+      // A block whose every entry sat at a ReLU kink was not compared numerically: use the
+      // reference backward (tested against autograd and differences) for it instead.
+      const numeric = rb && rb.checked > rb.kinks;
+      const err = numeric ? rb.relativeError : relativeError(s, r);
+      // An error in the `worry` band or above is a bug; float64 gives ~1e-8 when right.
+      const verdict = numeric ? rb.verdict : verdictOf(err, bands);
+      out.blocks.push({ name: blk.grad, relativeError: err, verdict, scale: scaleOf(s, r) });
+    }
+    const wrong = out.blocks.filter((b) => b.verdict === 'wrong' || b.verdict === 'worry');
+    out.wrong.push(...wrong.map((b) => b.name));
+    out.firstWrong = wrong[0]?.name;
+    out.passed = wrong.length === 0;
+    out.lines.push('block   relative error   verdict   yours / correct');
+    for (const b of out.blocks) {
+      out.lines.push(`${b.name.padEnd(7)} ${fmt(b.relativeError).padStart(14)}   ${b.verdict.padEnd(7)}   ${fmt(b.scale).padStart(8)}${b.name === out.firstWrong ? '   <- first wrong block going back from the output' : ''}`);
+    }
+    if (wrong.length) {
+      const blk = net.blocks.find((b) => b.grad === out.firstWrong)!;
+      out.lines.push(`hint: ${blockHint(wrong[0], c.m, blk.kind)}`);
+      const below = wrong.slice(1).map((b) => b.name);
+      if (below.length) out.lines.push(`      ${below.join(', ')} ${below.length === 1 ? 'is' : 'are'} wrong too (an error in delta flows down to every layer below it)`);
+    }
+    const kinks = report.blocks.reduce((s, b) => s + (b.kinks ?? 0), 0);
+    if (kinks) out.lines.push(`(${kinks} entries crossed a ReLU kink and were left out, as the report explains)`);
+    return out;
+  } finally {
+    if (grads && typeof grads === 'object') tf.dispose(Object.values(grads).filter((t): t is Tensor => t instanceof tf.Tensor));
+    output.dispose();
+    cache.dispose();
+    tf.dispose([X, Y]);
+    net.dispose();
+  }
+}
+
+function cloneGrads(g: Grads): Grads {
+  return Object.fromEntries(Object.entries(g).map(([k, t]) => [k, t.clone()]));
+}
+
+/**
+ * Grades a student's backward pass on fixed networks (tanh/sigmoid, relu/softmax, sigmoid/linear):
+ * shapes first, then each block against float64 finite differences (gs.gradCheck), naming the
+ * first wrong block going back from the output and how far off it is.
+ *
+ * @example
+ * ```ts
+ * const backward: gs.StudentBackward = (net, cache, Y) => { ... return { dW1, db1, dW2, db2 }; };
+ * gs.grade.backward(backward)   // ✔ backward: all checks passed (3 networks)
+ * ```
+ */
+function gradeBackward(fn: StudentBackward, options: { cases?: BackwardCase[] } = {}): GradeResult {
+  knownKeys('options', options, ['cases']);
+  if (typeof fn !== 'function') throw invalid('backward', fn, 'your function (net, cache, Y) => { dW1, db1, ... }');
+  const { cases = BACKWARD_CASES } = options;
+  const graded: GradeCase[] = [];
+  for (const c of cases) {
+    const g = gradeBackwardCase(fn, c);
+    graded.push(g);
+    if (g.todo) break; // one "not yet implemented" is enough
+  }
+  return result('backward', graded, 'networks');
+}
+
+// ---------------------------------------------------------------------------------------------
+// init
+
+/** A layer the init grader asks for, and the variances it accepts. */
+export interface InitCase {
+  nIn: number;
+  nOut: number;
+  hidden: Activation;
+}
+
+export const INIT_CASES: InitCase[] = [
+  { nIn: 512, nOut: 128, hidden: 'relu' },
+  { nIn: 128, nOut: 384, hidden: 'relu' },
+  { nIn: 384, nOut: 128, hidden: 'tanh' },
+  { nIn: 200, nOut: 200, hidden: 'sigmoid' },
+];
+
+/** Variances the seeds accept per activation: He 2/n_in for relu; Xavier 1/n_in or Glorot 2/(n_in + n_out) for tanh/sigmoid. */
+function accepted(c: InitCase): { label: string; variance: number }[] {
+  const { nIn, nOut, hidden } = c;
+  if (hidden === 'relu' || hidden === 'leakyRelu') return [{ label: 'He: 2/n_in', variance: 2 / nIn }];
+  return [
+    { label: 'Xavier: 1/n_in', variance: 1 / nIn },
+    { label: 'Glorot: 2/(n_in + n_out)', variance: 2 / (nIn + nOut) },
+  ];
+}
+
+/** Variances students typically produce by mistake, to name what they did. */
+function lookalikes(c: InitCase): { label: string; variance: number }[] {
+  const { nIn, nOut } = c;
+  return [
+    { label: '2/n_in (He)', variance: 2 / nIn },
+    { label: '1/n_in (Xavier / LeCun)', variance: 1 / nIn },
+    { label: '2/(n_in + n_out) (Glorot)', variance: 2 / (nIn + nOut) },
+    { label: '2/n_out: n_out used where n_in (the fan-in, n^[l-1]) belongs', variance: 2 / nOut },
+    { label: '1/n_out: n_out used where n_in (the fan-in, n^[l-1]) belongs', variance: 1 / nOut },
+    { label: '(2/n_in)^2: randn scaled by the variance 2/n_in instead of its square root sqrt(2/n_in)', variance: (2 / nIn) ** 2 },
+    { label: '(1/n_in)^2: randn scaled by 1/n_in instead of sqrt(1/n_in)', variance: (1 / nIn) ** 2 },
+    { label: '1e-4: 0.01 * randn, the "small" init that vanishes in deep nets', variance: 1e-4 },
+    { label: '1: plain randn with no scaling, which explodes in deep nets', variance: 1 },
+  ];
+}
+
+function toMatrix(v: unknown, nIn: number, nOut: number): { data?: Float64Array; problem?: string } {
+  if (v instanceof tf.Tensor) {
+    if (v.shape.length !== 2 || v.shape[0] !== nIn || v.shape[1] !== nOut) return { problem: `shape [${v.shape}], expected [${nIn}, ${nOut}] (n_in rows, n_out columns: z = a W + b)` };
+    return { data: Float64Array.from(v.dataSync()) };
+  }
+  if (Array.isArray(v) && Array.isArray(v[0])) {
+    const rows = v as number[][];
+    if (rows.length !== nIn || rows.some((r) => r.length !== nOut)) return { problem: `a ${rows.length} x ${rows[0].length} array, expected ${nIn} x ${nOut} (n_in rows, n_out columns)` };
+    return { data: Float64Array.from(rows.flat()) };
+  }
+  if (v && typeof (v as ArrayLike<number>).length === 'number') {
+    const a = v as ArrayLike<number>;
+    if (a.length !== nIn * nOut) return { problem: `${a.length} numbers, expected ${nIn} x ${nOut} = ${nIn * nOut}` };
+    return { data: Float64Array.from(a) };
+  }
+  return { problem: `${typeof v}, expected an [n_in, n_out] tensor or array` };
+}
+
+function gradeInitCase(fn: StudentInit, c: InitCase): GradeCase {
+  const name = `${c.hidden} layer, n_in = ${c.nIn}, n_out = ${c.nOut}`;
+  const out: GradeCase = { name, passed: false, todo: false, blocks: [], wrong: [], lines: [] };
+  let v: unknown;
+  try {
+    v = tf.tidy(() => {
+      const r = fn(c.nIn, c.nOut, c.hidden);
+      return r instanceof tf.Tensor ? r.clone() : (r as never);
+    });
+  } catch (e) {
+    out.wrong.push('exception');
+    out.lines.push(`your init threw: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    return out;
+  }
+  if (v === undefined || v === null) {
+    out.todo = true;
+    out.lines.push(`initWeights returned nothing (expected an [n_in, n_out] matrix of random weights)`);
+    return out;
+  }
+  const { data, problem } = toMatrix(v, c.nIn, c.nOut);
+  if (v instanceof tf.Tensor) v.dispose();
+  if (!data) {
+    out.wrong.push('shape');
+    out.lines.push(`returned ${problem}`);
+    return out;
+  }
+  const bad = data.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) {
+    out.wrong.push('values');
+    out.lines.push(`entry ${bad} is ${data[bad]}`);
+    return out;
+  }
+  const N = data.length;
+  let mean = 0;
+  for (const x of data) mean += x;
+  mean /= N;
+  let second = 0;
+  for (const x of data) second += (x - mean) ** 2;
+  const variance = second / N;
+  const ok = accepted(c);
+  const best = ok.reduce((a, b) => (Math.abs(Math.log(variance / a.variance)) < Math.abs(Math.log(variance / b.variance)) ? a : b));
+  const matches = lookalikes(c).find((l) => near(variance, l.variance, 0.12));
+  out.variance = { measured: variance, expected: best.variance, mean, matches: matches?.label };
+  const std = Math.sqrt(variance);
+  // Sampling error of a mean over N draws is std / sqrt(N); allow 5 of those, or 5% of std for tiny N.
+  if (variance === 0) {
+    out.wrong.push('variance');
+    out.lines.push(`every weight is ${fmt(mean)}: identical units get identical gradients and never become different (symmetry). Draw random numbers, e.g. gs.tf.randomNormal([nIn, nOut])`);
+    return out;
+  }
+  if (Math.abs(mean) > Math.max(5 * std / Math.sqrt(N), 0.05 * std)) {
+    out.wrong.push('mean');
+    out.lines.push(`the weights average ${fmt(mean)} (std ${fmt(std)}): not centred on 0. Uniform [0, 1) draws (np.random.rand) are all positive; use randn (zero mean)`);
+  }
+  const ratio = variance / best.variance;
+  // Sample variance of N >= 25 600 normal draws is within ~2% (3 sd); 12% leaves room for other zero-mean distributions.
+  if (!near(ratio, 1, 0.12)) {
+    out.wrong.push('variance');
+    out.lines.push(`Var(W) = ${fmt(variance)}, which is ${fmt(ratio)} x the ${best.label} = ${fmt(best.variance)} that ${c.hidden} wants` + (matches ? `; it matches ${matches.label}` : ''));
+    const L = 30;
+    const perLayer = c.hidden === 'relu' || c.hidden === 'leakyRelu' ? (c.nIn * variance) / 2 : c.nIn * variance;
+    out.lines.push(`  consequence: the activation variance is multiplied by about ${fmt(perLayer)} per layer, ${fmt(perLayer ** L)} after ${L} layers`);
+  } else {
+    out.lines.push(`Var(W) = ${fmt(variance)} = ${fmt(ratio)} x ${best.label}, mean ${fmt(mean)}`);
+  }
+  out.passed = out.wrong.length === 0;
+  return out;
+}
+
+/**
+ * Grades a student's weight initialisation: for relu and tanh/sigmoid layers of several shapes it
+ * measures the mean and variance of the returned matrix against He (2/n_in) and Xavier (1/n_in or
+ * 2/(n_in + n_out)), and names the look-alike a wrong variance matches (n_out for n_in, variance
+ * for standard deviation, 0.01 * randn, ...).
+ *
+ * @example
+ * ```ts
+ * const initWeights: gs.StudentInit = (nIn, nOut, hidden) => gs.tf.randomNormal([nIn, nOut]).mul(Math.sqrt(2 / nIn));
+ * gs.grade.init(initWeights)   // ✘ init: 2 of 4 layers failed ... tanh ... matches 2/n_in (He)
+ * ```
+ */
+function gradeInit(fn: StudentInit, options: { cases?: InitCase[] } = {}): GradeResult {
+  knownKeys('options', options, ['cases']);
+  if (typeof fn !== 'function') throw invalid('initWeights', fn, 'your function (nIn, nOut, hidden) => [nIn, nOut] weights');
+  const { cases = INIT_CASES } = options;
+  const graded: GradeCase[] = [];
+  for (const c of cases) {
+    const g = gradeInitCase(fn, c);
+    graded.push(g);
+    if (g.todo) break;
+  }
+  return result('init', graded, 'layers');
+}
+
+/**
+ * The homework graders: `gs.grade.backward(fn)` and `gs.grade.init(fn)`. Both return a
+ * {@link GradeResult} that prints as feedback and never throw for a wrong or unfinished answer.
+ */
+export const grade = { backward: gradeBackward, init: gradeInit };
+

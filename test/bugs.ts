@@ -1,0 +1,120 @@
+/**
+ * The bug catalogue: deliberately wrong backward passes, written the way a student writes
+ * `backward(net, cache, Y)` for gs.gradCheck. Shared by test/bugs.test.ts and bench/run.ts.
+ *
+ * Every entry runs on a net with sizes [n, n, n, k] (two hidden layers of width n, so W1 and W2 are
+ * square) and a batch of m = n rows (so a db averaged over the wrong axis still has b's shape
+ * and only its values are wrong). `faulty` lists every block the bug reaches.
+ */
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import * as gs from '../src/index';
+
+const { tf } = gs;
+
+export type BugName =
+  | 'missing 1/m'
+  | 'transposed W'
+  | 'wrong-layer W'
+  | "g(z) instead of g'(z)"
+  | 'relu derivative on the wrong side'
+  | 'db over the wrong axis'
+  | 'residual path dropped'
+  | 'l2 term dropped'
+  | 'dropout mask dropped'
+  | '1/keepProb dropped';
+
+export interface Bug {
+  name: BugName;
+  /** Net options besides sizes (the bug needs e.g. relu, a residual skip, dropout or l2). */
+  options: Omit<gs.MlpOptions, 'sizes'>;
+  /** Blocks the bug reaches; the worst block must be one of them, the others must pass. */
+  faulty: string[];
+  backward: gs.BackwardFn;
+}
+
+/**
+ * The seeds' backward pass (rows are examples), with one bug switched on:
+ *   delta^L = a^L - y;  dW^l = a^(l-1)^T delta^l / m + (lambda/m) W^l;  db^l = mean_rows delta^l
+ *   da^(l-1) = delta^l W^l^T (+ da^l through a residual skip);  delta^(l-1) = da^(l-1) * D / keepProb * g'(z^(l-1))
+ */
+export function backwardWith(bug?: BugName): gs.BackwardFn {
+  return (net, cache, Y) => tf.tidy(() => {
+    const { hidden, residual, keepProb, l2 } = net.spec;
+    const L = net.depth, m = cache.a[0].shape[0];
+    const y = net.labels(Y, m);
+    const g: gs.Grads = {};
+    let delta: Tensor2D = cache.a[L].sub(y);
+    let da: Tensor2D | undefined;
+    for (let l = L; l >= 1; l--) {
+      let dW = cache.a[l - 1].transpose().matMul(delta);
+      if (bug !== 'missing 1/m') dW = dW.div(m);
+      if (l2 > 0 && bug !== 'l2 term dropped') dW = dW.add(net.W(l).mul(l2 / m));
+      g[`dW${l}`] = dW;
+      g[`db${l}`] = bug === 'db over the wrong axis' && l === 2 ? delta.mean(1) : delta.mean(0);
+      if (l === 1) break;
+      const Wback = bug === 'wrong-layer W' && l === 2 ? net.W(1) : net.W(l);
+      let daPrev: Tensor2D = bug === 'transposed W' && l === 2 ? delta.matMul(Wback) : delta.matMul(Wback.transpose());
+      if (residual[l] && da && bug !== 'residual path dropped') daPrev = daPrev.add(da);
+      da = daPrev;
+      let dz: Tensor2D = da;
+      const D = cache.D[l - 1];
+      if (D) {
+        if (bug !== 'dropout mask dropped') dz = dz.mul(D);
+        if (bug !== '1/keepProb dropped') dz = dz.div(keepProb);
+      }
+      const z = cache.z[l - 1]!;
+      const slope: Tensor =
+        bug === "g(z) instead of g'(z)" && l - 1 === 2 ? tf.tanh(z)
+          : bug === 'relu derivative on the wrong side' ? tf.cast(tf.less(z, 0), 'float32')
+            : derivative(hidden, z);
+      delta = dz.mul(slope);
+    }
+    return g as unknown as import('@tensorflow/tfjs').TensorContainerObject;
+  }) as unknown as gs.Grads;
+}
+
+function derivative(hidden: gs.Activation, z: Tensor): Tensor {
+  switch (hidden) {
+    case 'sigmoid': { const s = tf.sigmoid(z); return s.mul(tf.scalar(1).sub(s)); }
+    case 'tanh': return tf.scalar(1).sub(tf.tanh(z).square());
+    case 'relu': return tf.cast(tf.greater(z, 0), 'float32');
+    case 'leakyRelu': return tf.where(tf.greater(z, 0), tf.onesLike(z), tf.fill(z.shape, 0.01));
+    default: return tf.onesLike(z);
+  }
+}
+
+const lower = ['dW1', 'db1'];
+const two = ['dW2', 'db2', ...lower];
+
+/** The catalogue. */
+export const BUGS: Bug[] = [
+  { name: 'missing 1/m', options: { hidden: 'tanh', output: 'softmax' }, faulty: ['dW1', 'dW2', 'dW3'], backward: backwardWith('missing 1/m') },
+  { name: 'transposed W', options: { hidden: 'tanh', output: 'softmax' }, faulty: lower, backward: backwardWith('transposed W') },
+  { name: 'wrong-layer W', options: { hidden: 'tanh', output: 'softmax' }, faulty: lower, backward: backwardWith('wrong-layer W') },
+  { name: "g(z) instead of g'(z)", options: { hidden: 'tanh', output: 'sigmoid' }, faulty: two, backward: backwardWith("g(z) instead of g'(z)") },
+  { name: 'relu derivative on the wrong side', options: { hidden: 'relu', output: 'softmax' }, faulty: two, backward: backwardWith('relu derivative on the wrong side') },
+  { name: 'db over the wrong axis', options: { hidden: 'tanh', output: 'softmax' }, faulty: ['db2'], backward: backwardWith('db over the wrong axis') },
+  { name: 'residual path dropped', options: { hidden: 'tanh', output: 'linear', residual: true }, faulty: lower, backward: backwardWith('residual path dropped') },
+  { name: 'l2 term dropped', options: { hidden: 'tanh', output: 'softmax', l2: 0.5 }, faulty: ['dW1', 'dW2', 'dW3'], backward: backwardWith('l2 term dropped') },
+  { name: 'dropout mask dropped', options: { hidden: 'relu', output: 'softmax', keepProb: 0.7 }, faulty: two, backward: backwardWith('dropout mask dropped') },
+  { name: '1/keepProb dropped', options: { hidden: 'relu', output: 'softmax', keepProb: 0.7 }, faulty: two, backward: backwardWith('1/keepProb dropped') },
+];
+
+/** A net and a batch for a bug: sizes [n, n, n, k], m = n rows, seeded. The caller disposes X, Y and the net. */
+export function bugCase(bug: Bug, n: number, k: number, seed = 1): { net: gs.Net; X: Tensor2D; Y: Tensor2D } {
+  const net = gs.mlp({ sizes: [n, n, n, k], seed, ...bug.options });
+  const X = tf.randomNormal([n, n], 0, 1, 'float32', seed) as Tensor2D;
+  const Y = labelsFor(bug.options.output ?? 'sigmoid', n, k, seed);
+  return { net, X, Y };
+}
+
+/** Seeded labels for an output: one-hot rows (softmax), 0/1 (sigmoid) or normal targets (linear). */
+export function labelsFor(output: gs.Output, m: number, k: number, seed: number): Tensor2D {
+  return tf.tidy(() =>
+    output === 'softmax'
+      ? tf.oneHot(tf.tensor1d(Array.from({ length: m }, (_, i) => (i * 7 + seed) % k), 'int32'), k).toFloat()
+      : output === 'sigmoid'
+        ? tf.randomUniform([m, k], 0, 1, 'float32', seed + 1).round()
+        : tf.randomNormal([m, k], 0, 1, 'float32', seed + 1),
+  ) as Tensor2D;
+}

@@ -1,0 +1,46 @@
+/** Shared by the chart and display tests: a hand-made CheckReport and SVG readers. */
+import * as gs from '../src/index';
+
+/** A report with one failing block (dW2), one exact zero (db2), and one block in each other band. */
+export function fakeReport(): gs.CheckReport {
+  const blocks: gs.BlockResult[] = [
+    { name: 'dW1', relativeError: 2e-9, verdict: 'great', checked: 6, size: 6, kinks: 0 },
+    { name: 'db1', relativeError: 3e-6, verdict: 'ok', checked: 3, size: 3, kinks: 0 },
+    { name: 'dW2', relativeError: 0.31, verdict: 'wrong', checked: 3, size: 3, kinks: 0 },
+    { name: 'db2', relativeError: 0, verdict: 'great', checked: 1, size: 1, kinks: 0 },
+    { name: 'dW3', relativeError: 2e-4, verdict: 'worry', checked: 1, size: 1, kinks: 0 },
+  ];
+  return {
+    relativeError: 0.12,
+    pairs: { handVsAutograd: 0.12, handVsNumeric: 0.12, autogradVsNumeric: 3e-10 },
+    blocks,
+    worst: [{ block: 'dW2', index: [1, 0], analytic: 0.5, numeric: 0.25, difference: 0.25, kink: false }],
+    verdict: 'wrong',
+    bands: gs.BANDS.float64,
+    precision: 'float64',
+    eps: 1e-7,
+    mode: 'full',
+    backend: 'wasm',
+    evaluations: 26,
+    seconds: 0.01,
+    notes: ['dW2 is wrong: the hand-written backward differs from both autograd and the numerical gradient'],
+    toString: () => 'gradient check: wrong (dW2)',
+  };
+}
+
+/** Text content of every <text> element. */
+export function svgTexts(svg: string): string[] {
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1].replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'"));
+}
+
+/** Number of line paths (one per series) in mark-line groups, optionally of the layer whose name starts with `name`. */
+export function linePaths(svg: string, name = ''): number {
+  return [...svg.matchAll(/<g class="mark-line role-mark ([^"]*)"[^>]*><path /g)].filter((m) => m[1].startsWith(name)).length;
+}
+
+/** Number of items of a mark type (symbol, rect, rule, text) drawn as marks (not axes/legends). */
+export function markItems(svg: string, type: string): number {
+  const groups = [...svg.matchAll(new RegExp(`<g class="mark-${type} role-mark[^"]*"[^>]*>(.*?)</g>`, 'g'))];
+  const tag = type === 'text' ? '<text' : type === 'rect' ? '<path' : type === 'rule' ? '<line' : '<path';
+  return groups.reduce((n, g) => n + g[1].split(tag).length - 1, 0);
+}
