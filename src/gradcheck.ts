@@ -109,6 +109,9 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
     const slots = layout(net.spec);
     if (precision === 'float64') mirrorSigns(net, cache, batch, notes);
     const ctx: Context = { net, cache, y, batch, slots, eps, precision, samples, seed, notes, analytic, report };
+    notes.push(precision === 'float64'
+      ? `numeric: central differences of J re-evaluated in float64 by the mirror of the forward pass (cached layers, only the change carried downstream), eps ${eps}; the checked gradient and autograd are float32 (tf)`
+      : `numeric: central differences of J in float32 on tf (perturbed z^l batched into one tensor per chunk), eps ${eps}`);
     const body = mode === 'directional' ? directionalCheck(ctx, directions) : entryCheck(ctx, mode === 'full' ? undefined : sparseIndices(slots, samples, seed), mode);
     const seconds = (performance.now() - started) / 1000;
     const full: Omit<CheckReport, 'toString'> = { ...body, precision, eps, mode, backend: backendLabel(), seconds, notes };
@@ -209,7 +212,14 @@ function numeric(ctx: Context, indices: Int32Array | undefined, t: Ticker, offse
 
 /** float32 unit round-off */
 const U32 = 2 ** -24;
-/** A float32 gradient entry summing terms of size `scale` is trusted to ATOL_FACTOR * u32 * scale. */
+/**
+ * A float32 gradient entry summing terms of size `scale` is trusted to ATOL_FACTOR * u32 * scale.
+ *
+ * @example
+ * ```ts
+ * ATOL_FACTOR * 2 ** -24 * 0.2; // ~1e-7: round-off a float32 backward pass may leave next to terms of size 0.2
+ * ```
+ */
 export const ATOL_FACTOR = 8;
 
 const distance = (a: ArrayLike<number>, b: ArrayLike<number>): number => {

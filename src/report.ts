@@ -15,6 +15,11 @@ export interface Bands {
 
 /**
  * The bands by precision. float64: the seeds' 1e-7 great / 1e-5 maybe / 1e-3 worry.
+ *
+ * @example
+ * ```ts
+ * verdictOf(report.relativeError, BANDS[report.precision]); // the seeds' reading, without the float32 floor
+ * ```
  * float32: central differences in float32 cannot resolve below ~1e-4 (round-off ~ u/eps with
  * u = 6e-8 plus truncation ~ eps^2), so every band is moved up accordingly.
  */
@@ -58,13 +63,28 @@ export function worstVerdict(verdicts: Verdict[]): Verdict {
   return verdicts.reduce<Verdict>((w, v) => (ORDER.indexOf(v) > ORDER.indexOf(w) ? v : w), 'great');
 }
 
-/** The band an error falls in. NaN counts as 'wrong'. */
+/**
+ * The band an error falls in. NaN counts as 'wrong'.
+ *
+ * @example
+ * ```ts
+ * verdictOf(3e-8, BANDS.float64); // 'great'
+ * verdictOf(2e-4, BANDS.float64); // 'worry'
+ * ```
+ */
 export function verdictOf(error: number, bands: Bands): Verdict {
   if (!(error >= 0)) return 'wrong';
   return error < bands.great ? 'great' : error < bands.ok ? 'ok' : error < bands.worry ? 'worry' : 'wrong';
 }
 
-/** ||a - b||_2 / (||a||_2 + ||b||_2) over the given indices (all when omitted). */
+/**
+ * ||a - b||_2 / (||a||_2 + ||b||_2) over the given indices (all when omitted); 0 when both are 0.
+ *
+ * @example
+ * ```ts
+ * relativeError([1, 2], [1, 2.000001]); // ~2.2e-7
+ * ```
+ */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, indices?: ArrayLike<number>): number {
   let diff = 0, na = 0, nb = 0;
   const n = indices ? indices.length : a.length;

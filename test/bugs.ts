@@ -53,21 +53,21 @@ export function backwardWith(bug?: BugName): gs.BackwardFn {
       g[`db${l}`] = bug === 'db over the wrong axis' && l === 2 ? delta.mean(1) : delta.mean(0);
       if (l === 1) break;
       const Wback = bug === 'wrong-layer W' && l === 2 ? net.W(1) : net.W(l);
-      let daPrev: Tensor2D = bug === 'transposed W' && l === 2 ? delta.matMul(Wback) : delta.matMul(Wback.transpose());
+      let daPrev = (bug === 'transposed W' && l === 2 ? delta.matMul(Wback as Tensor2D) : delta.matMul((Wback as Tensor2D).transpose())) as Tensor2D;
       if (residual[l] && da && bug !== 'residual path dropped') daPrev = daPrev.add(da);
       da = daPrev;
       let dz: Tensor2D = da;
       const D = cache.D[l - 1];
       if (D) {
-        if (bug !== 'dropout mask dropped') dz = dz.mul(D);
-        if (bug !== '1/keepProb dropped') dz = dz.div(keepProb);
+        if (bug !== 'dropout mask dropped') dz = dz.mul(D) as Tensor2D;
+        if (bug !== '1/keepProb dropped') dz = dz.div(keepProb) as Tensor2D;
       }
       const z = cache.z[l - 1]!;
       const slope: Tensor =
         bug === "g(z) instead of g'(z)" && l - 1 === 2 ? tf.tanh(z)
           : bug === 'relu derivative on the wrong side' ? tf.cast(tf.less(z, 0), 'float32')
             : derivative(hidden, z);
-      delta = dz.mul(slope);
+      delta = dz.mul(slope) as Tensor2D;
     }
     return g as unknown as import('@tensorflow/tfjs').TensorContainerObject;
   }) as unknown as gs.Grads;

@@ -9,7 +9,7 @@ import { inTslab, transport, type Transport } from './tslab';
 
 /** A progress callback: call with (done, total) or ({ done, total }); `.finish()` ends the display. */
 export interface Progress {
-  (done: number | { done: number; total?: number; message?: string }, total?: number, message?: string): void;
+  (done: number | { done: number; total?: number; message?: string; phase?: string }, total?: number, message?: string): void;
   /** Marks the work finished (draws 100% / ends the terminal line). Safe to call twice. */
   finish(message?: string): void;
   /** Where it draws: 'tslab', 'tty' or 'none'. */
@@ -95,7 +95,8 @@ export function progress(label = 'working', options: ProgressOptions = {}): Prog
   const p = ((done, t, message) => {
     if (finished) return;
     if (typeof done === 'object' && done !== null) {
-      ({ done, total: t = t, message = message } = done);
+      const o = done;
+      [done, t, message] = [o.done, o.total ?? t, o.message ?? o.phase ?? message]; // gs.gradCheck passes { done, total, phase }
     }
     if (typeof done !== 'number' || !Number.isFinite(done)) throw invalid('done', done, 'a finite number of steps done');
     if (t !== undefined) total = t;

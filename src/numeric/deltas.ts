@@ -11,7 +11,14 @@ import type { Output } from '../losses';
 
 const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
-/** Activation kinds as small integers, for the switch in {@link dgAt}. */
+/**
+ * Activation kinds as small integers, for the switch in {@link dgAt}.
+ *
+ * @example
+ * ```ts
+ * dgAt(KIND.relu, 0.5, 0, 0, 1e-7); // 1e-7
+ * ```
+ */
 export const KIND: Record<Activation, number> = { sigmoid: 0, tanh: 1, relu: 2, leakyRelu: 3, linear: 4 };
 
 /**
@@ -82,6 +89,14 @@ export function dgAt(kind: number, z: number, p1: number, p2: number, d: number)
  */
 export type LossDelta = (z: Float64Array, d: Float64Array, y: Float64Array, P: Float64Array, o: number, n: number) => number;
 
+/**
+ * The loss changes by output, see {@link LossDelta}.
+ *
+ * @example
+ * ```ts
+ * lossDeltas.linear(z, d, y, new Float64Array(0), 0, nL); // sum_k d_k (z_k - y_k + d_k / 2)
+ * ```
+ */
 export const lossDeltas: Record<Output, LossDelta> = {
   // sum_k softplus(z_k + d_k) - softplus(z_k) - y_k d_k,   softplus(z + d) - softplus(z) = log1p(s(z) expm1(d))
   sigmoid: (_z, d, y, s, o, n) => {

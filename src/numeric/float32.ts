@@ -14,16 +14,24 @@ import type { Cache, Net } from '../mlp';
 import { layout, type Slot } from './layout';
 import { allIndices, type NumericResult } from './result';
 
-/** Row losses of `copies` stacked copies of the batch, from perturbed z^l (Z: [copies * m, n_l]). */
-export function downstream(net: Net, cache: Cache, y: Tensor2D, l: number, Z: Tensor2D, copies: number): { rows: Tensor1D; crossings: Tensor1D } {
+/**
+ * Row losses of `copies` stacked copies of the batch, from perturbed z^l (Z: [copies * m, n_l]),
+ * and per copy the number of kept relu pre-activations whose sign differs from the base pass.
+ *
+ * @example
+ * ```ts
+ * const { rows, crossings } = downstream(net, cache, y, 1, tf.concat([zPlus, zMinus]) as Tensor2D, 2);
+ * ```
+ */
+export function downstream(net: Net, cache: Cache, y: Tensor2D, l: number, Z: Tensor2D, copies: number, prevA?: Tensor2D): { rows: Tensor1D; crossings: Tensor1D } {
   return tf.tidy(() => {
     const { hidden, output, residual, keepProb } = net.spec;
-    const L = net.depth, m = y.shape[0];
+    const L = net.depth;
     const tile = (t: Tensor2D): Tensor2D => (copies === 1 ? t : tf.tile(t, [copies, 1]));
     const g = activations[hidden];
     let crossings: Tensor = tf.zeros([copies]);
     let z = Z;
-    let prev: Tensor2D | undefined = l >= 2 ? tile(cache.a[l - 1]) : undefined;
+    let prev: Tensor2D | undefined = prevA ?? (l >= 2 && residual[l] ? tile(cache.a[l - 1]) : undefined);
     for (let k = l; k < L; k++) {
       const D = cache.D[k] ? tile(cache.D[k]!) : undefined;
       if (g.kink) {
@@ -41,7 +49,15 @@ export function downstream(net: Net, cache: Cache, y: Tensor2D, l: number, Z: Te
   });
 }
 
-/** The eps float32 mode uses unless told: balances round-off u32 / eps against truncation eps^2 (measured, see BENCHMARKS.md). */
+/**
+ * The eps float32 mode uses unless told: balances round-off u32 / eps against truncation eps^2
+ * (measured over random nets, see BENCHMARKS.md).
+ *
+ * @example
+ * ```ts
+ * gs.gradCheck(net, X, Y, { precision: 'float32' }).eps; // FLOAT32_EPS
+ * ```
+ */
 export const FLOAT32_EPS = 1e-2;
 
 /**
@@ -81,6 +97,11 @@ export function float32Grad(
     for (let c0 = 0; c0 < ks.length; c0 += per) {
       const chunk = ks.slice(c0, c0 + per);
       const copies = 2 * chunk.length;
+      if (l < net.depth) {
+        hiddenChunk(net, cache, y, slot, idx, chunk, zBase, aPrev, eps, values, kinks, scale, theta);
+        tick?.((done += chunk.length));
+        continue;
+      }
       const Zbuf = new Float32Array(copies * m * nl);
       chunk.forEach((k, p) => {
         const e = idx[k] - slot.offset;
@@ -156,4 +177,68 @@ export function directional32(net: Net, cache: Cache, y: Tensor2D, dirs: { slot:
     kinks[d] = C[0] > 0 || C[1] > 0 ? 1 : 0;
   });
   return { values, kinks, scale, evaluations: 2 * dirs.length };
+}
+
+/**
+ * A chunk of W^l / b^l entries of a hidden layer l: only column j of a^l changes, by da, so
+ *   z^(l+1) = z^(l+1)_base + da (outer) W^(l+1)[j, :]   (rank-1, no matrix product at layer l+1)
+ * and the dense pass starts at layer l+1. Fills values/kinks/scale for the chunk.
+ */
+function hiddenChunk(
+  net: Net, cache: Cache, y: Tensor2D, slot: Slot, idx: Int32Array, chunk: number[],
+  zBase: Float32Array, aPrev: Float32Array, eps: number,
+  values: Float64Array, kinks: Uint8Array, scale: Float64Array, theta: Float64Array,
+): void {
+  const n = net.spec.sizes, m = y.shape[0], l = slot.layer, nl = n[l], nIn = n[l - 1];
+  const copies = 2 * chunk.length;
+  const zcol = new Float32Array(copies * m);
+  const js = new Int32Array(copies);
+  chunk.forEach((k, p) => {
+    const e = idx[k] - slot.offset;
+    const [i, j] = slot.kind === 'W' ? [Math.floor(e / nl), e % nl] : [-1, e];
+    for (const s of [0, 1]) {
+      const c = 2 * p + s;
+      js[c] = j;
+      for (let r = 0; r < m; r++) zcol[c * m + r] = zBase[r * nl + j] + (s === 0 ? eps : -eps) * (i < 0 ? 1 : aPrev[r * nIn + i]); // z^l[:, j] +- h a^(l-1)[:, i]
+    }
+  });
+  const { rows, crossings } = tf.tidy(() => {
+    const { hidden, keepProb, residual } = net.spec;
+    const g = activations[hidden];
+    const J = tf.tensor1d(js, 'int32');
+    const col = (t: Tensor2D): Tensor2D => tf.gather(t.transpose(), J) as Tensor2D; // column j of t, per copy: [copies, m]
+    const zc = tf.tensor2d(zcol, [copies, m]);
+    const D = cache.D[l] ? col(cache.D[l]!) : undefined;
+    let cross: Tensor = tf.zeros([copies]);
+    if (g.kink) {
+      let moved: Tensor = tf.notEqual(tf.greater(zc, 0), tf.greater(col(cache.z[l]!), 0)).toFloat();
+      if (D) moved = moved.mul(D);
+      cross = moved.sum(1);
+    }
+    let ac = g.g(zc) as Tensor2D; // a^l[:, j] = g(z^l[:, j])
+    if (D) ac = ac.mul(D).div(keepProb);
+    if (residual[l]) ac = ac.add(col(cache.a[l - 1]));
+    const da = ac.sub(col(cache.a[l])); // change of column j of a^l: [copies, m]
+    const Wj = tf.gather(net.W(l + 1), J) as Tensor2D; // W^(l+1)[j, :]: [copies, n(l+1)]
+    const zNext = cache.z[l + 1]!.expandDims(0).add(da.expandDims(2).mul(Wj.expandDims(1))).reshape([copies * m, n[l + 1]]) as Tensor2D;
+    const prev = residual[l + 1]
+      ? (tf.tile(cache.a[l], [copies, 1]).add(da.expandDims(2).mul(tf.oneHot(J, nl).toFloat().expandDims(1)).reshape([copies * m, nl])) as Tensor2D)
+      : undefined;
+    const rest = downstream(net, cache, y, l + 1, zNext, copies, prev);
+    return { rows: rest.rows, crossings: rest.crossings.add(cross) as Tensor1D };
+  });
+  const R = rows.dataSync(), C = crossings.dataSync();
+  tf.dispose([rows, crossings]);
+  chunk.forEach((k, p) => {
+    let sum = 0, abs = 0;
+    for (let r = 0; r < m; r++) {
+      const diff = R[2 * p * m + r] - R[(2 * p + 1) * m + r]; // L_r(+h) - L_r(-h)
+      sum += diff;
+      abs += Math.abs(diff);
+    }
+    const l2 = slot.kind === 'W' && net.spec.l2 > 0 ? (net.spec.l2 / m) * theta[idx[k]] : 0;
+    values[k] = sum / m / (2 * eps) + l2;
+    scale[k] = abs / m / (2 * eps) + Math.abs(l2);
+    kinks[k] = C[2 * p] > 0 || C[2 * p + 1] > 0 ? 1 : 0;
+  });
 }

@@ -37,13 +37,27 @@ export function layout(spec: NetSpec): Slot[] {
   return slots;
 }
 
-/** The block holding theta index k. */
+/**
+ * The block holding theta index k.
+ *
+ * @example
+ * ```ts
+ * slotOf(layout(net.spec), 13).name; // 'db1' for sizes [4, 3, 2]
+ * ```
+ */
 export function slotOf(slots: Slot[], k: number): Slot {
   for (const s of slots) if (k < s.offset + s.size) return s;
   throw new RangeError(`theta index ${k} out of range`);
 }
 
-/** The entry's position inside its block: [row, col] for W, [unit] for b. */
+/**
+ * The entry's position inside its block: [row, col] for W, [unit] for b.
+ *
+ * @example
+ * ```ts
+ * entryIndex(layout(net.spec)[0], 4); // [1, 1] for W1 of shape [4, 3]
+ * ```
+ */
 export function entryIndex(s: Slot, k: number): number[] {
   const e = k - s.offset;
   return s.kind === 'W' ? [Math.floor(e / s.cols), e % s.cols] : [e];

@@ -18,7 +18,15 @@ function cost(spec: NetSpec, theta: Float64Array, batch: Batch64): { J: number; 
   return { J: s / batch.m + l2, z, rows, l2 }; // J = (1/m) sum_i L_i + (lambda/2m) sum ||W||^2
 }
 
-/** True when some hidden pre-activation (of a unit not dropped) has a different sign in zA and zB. */
+/**
+ * True when some hidden pre-activation (of a unit not dropped) has a different sign in zA and zB
+ * (only for g with a kink: relu, leakyRelu).
+ *
+ * @example
+ * ```ts
+ * crossed(spec, batch, forward64(spec, thetaPlus, batch).z, forward64(spec, theta, batch).z);
+ * ```
+ */
 export function crossed(spec: NetSpec, batch: Batch64, zA: Float64Array[], zB: Float64Array[]): boolean {
   if (!activations[spec.hidden].kink) return false;
   for (let l = 1; l < zA.length - 1; l++) {

@@ -15,12 +15,26 @@ export interface NumericResult {
   evaluations: number;
 }
 
-/** Every index 0..n-1. */
+/**
+ * Every index 0..n-1.
+ *
+ * @example
+ * ```ts
+ * allIndices(3); // Int32Array [0, 1, 2]
+ * ```
+ */
 export function allIndices(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i);
 }
 
-/** The actual steps: h+ = (w + eps) - w and h- = w - (w - eps), exact in float64. */
+/**
+ * The actual steps: h+ = (w + eps) - w and h- = w - (w - eps), exact in float64.
+ *
+ * @example
+ * ```ts
+ * steps(0.3, 1e-7); // [1.0000000000287557e-7, 9.999999999732445e-8]
+ * ```
+ */
 export function steps(w: number, eps: number): [number, number] {
   return [w + eps - w, w - (w - eps)];
 }

@@ -1,0 +1,266 @@
+/**
+ * `npm run bench`: the benchmark cases of issue 5, written to BENCHMARKS.md.
+ * Timings on a shared machine are noisy; only ratios measured in the same run mean anything.
+ *   (a) full float64 check, [64, 64, 64, 10], batch 64: naive per-entry loop vs gradscope (fast64)
+ *   (b) the same in float32 on tf tensors: naive loop (one upload per evaluation) vs batched rank-1
+ *   (c) directional and sparse vs full, on the bug catalogue: time and whether each flags the bug
+ *   (d) one forward + backward on each available backend
+ *   (e) 784-128-10 (~100k parameters): full float64 check with progress, sparse, directional
+ * plus the precision measurements behind the verdict bands (float64 floor, float32 eps).
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { Tensor2D } from '@tensorflow/tfjs';
+import * as gs from '../src/index';
+import { batch64 } from '../src/mirror64';
+import { fastGrad64 } from '../src/numeric/fast64';
+import { naiveGrad64 } from '../src/numeric/naive64';
+import { float32Grad } from '../src/numeric/float32';
+import { naiveGrad32 } from '../src/numeric/naive32';
+import { rng, sampleIndices } from '../src/random';
+import { BUGS, bugCase, labelsFor } from '../test/bugs';
+import { randomCase } from '../test/nets';
+
+const { tf } = gs;
+const out: string[] = [];
+const say = (line = ''): void => { out.push(line); console.log(line); };
+const fmt = (x: number, d = 3): string => (Number.isFinite(x) ? (Math.abs(x) >= 1e-2 && Math.abs(x) < 1e5 ? x.toPrecision(d) : x.toExponential(d - 1)) : String(x));
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+
+/** Peak memory, sampled before/after each run and from inside long loops (via progress ticks). */
+const peak = { rss: 0, heap: 0 };
+const sample = (): void => { const m = process.memoryUsage(); peak.rss = Math.max(peak.rss, m.rss); peak.heap = Math.max(peak.heap, m.heapUsed); };
+const resetPeak = (): void => { peak.rss = 0; peak.heap = 0; sample(); };
+const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
+let lastSample = 0;
+const tickSample = (): void => { const now = Date.now(); if (now - lastSample > 20) { lastSample = now; sample(); } };
+
+/** Median seconds of `runs` calls of fn, and the last result. */
+function time<T>(runs: number, fn: () => T): { seconds: number; all: number[]; result: T } {
+  const all: number[] = [];
+  let result!: T;
+  for (let i = 0; i < runs; i++) {
+    sample();
+    const t = performance.now();
+    result = fn();
+    all.push((performance.now() - t) / 1000);
+    sample();
+  }
+  return { seconds: median(all), all, result };
+}
+
+function table(head: string[], rows: (string | number)[][]): void {
+  say(`| ${head.join(' | ')} |`);
+  say(`|${head.map(() => '---').join('|')}|`);
+  for (const r of rows) say(`| ${r.map(String).join(' | ')} |`);
+  say();
+}
+
+function data(sizes: number[], m: number, output: gs.Output, seed: number): { X: Tensor2D; Y: Tensor2D } {
+  return { X: tf.randomNormal([m, sizes[0]], 0, 1, 'float32', seed) as Tensor2D, Y: labelsFor(output, m, sizes[sizes.length - 1], seed) };
+}
+
+async function main(): Promise<void> {
+  const info = await gs.ready();
+  const started = Date.now();
+  say('# gradscope benchmarks');
+  say();
+  say(`Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}. Each case gives the median of several runs and the ratio to its`);
+  say('baseline measured in the same run: timings on a shared machine are noisy, only same-run ratios mean anything.');
+  say();
+  say(`- machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${mb(os.totalmem())} RAM, ${os.platform()} ${os.arch()}`);
+  say(`- Node ${process.version}, TensorFlow.js ${tf.version.tfjs}, backend ${gs.backendInfo().active} (${JSON.stringify(info.skipped)})`);
+  say('- command: `npm run bench` (= `node --import tsx bench/run.ts`)');
+  say();
+
+  // (a) ------------------------------------------------------------------------------------------
+  say('## (a) Full float64 check, sizes [64, 64, 64, 10], batch 64: naive loop vs gradscope');
+  say();
+  say('Naive: the seeds\' loop (perturb one entry, run the whole float64 forward pass, difference the costs; `src/numeric/naive64.ts`), run once over all entries.');
+  say('gradscope: `src/numeric/fast64.ts` (cached layers, rank-1 start, change-only propagation, one shared downstream pass per row and column for piecewise-linear g), median of 5.');
+  say('"agree" compares the two gradients at eps 1e-5 (both compute the same central difference; at 1e-7 the naive loop\'s own round-off, ~u J / eps, dominates: shown as "at 1e-7").');
+  say();
+  const rowsA: (string | number)[][] = [];
+  for (const hidden of ['relu', 'tanh'] as const) {
+    const sizes = [64, 64, 64, 10];
+    const net = gs.mlp({ sizes, hidden, output: 'softmax', seed: 1 });
+    const { X, Y } = data(sizes, 64, 'softmax', 1);
+    const batch = batch64(net.spec, X, Y);
+    const theta = net.toVector();
+    resetPeak();
+    const fast = time(5, () => fastGrad64(net.spec, theta, batch, { eps: 1e-7, tick: tickSample }));
+    const fastPeak = { ...peak };
+    resetPeak();
+    const naive = time(1, () => naiveGrad64(net.spec, theta, batch, { eps: 1e-7, tick: tickSample }));
+    const naivePeak = { ...peak };
+    const f5 = fastGrad64(net.spec, theta, batch, { eps: 1e-5 });
+    const idx = Int32Array.from(sampleIndices(net.size, 2000, rng(3)));
+    const n5 = naiveGrad64(net.spec, theta, batch, { eps: 1e-5, indices: idx });
+    const agree5 = gs.relativeError(Array.from(idx, (k) => f5.values[k]), n5.values);
+    const agree7 = gs.relativeError(fast.result.values, naive.result.values);
+    rowsA.push([`${hidden}/softmax, ${net.size} params`, `${fmt(naive.seconds)} s`, `${fmt(fast.seconds)} s (${fast.all.map((s) => fmt(s, 2)).join(', ')})`, `**${fmt(naive.seconds / fast.seconds)}x**`,
+      `${fmt(agree5)} (2000 entries)`, fmt(agree7), `${mb(naivePeak.rss)} / ${mb(fastPeak.rss)}`, `${mb(naivePeak.heap)} / ${mb(fastPeak.heap)}`]);
+    net.dispose(); tf.dispose([X, Y]);
+  }
+  table(['net', 'naive', 'gradscope (runs)', 'speed-up', 'agree at eps 1e-5', 'at 1e-7', 'peak rss naive / fast', 'peak heap naive / fast'], rowsA);
+
+  // (b) ------------------------------------------------------------------------------------------
+  say('## (b) The same in float32 on tf tensors');
+  say();
+  say('Naive: for each entry upload the perturbed block (`variable.assign`), run the tf forward pass, read the loss back (`src/numeric/naive32.ts`); timed on a seeded sample of 1000 entries (the per-entry cost is the same for every entry) and scaled to the full count.');
+  say('gradscope: `src/numeric/float32.ts`, perturbed copies of z^l written into one Float32Array per chunk, one upload, one batched downstream pass, one readback; median of 3. eps 1e-2 for both.');
+  say();
+  {
+    const sizes = [64, 64, 64, 10];
+    const net = gs.mlp({ sizes, hidden: 'relu', output: 'softmax', seed: 1 });
+    const { X, Y } = data(sizes, 64, 'softmax', 1);
+    const { cache } = net.forward(X);
+    resetPeak();
+    const fast = time(3, () => float32Grad(net, cache, Y, { eps: 1e-2, tick: tickSample }));
+    const fastPeak = { ...peak };
+    const idx = Int32Array.from(sampleIndices(net.size, 1000, rng(5)));
+    resetPeak();
+    const naive = time(1, () => naiveGrad32(net, X, Y, [], { eps: 1e-2, indices: idx }));
+    const naiveFull = naive.seconds * net.size / idx.length;
+    const agree = gs.relativeError(Array.from(idx, (k) => fast.result.values[k]), naive.result.values);
+    table(['net', 'naive (scaled from 1000 entries)', 'gradscope (runs)', 'speed-up', 'agree (float32 noise)', 'peak rss naive / fast'],
+      [[`relu/softmax, ${net.size} params`, `${fmt(naiveFull)} s (${fmt(naive.seconds)} s for 1000)`, `${fmt(fast.seconds)} s (${fast.all.map((s) => fmt(s, 2)).join(', ')})`, `**${fmt(naiveFull / fast.seconds)}x**`, fmt(agree), `${mb(peak.rss)} / ${mb(fastPeak.rss)}`]]);
+    cache.dispose(); net.dispose(); tf.dispose([X, Y]);
+  }
+
+  // (c) ------------------------------------------------------------------------------------------
+  say('## (c) Directional and sparse vs full, on the bug catalogue');
+  say();
+  say('Each catalogued bug (test/bugs.ts) planted in a [64, 64, 64, 10] net, batch 64, checked with gs.gradCheck in float64: full (1 run), sparse (20 entries per block; median of 3), directional (2 directions per block, confirmed on 20 entries per failing block; median of 3). Times are whole gradCheck calls (tf forward, hand-written and autograd gradients included). Also the correct backward on the same nets.');
+  say();
+  const rowsC: (string | number)[][] = [];
+  const ratios: number[] = [];
+  for (const bug of [undefined, ...BUGS]) {
+    const b = bug ?? { ...BUGS[0], name: 'none (correct backward)', backward: undefined };
+    const { net, X, Y } = bugCase(b as never, 64, 10);
+    const opts = { backward: (bug ? bug.backward : undefined) as gs.BackwardFn | undefined };
+    const full = time(1, () => gs.gradCheck(net, X, Y, { ...opts }));
+    const sparse = time(3, () => gs.gradCheck(net, X, Y, { ...opts, mode: 'sparse', samples: 20 }));
+    const dir = time(3, () => gs.gradCheck(net, X, Y, { ...opts, mode: 'directional' }));
+    // the directional pass alone (the part that flags), without the confirmation
+    const flagged = (r: gs.CheckReport) => (bug ? r.verdict === 'wrong' : r.verdict === 'great');
+    if (bug) ratios.push(dir.seconds / full.seconds);
+    rowsC.push([b.name, `${fmt(full.seconds)} s ${flagged(full.result) ? 'yes' : 'NO'}`, `${fmt(sparse.seconds)} s ${flagged(sparse.result) ? 'yes' : 'NO'} (${fmt(100 * sparse.seconds / full.seconds, 2)}%)`,
+      `${fmt(dir.seconds)} s ${flagged(dir.result) ? 'yes' : 'NO'} (**${fmt(100 * dir.seconds / full.seconds, 2)}%**)`, `${full.result.evaluations} / ${sparse.result.evaluations} / ${dir.result.evaluations}`]);
+    net.dispose(); tf.dispose([X, Y]);
+  }
+  table(['bug', 'full: time, flagged', 'sparse: time, flagged (% of full)', 'directional: time, flagged (% of full)', 'evaluations full / sparse / directional'], rowsC);
+  say(`Directional time / full time over the catalogue: median ${fmt(100 * median(ratios), 2)}%, max ${fmt(100 * Math.max(...ratios), 2)}%. ("flagged" for the correct backward means: verdict great.)`);
+  say();
+
+  // (d) ------------------------------------------------------------------------------------------
+  say('## (d) One forward + backward per backend');
+  say();
+  say('net.forward + net.backward (hand-written) + readback of dW1, [64, 64, 64, 10], batch 64, median of 20 after 3 warm-ups.');
+  say();
+  {
+    const rowsD: (string | number)[][] = [];
+    const original = tf.getBackend();
+    for (const name of ['tensorflow', 'wasm', 'cpu']) {
+      const available = name in tf.engine().registryFactory;
+      if (!available) { rowsD.push([name, 'not available', gs.backendInfo().skipped[name as gs.BackendName] ?? 'not registered']); continue; }
+      await tf.setBackend(name);
+      await tf.ready();
+      const sizes = [64, 64, 64, 10];
+      const net = gs.mlp({ sizes, hidden: 'relu', output: 'softmax', seed: 1 });
+      const { X, Y } = data(sizes, 64, 'softmax', 1);
+      const once = () => { const { cache } = net.forward(X); const g = net.backward(cache, Y); g.dW1.dataSync(); tf.dispose(Object.values(g)); cache.dispose(); };
+      for (let i = 0; i < 3; i++) once();
+      const t = time(20, once);
+      rowsD.push([name, `${fmt(t.seconds * 1000)} ms`, '']);
+      net.dispose(); tf.dispose([X, Y]);
+    }
+    await tf.setBackend(original);
+    await tf.ready();
+    table(['backend', 'forward + backward', 'note'], rowsD);
+  }
+
+  // (e) ------------------------------------------------------------------------------------------
+  say('## (e) 784-128-10 (~100k parameters), batch 64');
+  say();
+  {
+    const sizes = [784, 128, 10];
+    const net = gs.mlp({ sizes, hidden: 'relu', output: 'softmax', seed: 1 });
+    const { X, Y } = data(sizes, 64, 'softmax', 1);
+    let calls = 0;
+    let lastLine = '';
+    const onProgress = (p: gs.CheckProgress): void => {
+      calls++;
+      tickSample();
+      lastLine = `${p.phase} ${p.done}/${p.total}`;
+      if (process.stderr.isTTY) process.stderr.write(`\r  full check: ${lastLine}   `);
+    };
+    resetPeak();
+    const full = time(1, () => gs.gradCheck(net, X, Y, { onProgress }));
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    const fullPeak = { ...peak };
+    const sparse = time(3, () => gs.gradCheck(net, X, Y, { mode: 'sparse', samples: 20 }));
+    const dir = time(3, () => gs.gradCheck(net, X, Y, { mode: 'directional' }));
+    const batch = batch64(net.spec, X, Y);
+    const idx = Int32Array.from(sampleIndices(net.size, 100, rng(9)));
+    const naive = time(1, () => naiveGrad64(net.spec, net.toVector(), batch, { indices: idx }));
+    const naiveFull = naive.seconds * net.size / idx.length;
+    table(['check', 'time', 'verdict', 'evaluations', 'notes'], [
+      [`full float64 (${net.size} params)`, `${fmt(full.seconds)} s`, full.result.verdict, full.result.evaluations, `${calls} progress calls (last: ${lastLine}); peak rss ${mb(fullPeak.rss)}, heap ${mb(fullPeak.heap)}`],
+      ['sparse float64, 20 per block', `${fmt(sparse.seconds)} s`, sparse.result.verdict, sparse.result.evaluations, 'median of 3'],
+      ['directional float64, 2 per block', `${fmt(dir.seconds)} s`, dir.result.verdict, dir.result.evaluations, 'median of 3'],
+      ['naive float64 loop (estimate)', `~${fmt(naiveFull)} s`, '-', 2 * net.size, `${fmt(naive.seconds)} s for 100 entries, scaled; ${fmt(naiveFull / full.seconds)}x the full check`],
+    ]);
+    net.dispose(); tf.dispose([X, Y]);
+  }
+
+  // precision --------------------------------------------------------------------------------------
+  say('## Precision measurements behind the verdicts');
+  say();
+  {
+    const N = 300;
+    const e64: number[] = [], floors: number[] = [], e32: number[] = [];
+    const v64: Record<string, number> = {}, v32: Record<string, number> = {};
+    let maxBlockRatio = 0;
+    for (let i = 0; i < N; i++) {
+      const c = randomCase(i);
+      const r = gs.gradCheck(c.net, c.X, c.Y);
+      const r32 = gs.gradCheck(c.net, c.X, c.Y, { precision: 'float32' });
+      e64.push(r.relativeError); floors.push(r.floor!); e32.push(r32.relativeError);
+      v64[r.verdict] = (v64[r.verdict] ?? 0) + 1; v32[r32.verdict] = (v32[r32.verdict] ?? 0) + 1;
+      maxBlockRatio = Math.max(maxBlockRatio, ...r.blocks.map((b) => b.ratio ?? 0));
+      c.dispose();
+    }
+    const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+    say(`${N} random correct nets (test/nets.ts: depth 1-6, every activation, output and init, residual, dropout, l2; small widths and batches), full check:`);
+    say();
+    table(['', 'median', '90th pct', 'max', 'verdicts'], [
+      ['float64: hand-written vs numeric', fmt(q(e64, 0.5)), fmt(q(e64, 0.9)), fmt(Math.max(...e64)), JSON.stringify(v64)],
+      ['float64: autograd vs numeric (the float32 floor)', fmt(q(floors, 0.5)), fmt(q(floors, 0.9)), fmt(Math.max(...floors)), ''],
+      ['float32: hand-written vs numeric (eps 1e-2)', fmt(q(e32, 0.5)), fmt(q(e32, 0.9)), fmt(Math.max(...e32)), JSON.stringify(v32)],
+    ]);
+    say(`float64 nets above the seeds' 1e-7: ${e64.filter((e) => e > 1e-7).length} of ${N}; each within ${gs.FLOOR_FACTOR}x its autograd floor or float32 round-off (largest block ratio ${fmt(maxBlockRatio)}, the verdict allows ${gs.FLOOR_FACTOR}). Errors near 1 are blocks whose true gradient is 0 (zero init) and whose float32 values are round-off.`);
+    say();
+    // float32 eps sweep
+    const epss = [1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 1e-4];
+    const rowsE: (string | number)[][] = [];
+    for (const eps of epss) {
+      const errs: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const c = randomCase(i);
+        const r = gs.gradCheck(c.net, c.X, c.Y, { precision: 'float32', eps });
+        if (r.floor! < 0.5) errs.push(r.relativeError);
+        c.dispose();
+      }
+      rowsE.push([eps, fmt(q(errs, 0.5)), fmt(q(errs, 0.9))]);
+    }
+    say('float32 eps (60 nets, hand-written vs float32 numeric; round-off ~ u32 / eps against truncation ~ eps^2):');
+    say();
+    table(['eps', 'median error', '90th pct'], rowsE);
+  }
+  say(`Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  writeFileSync(join(__dirname, '..', 'BENCHMARKS.md'), out.join('\n') + '\n');
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
