@@ -14,8 +14,10 @@ export interface BackendInfo {
   active: string;
   /** The backend gradscope chose (or was told to use with GRADSCOPE_BACKEND). */
   chosen: BackendName;
-  /** True once the chosen backend is initialised (wasm initialises asynchronously: `await gs.ready()`). */
+  /** True once the chosen backend is initialised (at load: gradscope starts it synchronously). */
   ready: boolean;
+  /** The wasm binary in use (the SIMD build when this Node supports it). */
+  wasmBinary?: string;
   /** Set when GRADSCOPE_BACKEND forced the choice. */
   forced?: BackendName;
   /** Why each better backend was not used, e.g. `{ tensorflow: "Cannot find module '@tensorflow/tfjs-node'" }`. */
@@ -36,6 +38,7 @@ if (forcedRaw) {
 }
 
 const skipped: Partial<Record<BackendName, string>> = {};
+let wasmBinary: string | undefined;
 let chosen: BackendName = 'cpu';
 let engine: typeof tfTypes | undefined;
 
@@ -76,7 +79,7 @@ export declare namespace tf {
 if (chosen !== 'tensorflow') {
   if (!forced || forced === 'wasm') {
     try {
-      require('@tensorflow/tfjs-backend-wasm');
+      startWasmSync();
       chosen = 'wasm';
     } catch (e) {
       skipped.wasm = firstLine(e);
@@ -87,16 +90,64 @@ if (chosen !== 'tensorflow') {
   }
   if (chosen !== 'wasm') chosen = 'cpu';
 }
+/**
+ * Loads the wasm backend synchronously, so gradscope is usable as soon as it is required (no
+ * `await` needed): tfjs-backend-wasm's own init is async, but its Emscripten module can be
+ * instantiated with `new WebAssembly.Instance`, which Node allows for any size. Same binary,
+ * same kernels; only the loading differs. Prefers the SIMD build.
+ */
+function startWasmSync(): void {
+  const wasm = require('@tensorflow/tfjs-backend-wasm') as { BackendWasm: new (module: unknown) => unknown };
+  const path = require('path') as typeof import('path');
+  const fs = require('fs') as typeof import('fs');
+  const dir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
+  const factory = require(path.join(dir, 'tfjs-backend-wasm.js')) as (config: object) => Promise<unknown>;
+  let lastError: unknown;
+  for (const file of ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm']) {
+    try {
+      const binary = fs.readFileSync(path.join(dir, file));
+      // Emscripten fills in the config object it is given: it becomes the module.
+      const module: Record<string, any> = {
+        instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void) {
+          const instance = new WebAssembly.Instance(new WebAssembly.Module(binary), imports);
+          receive(instance);
+          return instance.exports;
+        },
+      };
+      factory(module).catch(() => undefined);
+      if (typeof module.cwrap !== 'function') throw new Error(`${file} did not initialise synchronously`);
+      const cwrap = module.cwrap as (name: string, ret: string | null, args: string[]) => unknown;
+      module.tfjs = {
+        init: cwrap('init', null, []),
+        initWithThreadsCount: cwrap('init_with_threads_count', null, ['number']),
+        getThreadsCount: cwrap('get_threads_count', 'number', []),
+        registerTensor: cwrap('register_tensor', null, ['number', 'number', 'number']),
+        disposeData: cwrap('dispose_data', null, ['number']),
+        dispose: cwrap('dispose', null, []),
+      };
+      tf.removeBackend('wasm');
+      tf.registerBackend('wasm', () => new wasm.BackendWasm(module) as never, 2);
+      void tf.setBackend('wasm'); // synchronous for a backend whose factory is synchronous
+      if (tf.getBackend() !== 'wasm') throw new Error('tf.setBackend("wasm") did not take effect');
+      wasmBinary = file;
+      return;
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw lastError;
+}
 // Silence tfjs's "install tfjs-node" banner: backendInfo() says which backend is active instead.
 try { tf.env().set('IS_TEST', true); } catch { /* older tfjs */ }
 
-let isReady = chosen === 'tensorflow';
+if (chosen === 'cpu') void tf.setBackend('cpu'); // cpu is synchronous too
+let isReady = tf.getBackend() === chosen;
 let readyPromise: Promise<BackendInfo> | undefined;
 
 /**
- * Initialises the chosen backend (wasm loads asynchronously) and resolves with {@link backendInfo}.
- * Call it once before timing anything; gradscope's functions also work before it resolves,
- * on the `cpu` backend.
+ * Resolves with {@link backendInfo} once the chosen backend is initialised. gradscope starts its
+ * backend synchronously when it is loaded, so this is already settled; it stays for code that
+ * follows the tfjs habit of `await tf.ready()`.
  *
  * @example
  * ```ts
@@ -107,7 +158,7 @@ let readyPromise: Promise<BackendInfo> | undefined;
 export function ready(): Promise<BackendInfo> {
   if (!readyPromise) {
     readyPromise = (async () => {
-      if (chosen !== 'tensorflow') {
+      if (!isReady) {
         const ok = await tf.setBackend(chosen);
         if (!ok) {
           if (forced) throw new Error(`GRADSCOPE_BACKEND=${forced} but tf.setBackend('${forced}') failed`);
@@ -137,6 +188,7 @@ ready().catch(() => { /* reported again by whoever awaits ready() */ });
  */
 export function backendInfo(): BackendInfo {
   const info: BackendInfo = { active: tf.getBackend(), chosen, ready: isReady, skipped: { ...skipped } };
+  if (wasmBinary) info.wasmBinary = wasmBinary;
   if (forced) info.forced = forced;
   return info;
 }
