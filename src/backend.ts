@@ -137,10 +137,12 @@ function startWasmSync(): void {
   }
   throw lastError;
 }
-// Silence tfjs's "install tfjs-node" banner: backendInfo() says which backend is active instead.
-try { tf.env().set('IS_TEST', true); } catch { /* older tfjs */ }
-
-if (chosen === 'cpu') void tf.setBackend('cpu'); // cpu is synchronous too
+if (chosen === 'cpu') {
+  // tfjs's cpu backend prints an "install tfjs-node" banner on first use, unless PROD is set;
+  // backendInfo() says which backend is active and why, so the banner is noise here.
+  tf.env().set('PROD', true);
+  void tf.setBackend('cpu'); // cpu is synchronous too
+}
 let isReady = tf.getBackend() === chosen;
 let readyPromise: Promise<BackendInfo> | undefined;
 

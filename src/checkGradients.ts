@@ -67,17 +67,7 @@ export function checkGradients(f: TensorFn, xs: Tensor[], options: CheckGradient
     return v;
   };
   value(xs);
-  // backend.ts sets IS_TEST (to silence tfjs's banner), which turns on tfjs's per-kernel leak check;
-  // that check misfires on tf.customGrad's saved tensors under tf.grads (wasm). Off while we differentiate.
-  const env = tf.env();
-  const wasTest = env.getBool('IS_TEST');
-  env.set('IS_TEST', false);
-  let grads: Tensor[];
-  try {
-    grads = tf.tidy(() => tf.grads((...ins: Tensor[]) => f(...ins) as Scalar)(xs));
-  } finally {
-    env.set('IS_TEST', wasTest);
-  }
+  const grads = tf.tidy(() => tf.grads((...ins: Tensor[]) => f(...ins) as Scalar)(xs));
   const analytic = grads.map((g) => Float64Array.from(g.dataSync()));
   tf.dispose(grads);
 

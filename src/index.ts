@@ -20,5 +20,5 @@ export type { ChartSpec } from './charts';
 export { show, toSVG, toPNG, save, progress, type Progress, type ProgressOptions, type PngOptions } from './display';
 export { gradCheck, type GradCheckOptions, type BackwardFn, type CheckMode } from './gradcheck';
 export { FLOOR_FACTOR, floorBands, formatReport, worstVerdict } from './report';
-export type { Progress as CheckProgress, OnProgress } from "./numeric/progress";
+export type { Progress as CheckProgress, OnProgress } from './numeric/progress';
 export { checkGradients, type CheckGradientsOptions, type TensorFn } from './checkGradients';
