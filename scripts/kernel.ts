@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import './link-self.cjs'; // node_modules/gradscope -> this checkout, which the notebooks import
 import { findPython } from './python';
 
 export const KERNEL_NAME = 'gradscope';

@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import './link-self.cjs'; // node_modules/gradscope -> this checkout, which the notebooks import
 import { findPython } from './python';
 import { KERNEL_NAME } from './kernel';
 

@@ -20,13 +20,15 @@ import { fastGrad64 } from './numeric/fast64';
 import { directional32, FLOAT32_EPS, float32Grad } from './numeric/float32';
 import { entryIndex, layout, type Slot } from './numeric/layout';
 import { ticker, type OnProgress, type Ticker } from './numeric/progress';
+import { progress as showProgress, DEFAULT_DELAY } from './display/progress';
 import type { NumericResult } from './numeric/result';
 import { activations } from './activations';
 
 export type CheckMode = 'full' | 'sparse' | 'directional';
 
 /** A backward pass to check: `(net, cache, Y) => { dW1, db1, ... }` (how homework plugs in). */
-export type BackwardFn = (net: Net, cache: Cache, Y: Tensor) => Grads;
+/** A backward pass to check: gets the net, the cache of its forward pass and the labels y as a float [m, nL] tensor (one-hot for softmax). */
+export type BackwardFn = (net: Net, cache: Cache, Y: Tensor2D) => Grads | Record<string, Tensor> | undefined | void;
 
 /** Options of {@link gradCheck}. */
 export interface GradCheckOptions {
@@ -92,7 +94,9 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
   if (backward !== undefined && typeof backward !== 'function') throw invalid('backward', backward, 'a function (net, cache, Y) => { dW1, db1, ... }');
   if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress', onProgress, 'a function ({ done, total, phase }) => void');
   if (typeof progress !== 'boolean' && typeof progress !== 'function') throw invalid('progress', progress, 'true, false or a function');
-  const report = progress === false ? undefined : typeof progress === 'function' ? progress : onProgress;
+  // default: an indicator (in place in tslab, a bar in a terminal) for checks that last over DEFAULT_DELAY
+  const indicator = progress === true && onProgress === undefined ? showProgress('gradCheck', { delay: DEFAULT_DELAY }) : undefined;
+  const report = progress === false ? undefined : typeof progress === 'function' ? progress : onProgress ?? indicator;
 
   matrix('X', X, net.spec.sizes[0]);
   net.assertFinite();
@@ -104,7 +108,7 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
   const { cache } = net.forward(X, { masks: D });
   tf.dispose(D.filter(Boolean) as Tensor[]);
   try {
-    const analytic = gradients(net, cache, Y, X, backward);
+    const analytic = gradients(net, cache, y, X, backward);
     const batch = batch64(net.spec, X, y, cache.D);
     const slots = layout(net.spec);
     if (precision === 'float64') mirrorSigns(net, cache, batch, notes);
@@ -117,6 +121,7 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
     const full: Omit<CheckReport, 'toString'> = { ...body, precision, eps, mode, backend: backendLabel(), seconds, notes };
     return { ...full, toString: () => formatReport(full) };
   } finally {
+    indicator?.finish();
     cache.dispose();
     y.dispose();
   }
@@ -152,7 +157,7 @@ function masks(net: Net, m: number, seed: number): (Tensor2D | undefined)[] {
 }
 
 /** The checked gradient (user's backward or net.backward) and autograd's, as theta-ordered vectors. */
-function gradients(net: Net, cache: Cache, Y: Tensor, X: Tensor2D, backward: BackwardFn | undefined): Analytic {
+function gradients(net: Net, cache: Cache, Y: Tensor2D, X: Tensor2D, backward: BackwardFn | undefined): Analytic {
   const bad = new Map<string, string>();
   const grads = tf.tidy(() => {
     const g = backward ? backward(net, cache, Y) : net.backward(cache, Y);

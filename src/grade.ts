@@ -1,3 +1,4 @@
+import type { BackwardFn } from './gradcheck';
 /**
  * Homework autograder (notebooks/homework/). Each grader runs the student's function on fixed,
  * seeded cases and says what is wrong and by how much: which parameter block (dW2, db1, ...) or
@@ -25,7 +26,7 @@ import { BANDS, relativeError, verdictOf, type Verdict } from './report';
  * labels Y ([m, nL], one-hot for softmax), return `{ dW1, db1, ..., dWL, dbL }` with W's and b's
  * shapes. Return `undefined` (or `{}`) while it is still a TODO.
  */
-export type StudentBackward = (net: Net, cache: Cache, Y: Tensor2D) => Grads | Record<string, Tensor> | undefined | void;
+export type StudentBackward = BackwardFn;
 
 /**
  * The student's weight initialisation: an [nIn, nOut] matrix for a layer whose output goes through

@@ -28,6 +28,8 @@ export interface ProgressOptions {
   transport?: Transport;
   /** Minimum milliseconds between redraws (the last step always draws). Default 100. */
   interval?: number;
+  /** Milliseconds of work before the indicator first appears; work that ends sooner shows nothing. Default 0. */
+  delay?: number;
 }
 
 const BAR = 30;
@@ -59,6 +61,8 @@ export function progress(label = 'working', options: ProgressOptions = {}): Prog
   const target = options.target ?? (inTslab() ? 'tslab' : process.stderr && process.stderr.isTTY ? 'tty' : 'none');
   const stream = options.stream ?? process.stderr;
   const interval = options.interval ?? 100;
+  const delay = options.delay ?? 0;
+  let drawn = false;
   let total = options.total;
   let last = -Infinity;
   let finished = false;
@@ -78,7 +82,9 @@ export function progress(label = 'working', options: ProgressOptions = {}): Prog
   const draw = (done: number, message: string | undefined, force: boolean): void => {
     const now = Date.now();
     if (!force && now - last < interval) return;
+    if (!drawn && now - started < delay) return; // short work shows nothing
     last = now;
+    drawn = true;
     if (target === 'tty') {
       stream.write(`\r${line(done, message)}\x1b[K`);
     } else if (target === 'tslab') {
@@ -106,6 +112,10 @@ export function progress(label = 'working', options: ProgressOptions = {}): Prog
   p.finish = (message?: string) => {
     if (finished) return;
     if (total === undefined) total = lastDone;
+    if (!drawn && Date.now() - started < delay) {
+      finished = true; // never shown: stay silent
+      return;
+    }
     draw(total, message ?? 'done', true);
     finished = true;
     if (target === 'tty') stream.write('\n');
@@ -114,11 +124,14 @@ export function progress(label = 'working', options: ProgressOptions = {}): Prog
   return p;
 }
 
+/** Work shorter than this shows no default indicator (a notebook full of 0.01 s checks stays clean). */
+export const DEFAULT_DELAY = 500;
+
 /** Normalises an `onProgress` option: a callback, `false` (none), or undefined (a default indicator). */
 export function progressOption(name: string, value: unknown, label: string, total: number): { step: (done: number) => void; finish: () => void } {
   if (value === false) return { step: () => {}, finish: () => {} };
   if (value === undefined) {
-    const p = progress(label, { total });
+    const p = progress(label, { total, delay: DEFAULT_DELAY });
     return { step: (d) => p(d, total), finish: () => p.finish() };
   }
   if (typeof value !== 'function') throw invalid(name, value, 'a function (done, total) => void, gs.progress(...), or false');
