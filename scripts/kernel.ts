@@ -4,8 +4,9 @@
  * code talks to (a tslab loaded from anywhere else is "Not ready" and cannot show charts).
  *
  * kernel.json is written at run time with this machine's absolute paths (node and
- * node_modules/tslab/bin/tslab) and installed with jupyter_client's KernelSpecManager into the
- * per-user kernels folder. Nothing machine-specific is committed.
+ * scripts/tslab-kernel.cjs, which starts node_modules/tslab with its iopub socket made non-deferring:
+ * see that file) and installed with jupyter_client's KernelSpecManager into the per-user kernels
+ * folder. Nothing machine-specific is committed.
  *
  *   npm run kernel                  # register
  *   GRADSCOPE_PYTHON=... npm run kernel   # use that python's Jupyter
@@ -31,7 +32,7 @@ function main(): void {
   console.log(`python: ${py.executable} (jupyter_client ${py.versions.jupyter_client})`);
 
   const spec = {
-    argv: [process.execPath, tslab, 'kernel', '--config-path', '{connection_file}'],
+    argv: [process.execPath, path.join(root, 'scripts', 'tslab-kernel.cjs'), 'kernel', '--config-path', '{connection_file}'],
     display_name: KERNEL_DISPLAY,
     language: 'typescript',
     metadata: { gradscope: { root } },

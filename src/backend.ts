@@ -114,7 +114,16 @@ function startWasmSync(): void {
           return instance.exports;
         },
       };
+      const hooks = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
       factory(module).catch(() => undefined);
+      // Emscripten's Node glue adds process handlers that rethrow any uncaught exception or unhandled
+      // rejection. In a tslab kernel (which logs them and carries on) that turns a stray rejected
+      // promise in a cell into a dead kernel; elsewhere Node's own default does the same thing
+      // without printing the minified glue. Remove them.
+      for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+        const emitter = process as NodeJS.EventEmitter;
+        for (const f of emitter.listeners(event)) if (!(hooks[event] as unknown[]).includes(f)) emitter.removeListener(event, f as (...args: unknown[]) => void);
+      }
       if (typeof module.cwrap !== 'function') throw new Error(`${file} did not initialise synchronously`);
       const cwrap = module.cwrap as (name: string, ret: string | null, args: string[]) => unknown;
       module.tfjs = {

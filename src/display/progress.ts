@@ -12,7 +12,7 @@ export interface Progress {
   (done: number | { done: number; total?: number; message?: string; phase?: string }, total?: number, message?: string): void;
   /** Marks the work finished (draws 100% / ends the terminal line). Safe to call twice. */
   finish(message?: string): void;
-  /** Where it draws: 'tslab', 'tty' or 'none'. */
+  /** Where it draws: 'tslab', 'tty' or 'none' ('none' also after a tslab update could not be sent). */
   readonly target: 'tslab' | 'tty' | 'none';
 }
 
@@ -58,7 +58,7 @@ function escapeHtml(s: string): string {
  */
 export function progress(label = 'working', options: ProgressOptions = {}): Progress {
   if (typeof label !== 'string') throw invalid('label', label, 'a string');
-  const target = options.target ?? (inTslab() ? 'tslab' : process.stderr && process.stderr.isTTY ? 'tty' : 'none');
+  let target: Progress['target'] = options.target ?? (inTslab() ? 'tslab' : process.stderr && process.stderr.isTTY ? 'tty' : 'none');
   const stream = options.stream ?? process.stderr;
   const interval = options.interval ?? 100;
   const delay = options.delay ?? 0;
@@ -88,12 +88,19 @@ export function progress(label = 'working', options: ProgressOptions = {}): Prog
     if (target === 'tty') {
       stream.write(`\r${line(done, message)}\x1b[K`);
     } else if (target === 'tslab') {
-      send = send ?? options.transport ?? transport();
       const frac = total ? done / total : 0;
       const html = `<div style="font-family:monospace">${escapeHtml(label)} <progress value="${frac}" max="1" style="width:20em"></progress> ` +
         `${escapeHtml(line(done, message).slice(label.length + BAR + 3))}</div>`;
-      send({ data: { 'text/plain': line(done, message), 'text/html': html }, metadata: {}, transient: { display_id: id } }, sent);
-      sent = true;
+      try {
+        send = send ?? options.transport ?? transport();
+        send({ data: { 'text/plain': line(done, message), 'text/html': html }, metadata: {}, transient: { display_id: id } }, sent);
+        sent = true;
+      } catch {
+        // Progress must never break the work it reports on: a display that cannot be sent (no live
+        // tslab writer, the kernel's socket busy: see scripts/tslab-kernel.cjs) ends the indicator,
+        // not the computation.
+        target = 'none';
+      }
     }
   };
 
@@ -120,7 +127,7 @@ export function progress(label = 'working', options: ProgressOptions = {}): Prog
     finished = true;
     if (target === 'tty') stream.write('\n');
   };
-  Object.defineProperty(p, 'target', { value: target });
+  Object.defineProperty(p, 'target', { get: () => target });
   return p;
 }
 
