@@ -3,22 +3,29 @@
  * Timings on a shared machine are noisy; only ratios measured in the same run mean anything.
  *   (a) full float64 check, [64, 64, 64, 10], batch 64: naive per-entry loop vs gradscope (fast64)
  *   (b) the same in float32 on tf tensors: naive loop (one upload per evaluation) vs batched rank-1
- *   (c) directional and sparse vs full, on the bug catalogue: time and whether each flags the bug
+ *   (c) directional and sparse vs full, on the bug catalogue: time and whether each flags the bug,
+ *       whole calls and numeric-gradient work alone, and against the naive full loop
  *   (d) one forward + backward on each available backend
  *   (e) 784-128-10 (~100k parameters): full float64 check with progress, sparse, directional
  * plus the precision measurements behind the verdict bands (float64 floor, float32 eps).
+ * Sections of BENCHMARKS.md that this script does not write (e.g. `## Notebook execution`, written
+ * by `npm run notebooks -- --record`) are kept as they are, after the benchmark sections.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Tensor2D } from '@tensorflow/tfjs';
 import * as gs from '../src/index';
 import { batch64 } from '../src/mirror64';
 import { fastGrad64 } from '../src/numeric/fast64';
+import { directional64 } from '../src/numeric/directional64';
+import { layout } from '../src/numeric/layout';
+import { base64 } from '../src/numeric/propagate';
 import { naiveGrad64 } from '../src/numeric/naive64';
 import { float32Grad } from '../src/numeric/float32';
 import { naiveGrad32 } from '../src/numeric/naive32';
-import { rng, sampleIndices } from '../src/random';
+import { rng, sampleIndices, unitVector } from '../src/random';
+import { merge } from './sections';
 import { BUGS, bugCase, labelsFor } from '../test/bugs';
 import { randomCase } from '../test/nets';
 
@@ -59,6 +66,51 @@ function table(head: string[], rows: (string | number)[][]): void {
 
 function data(sizes: number[], m: number, output: gs.Output, seed: number): { X: Tensor2D; Y: Tensor2D } {
   return { X: tf.randomNormal([m, sizes[0]], 0, 1, 'float32', seed) as Tensor2D, Y: labelsFor(output, m, sizes[sizes.length - 1], seed) };
+}
+
+/**
+ * Times the numeric-gradient part of a full and of a directional gradCheck on the same inputs
+ * gradCheck builds (seed 0): the dropout mask, the float64 batch, the directions and the
+ * confirmation sample (20 entries of each block whose directions failed: blocks with more checked
+ * than the 2 directions), and the naive loop on 150 entries.
+ */
+function numericWork(net: gs.Net, X: Tensor2D, Y: Tensor2D, dirReport: gs.CheckReport): { full: number; pass: number; confirm: number; directional: number; confirmed: number; naiveSeconds: number; naiveEntries: number } {
+  const seed = 0, K = 2, samples = 20, m = X.shape[0];
+  const spec = net.spec;
+  const r0 = rng(seed + 104729); // gradCheck's masks()
+  const D: (Tensor2D | undefined)[] = spec.keepProb < 1 ? [undefined] : [];
+  if (spec.keepProb < 1) {
+    for (let l = 1; l < net.depth; l++) {
+      const d = new Float32Array(m * spec.sizes[l]);
+      for (let i = 0; i < d.length; i++) d[i] = r0.uniform() < spec.keepProb ? 1 : 0;
+      D[l] = tf.tensor2d(d, [m, spec.sizes[l]]);
+    }
+  }
+  const { cache } = net.forward(X, { masks: D });
+  const y = net.labels(Y, m);
+  const batch = batch64(spec, X, y, cache.D);
+  const theta = net.toVector();
+  const slots = layout(spec);
+  const r = rng(seed + 32452843); // gradCheck's directions
+  const dirs = slots.flatMap((s) => Array.from({ length: K }, () => ({ slot: s, v: unitVector(s.size, r) })));
+  const failing = slots.filter((s) => (dirReport.blocks.find((b) => b.name === s.name)?.checked ?? 0) > K);
+  const rc = rng(seed + 15485863); // gradCheck's sparseIndices() over the failing blocks
+  const idx = Int32Array.from(failing.flatMap((s) => sampleIndices(s.size, samples, rc).map((e) => s.offset + e)));
+  const full = time(1, () => fastGrad64(spec, theta, batch)).seconds;
+  const pass: number[] = [], confirm: number[] = [], both: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const B = base64(spec, theta, batch);
+    directional64(spec, theta, batch, dirs, 1e-7, undefined, B);
+    const t1 = performance.now();
+    if (idx.length) fastGrad64(spec, theta, batch, { indices: idx, base: B });
+    const t2 = performance.now();
+    pass.push((t1 - t0) / 1000); confirm.push((t2 - t1) / 1000); both.push((t2 - t0) / 1000);
+  }
+  const naiveIdx = Int32Array.from(sampleIndices(net.size, 150, rng(11)));
+  const naive = time(1, () => naiveGrad64(spec, theta, batch, { indices: naiveIdx })).seconds;
+  cache.dispose(); y.dispose(); tf.dispose(D.filter(Boolean) as Tensor2D[]);
+  return { full, pass: median(pass), confirm: median(confirm), directional: median(both), confirmed: idx.length, naiveSeconds: naive, naiveEntries: naiveIdx.length };
 }
 
 async function main(): Promise<void> {
@@ -109,49 +161,73 @@ async function main(): Promise<void> {
   say('## (b) The same in float32 on tf tensors');
   say();
   say('Naive: for each entry upload the perturbed block (`variable.assign`), run the tf forward pass, read the loss back (`src/numeric/naive32.ts`); timed on a seeded sample of 1000 entries (the per-entry cost is the same for every entry) and scaled to the full count.');
-  say('gradscope: `src/numeric/float32.ts`, perturbed copies of z^l written into one Float32Array per chunk, one upload, one batched downstream pass, one readback; median of 3. eps 1e-2 for both.');
+  say('gradscope: `src/numeric/float32.ts`: column j of z^l for +-h in JS; for a hidden layer, g of that column on tf, then the rank-1 rows z^(l+1) = z^(l+1) + da W^(l+1)[j, :] in float32 arithmetic in JS (Math.fround: the numbers tf\'s mul and add give) for the examples whose column moved (a relu unit that stays off moves nothing: L_r(+h) = L_r(-h) exactly); only those rows, with their base rows of D, z and y gathered in JS, through the remaining layers in one tf pass per block of rows, one readback each. Bit-for-bit the numbers of running every perturbed copy of the batch through tf (test/numeric.test.ts checks). Median of 3; eps 1e-2 for both.');
   say();
   {
-    const sizes = [64, 64, 64, 10];
-    const net = gs.mlp({ sizes, hidden: 'relu', output: 'softmax', seed: 1 });
-    const { X, Y } = data(sizes, 64, 'softmax', 1);
-    const { cache } = net.forward(X);
-    resetPeak();
-    const fast = time(3, () => float32Grad(net, cache, Y, { eps: 1e-2, tick: tickSample }));
-    const fastPeak = { ...peak };
-    const idx = Int32Array.from(sampleIndices(net.size, 1000, rng(5)));
-    resetPeak();
-    const naive = time(1, () => naiveGrad32(net, X, Y, [], { eps: 1e-2, indices: idx }));
-    const naiveFull = naive.seconds * net.size / idx.length;
-    const agree = gs.relativeError(Array.from(idx, (k) => fast.result.values[k]), naive.result.values);
-    table(['net', 'naive (scaled from 1000 entries)', 'gradscope (runs)', 'speed-up', 'agree (float32 noise)', 'peak rss naive / fast'],
-      [[`relu/softmax, ${net.size} params`, `${fmt(naiveFull)} s (${fmt(naive.seconds)} s for 1000)`, `${fmt(fast.seconds)} s (${fast.all.map((s) => fmt(s, 2)).join(', ')})`, `**${fmt(naiveFull / fast.seconds)}x**`, fmt(agree), `${mb(peak.rss)} / ${mb(fastPeak.rss)}`]]);
-    cache.dispose(); net.dispose(); tf.dispose([X, Y]);
+    const rowsB: (string | number)[][] = [];
+    for (const hidden of ['relu', 'tanh'] as const) {
+      const sizes = [64, 64, 64, 10];
+      const net = gs.mlp({ sizes, hidden, output: 'softmax', seed: 1 });
+      const { X, Y } = data(sizes, 64, 'softmax', 1);
+      const { cache } = net.forward(X);
+      float32Grad(net, cache, Y, { eps: 1e-2 }); // warm-up (JIT, wasm kernels)
+      resetPeak();
+      const fast = time(3, () => float32Grad(net, cache, Y, { eps: 1e-2, tick: tickSample }));
+      const fastPeak = { ...peak };
+      const idx = Int32Array.from(sampleIndices(net.size, 1000, rng(5)));
+      resetPeak();
+      const naive = time(1, () => naiveGrad32(net, X, Y, [], { eps: 1e-2, indices: idx }));
+      const naiveFull = naive.seconds * net.size / idx.length;
+      const agree = gs.relativeError(Array.from(idx, (k) => fast.result.values[k]), naive.result.values);
+      rowsB.push([`${hidden}/softmax, ${net.size} params`, `${fmt(naiveFull)} s (${fmt(naive.seconds)} s for 1000)`, `${fmt(fast.seconds)} s (${fast.all.map((x) => fmt(x, 2)).join(', ')})`, `**${fmt(naiveFull / fast.seconds)}x**`, fmt(agree), `${mb(peak.rss)} / ${mb(fastPeak.rss)}`]);
+      cache.dispose(); net.dispose(); tf.dispose([X, Y]);
+    }
+    table(['net', 'naive (scaled from 1000 entries)', 'gradscope (runs)', 'speed-up', 'agree (float32 noise)', 'peak rss naive / fast'], rowsB);
+    say('tanh gains less: every example\'s row moves (no unit stays off), and tf\'s tanh kernel on wasm over those rows is most of the time.');
+    say();
   }
 
   // (c) ------------------------------------------------------------------------------------------
   say('## (c) Directional and sparse vs full, on the bug catalogue');
   say();
-  say('Each catalogued bug (test/bugs.ts) planted in a [64, 64, 64, 10] net, batch 64, checked with gs.gradCheck in float64: full (1 run), sparse (20 entries per block; median of 3), directional (2 directions per block, confirmed on 20 entries per failing block; median of 3). Times are whole gradCheck calls (tf forward, hand-written and autograd gradients included). Also the correct backward on the same nets.');
+  say('Each catalogued bug (test/bugs.ts) planted in a [64, 64, 64, 10] net, batch 64, checked with gs.gradCheck in float64: full (1 run), sparse (20 entries per block; median of 3), directional (2 directions per block, confirmed on 20 entries per failing block; median of 5 after a warm-up call). Times are whole gradCheck calls (tf forward, hand-written and autograd gradients included). Also the correct backward on the same nets.');
   say();
   const rowsC: (string | number)[][] = [];
-  const ratios: number[] = [];
+  const rowsW: (string | number)[][] = [];
+  const ratios = { whole: [] as number[], work: [] as number[], naive: [] as number[] };
   for (const bug of [undefined, ...BUGS]) {
     const b = bug ?? { ...BUGS[0], name: 'none (correct backward)', backward: undefined };
     const { net, X, Y } = bugCase(b as never, 64, 10);
-    const opts = { backward: (bug ? bug.backward : undefined) as gs.BackwardFn | undefined };
+    const opts = { backward: (bug ? bug.backward : undefined) as gs.BackwardFn | undefined, progress: false };
     const full = time(1, () => gs.gradCheck(net, X, Y, { ...opts }));
     const sparse = time(3, () => gs.gradCheck(net, X, Y, { ...opts, mode: 'sparse', samples: 20 }));
-    const dir = time(3, () => gs.gradCheck(net, X, Y, { ...opts, mode: 'directional' }));
-    // the directional pass alone (the part that flags), without the confirmation
+    gs.gradCheck(net, X, Y, { ...opts, mode: 'directional' }); // warm-up
+    const dir = time(5, () => gs.gradCheck(net, X, Y, { ...opts, mode: 'directional' }));
     const flagged = (r: gs.CheckReport) => (bug ? r.verdict === 'wrong' : r.verdict === 'great');
-    if (bug) ratios.push(dir.seconds / full.seconds);
     rowsC.push([b.name, `${fmt(full.seconds)} s ${flagged(full.result) ? 'yes' : 'NO'}`, `${fmt(sparse.seconds)} s ${flagged(sparse.result) ? 'yes' : 'NO'} (${fmt(100 * sparse.seconds / full.seconds, 2)}%)`,
       `${fmt(dir.seconds)} s ${flagged(dir.result) ? 'yes' : 'NO'} (**${fmt(100 * dir.seconds / full.seconds, 2)}%**)`, `${full.result.evaluations} / ${sparse.result.evaluations} / ${dir.result.evaluations}`]);
+    // the numeric-gradient work alone, on the inputs gradCheck builds (seed 0): its dropout mask,
+    // its directions, its confirmation sample (20 entries of each block the directions failed)
+    const w = numericWork(net, X, Y, dir.result);
+    const naivePer = w.naiveSeconds / w.naiveEntries;
+    const naiveFull = naivePer * net.size;
+    if (bug) {
+      ratios.whole.push(dir.seconds / full.seconds);
+      ratios.work.push(w.directional / w.full);
+      ratios.naive.push(dir.seconds / naiveFull);
+    }
+    rowsW.push([b.name, `${fmt(w.full)} s`, `${fmt(w.directional * 1000)} ms (${fmt(w.pass * 1000)} + ${fmt(w.confirm * 1000)}, ${w.confirmed} entries)`, `**${fmt(100 * w.directional / w.full, 2)}%**`,
+      `${fmt(dir.seconds * 1000)} ms`, `${fmt(100 * dir.seconds / full.seconds, 2)}%`, `~${fmt(naiveFull)} s`, `${fmt(100 * dir.seconds / naiveFull, 2)}%`]);
     net.dispose(); tf.dispose([X, Y]);
   }
   table(['bug', 'full: time, flagged', 'sparse: time, flagged (% of full)', 'directional: time, flagged (% of full)', 'evaluations full / sparse / directional'], rowsC);
-  say(`Directional time / full time over the catalogue: median ${fmt(100 * median(ratios), 2)}%, max ${fmt(100 * Math.max(...ratios), 2)}%. ("flagged" for the correct backward means: verdict great.)`);
+  say('Numeric-gradient work alone (what the 1% target is about, the fixed costs aside): full = `fastGrad64` over every entry (its base pass included); directional = one base pass + `directional64` (the directions) + `fastGrad64` on the confirmation sample, sharing that base pass as gradCheck does; median of 5. Naive full loop: `naiveGrad64` timed on 150 seeded entries of the same net and scaled to all entries (its per-entry cost is one full forward pass each way, the same for every entry).');
+  say();
+  table(['bug', 'full numeric', 'directional numeric: directions + confirmation (entries confirmed)', 'numeric work: directional / full', 'directional whole call', 'whole call: directional / full', 'naive full loop (est.)', 'directional whole call / naive loop'], rowsW);
+  const stat = (xs: number[]) => `median ${fmt(100 * median(xs), 2)}%, max ${fmt(100 * Math.max(...xs), 2)}%`;
+  say(`Over the ${ratios.whole.length} bugs (every one flagged: see the first table), directional / full: whole call ${stat(ratios.whole)}; numeric work ${stat(ratios.work)}; directional whole call / naive full loop ${stat(ratios.naive)}. ("flagged" for the correct backward means: verdict great.)`);
+  say();
+  say('Besides the numeric work a directional call runs tf (forward, the checked backward, tf autograd for the pairs: together about 5 ms here), copies the batch to float64, draws the random directions and compares (the numeric and whole-call medians above come from separate runs, so their difference is only indicative). One float64 base pass is shared by the relu sign check, the directions and the confirmation (each ran its own before). On the relu nets the full check itself is fast (one shared downstream pass per row and column for piecewise-linear g), so the directional call\'s fixed part and its confirmation sample (20 entries of each failing block) weigh much more there.');
   say();
 
   // (d) ------------------------------------------------------------------------------------------
@@ -260,7 +336,10 @@ async function main(): Promise<void> {
     table(['eps', 'median error', '90th pct'], rowsE);
   }
   say(`Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`);
-  writeFileSync(join(__dirname, '..', 'BENCHMARKS.md'), out.join('\n') + '\n');
+  const file = join(__dirname, '..', 'BENCHMARKS.md');
+  // keep the sections other commands wrote; (x) cases and the precision section are this script's
+  const owns = (heading: string): boolean => /^## \([a-z]\) /.test(heading) || heading.startsWith('## Precision measurements');
+  writeFileSync(file, merge(out.join('\n'), existsSync(file) ? readFileSync(file, 'utf8') : undefined, owns));
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

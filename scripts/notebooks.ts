@@ -13,7 +13,11 @@
  *   npm run notebooks                        # all
  *   npm run notebooks -- 01 homework/backward   # those whose name contains a filter
  *   options: --jobs N (parallel kernels, default 2), --timeout S (per cell, default 300),
- *            --check-clean (fail if a committed notebook has outputs; CI uses it), --no-build
+ *            --check-clean (fail if a committed notebook has outputs; CI uses it), --no-build,
+ *            --record (after a full run with every notebook ok, rewrite the section
+ *            `## Notebook execution` of BENCHMARKS.md with this run's timings, and the last
+ *            `bash .ci/run` phases from out/ci-timings.txt when present; CI does not pass it,
+ *            so CI leaves tracked files alone)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +26,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import './link-self.cjs'; // node_modules/gradscope -> this checkout, which the notebooks import
 import { findPython } from './python';
 import { KERNEL_NAME } from './kernel';
+import { replaceSection } from '../bench/sections';
 
 const root = path.resolve(__dirname, '..');
 const OUT = path.join(root, 'out');
@@ -54,13 +59,14 @@ const rel = (p: string) => path.relative(root, p);
 
 function args() {
   const argv = process.argv.slice(2);
-  const opt = { jobs: Math.max(1, Math.min(2, os.cpus().length)), timeout: 300, checkClean: false, build: true, filters: [] as string[] };
+  const opt = { jobs: Math.max(1, Math.min(2, os.cpus().length)), timeout: 300, checkClean: false, build: true, record: false, filters: [] as string[] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--jobs') opt.jobs = Number(argv[++i]);
     else if (a === '--timeout') opt.timeout = Number(argv[++i]);
     else if (a === '--check-clean') opt.checkClean = true;
     else if (a === '--no-build') opt.build = false;
+    else if (a === '--record') opt.record = true;
     else if (a.startsWith('--')) { console.error(`npm run notebooks: unknown option ${a}`); process.exit(2); }
     else opt.filters.push(a);
   }
@@ -208,12 +214,50 @@ async function main() {
   const failed = results.filter((r) => !r.ok);
   const sum = results.reduce((s, r) => s + r.seconds, 0);
   console.log(`\n${results.length - failed.length}/${results.length} notebooks ok in ${seconds.toFixed(1)} s wall (${sum.toFixed(1)} s of kernel time); manifest out/notebooks.json`);
+  if (opt.record) {
+    if (failed.length || opt.filters.length) console.error(`\nnot recorded in BENCHMARKS.md: ${failed.length ? `${failed.length} notebook(s) failed` : 'only a filtered subset ran'}`);
+    else {
+      const file = path.join(root, 'BENCHMARKS.md');
+      const section = notebookSection(results, seconds, opt.jobs, `nbconvert ${py.versions.nbconvert}`);
+      fs.writeFileSync(file, replaceSection(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# gradscope benchmarks\n', '## Notebook execution', section));
+      console.log(`recorded in ${rel(file)} (section "## Notebook execution")`);
+    }
+  }
   for (const r of failed) {
     const e = r.error!;
     const where = e.cell ? `cell ${e.cell} (code cell ${e.codeCell}: \`${e.firstLine}\`)` : e.kind;
     console.error(`\nFAILED ${r.source}, ${where}: ${e.kind}\n${e.message.split('\n').map((l) => '  ' + l).join('\n')}\n  executed copy: ${r.executed}`);
   }
   process.exit(failed.length ? 1 : 0);
+}
+
+/** The `## Notebook execution` section of BENCHMARKS.md for a run (see --record). */
+export function notebookSection(results: ManifestEntry[], wall: number, jobs: number, tools: string): string {
+  const label = (r: ManifestEntry) => (r.name.endsWith('.solved') ? `${r.name} (teacher solution spliced in)` : r.name.startsWith('homework/') ? `${r.name} (template as committed, TODO unfilled)` : r.name);
+  const lectures = results.filter((r) => !r.name.startsWith('homework/')).length;
+  const solved = results.filter((r) => r.name.endsWith('.solved')).length;
+  const templates = results.length - lectures - solved;
+  const kernel = results.reduce((s, r) => s + r.seconds, 0);
+  const cpus = os.cpus();
+  const lines = [
+    '## Notebook execution (npm run notebooks)',
+    '',
+    `Written by \`npm run notebooks -- --record\` on ${new Date().toISOString().slice(0, 10)}: ${results.length} notebook runs (${lectures} lecture notebooks, ${templates} homework templates as committed, ${solved} with the teacher solution spliced in), ${jobs} kernels at a time; ${cpus.length} cores (${cpus[0]?.model ?? 'unknown'}), Node ${process.version}, ${tools}. Commands: \`npm run notebooks\` (this table), \`bash .ci/run\` (the whole CI).`,
+    '',
+    '| notebook | seconds |',
+    '|---|---|',
+    ...results.map((r) => `| ${label(r)} | ${r.seconds.toFixed(1)} |`),
+    `| **all ${results.length}, wall clock** | **${wall.toFixed(1)}** (${kernel.toFixed(1)} s of kernel time) |`,
+  ];
+  const ci = path.join(OUT, 'ci-timings.txt');
+  if (fs.existsSync(ci)) {
+    const phases = fs.readFileSync(ci, 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((p) => p.length >= 2);
+    const total = phases.find((p) => p[0] === 'total');
+    if (total) {
+      lines.push('', `Last whole CI run on this checkout (\`bash .ci/run\`, out/ci-timings.txt of ${fs.statSync(ci).mtime.toISOString().slice(0, 10)}): ${total[1]} s in all (${phases.filter((p) => p[0] !== 'total').map((p) => `${p[0]} ${p[1]} s`).join(', ')}).`);
+    }
+  }
+  return lines.join('\n');
 }
 
 if (require.main === module) main();

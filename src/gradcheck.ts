@@ -9,7 +9,7 @@ import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { backendLabel, tf } from './backend';
 import { invalid, knownKeys, matrix, number, oneOf } from './errors';
 import { Net, type Cache, type Grads } from './mlp';
-import { batch64, forward64, type Batch64 } from './mirror64';
+import { batch64, type Batch64 } from './mirror64';
 import { rng, sampleIndices, unitVector } from './random';
 import {
   BANDS, FLOOR_FACTOR, floorBands, formatReport, relativeError, verdictOf, worstVerdict,
@@ -17,6 +17,7 @@ import {
 } from './report';
 import { directional64, type Direction } from './numeric/directional64';
 import { fastGrad64 } from './numeric/fast64';
+import { base64, type Base64 } from './numeric/propagate';
 import { directional32, FLOAT32_EPS, float32Grad } from './numeric/float32';
 import { entryIndex, layout, type Slot } from './numeric/layout';
 import { ticker, type OnProgress, type Ticker } from './numeric/progress';
@@ -111,11 +112,14 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
     const analytic = gradients(net, cache, y, X, backward);
     const batch = batch64(net.spec, X, y, cache.D);
     const slots = layout(net.spec);
-    if (precision === 'float64') mirrorSigns(net, cache, batch, notes);
-    const ctx: Context = { net, cache, y, batch, slots, eps, precision, samples, seed, notes, analytic, report };
+    const theta = net.toVector();
+    // float64: one cached base pass, shared by the sign check, the numeric gradient and the confirmation
+    const base = precision === 'float64' ? base64(net.spec, theta, batch) : undefined;
+    if (base) mirrorSigns(net, cache, base.z, notes);
+    const ctx: Context = { net, cache, y, batch, theta, base, slots, eps, precision, samples, seed, notes, analytic, report };
     notes.push(precision === 'float64'
       ? `numeric: central differences of J re-evaluated in float64 by the mirror of the forward pass (cached layers, only the change carried downstream), eps ${eps}; the checked gradient and autograd are float32 (tf)`
-      : `numeric: central differences of J in float32 on tf (perturbed z^l batched into one tensor per chunk), eps ${eps}`);
+      : `numeric: central differences of J in float32 on tf (the rows each perturbation moves, batched through tf: one pass per block of rows), eps ${eps}`);
     const body = mode === 'directional' ? directionalCheck(ctx, directions) : entryCheck(ctx, mode === 'full' ? undefined : sparseIndices(slots, samples, seed), mode);
     const seconds = (performance.now() - started) / 1000;
     const full: Omit<CheckReport, 'toString'> = { ...body, precision, eps, mode, backend: backendLabel(), seconds, notes };
@@ -132,6 +136,8 @@ interface Context {
   cache: Cache;
   y: Tensor2D;
   batch: Batch64;
+  theta: Float64Array;
+  base?: Base64;
   slots: Slot[];
   eps: number;
   precision: Precision;
@@ -188,9 +194,8 @@ function gradients(net: Net, cache: Cache, Y: Tensor2D, X: Tensor2D, backward: B
 }
 
 /** Notes relu units whose z has a different sign in tf's float32 forward pass and the float64 mirror. */
-function mirrorSigns(net: Net, cache: Cache, batch: Batch64, notes: string[]): void {
+function mirrorSigns(net: Net, cache: Cache, z: Float64Array[], notes: string[]): void {
   if (!activations[net.spec.hidden].kink) return;
-  const { z } = forward64(net.spec, net.toVector(), batch);
   let differ = 0;
   for (let l = 1; l < net.depth; l++) {
     const zt = cache.z[l]!.dataSync();
@@ -211,7 +216,7 @@ function sparseIndices(slots: Slot[], samples: number, seed: number): Int32Array
 function numeric(ctx: Context, indices: Int32Array | undefined, t: Ticker, offset = 0): NumericResult {
   const tick = (done: number): void => t.tick(offset + done);
   return ctx.precision === 'float64'
-    ? fastGrad64(ctx.net.spec, ctx.net.toVector(), ctx.batch, { eps: ctx.eps, indices, tick })
+    ? fastGrad64(ctx.net.spec, ctx.theta, ctx.batch, { eps: ctx.eps, indices, tick, base: ctx.base })
     : float32Grad(ctx.net, ctx.cache, ctx.y, { eps: ctx.eps, indices, tick });
 }
 
@@ -382,7 +387,7 @@ function directionalCheck(ctx: Context, K: number): Body {
   for (const s of slots) for (let k = 0; k < K; k++) dirs.push({ slot: s, v: unitVector(s.size, r) });
   const t = ticker(ctx.report, dirs.length, 'directional');
   const num = precision === 'float64'
-    ? directional64(net.spec, net.toVector(), ctx.batch, dirs, eps, (d) => t.tick(d))
+    ? directional64(net.spec, ctx.theta, ctx.batch, dirs, eps, (d) => t.tick(d), ctx.base)
     : directional32(net, ctx.cache, ctx.y, dirs, eps);
   t.finish();
   const dot = (g: Float64Array, d: Direction): number => {

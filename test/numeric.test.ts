@@ -7,7 +7,9 @@ import { naiveGrad64 } from '../src/numeric/naive64';
 import { directional64 } from '../src/numeric/directional64';
 import { float32Grad } from '../src/numeric/float32';
 import { naiveGrad32 } from '../src/numeric/naive32';
-import { layout } from '../src/numeric/layout';
+import { layout, slotOf } from '../src/numeric/layout';
+import { activations } from '../src/activations';
+import { outputs } from '../src/losses';
 import { rng, unitVector } from '../src/random';
 import { randomCase } from './nets';
 
@@ -86,7 +88,86 @@ describe('fast float64 numerical gradient', () => {
   });
 });
 
+/**
+ * What float32Grad stands for, all on tf: for one entry, the two perturbed copies of the whole batch
+ * (column j of z^l moved by +-h a^(l-1)[:, i], rounded once), then layer l's column through g,
+ * z^(l+1) = z^(l+1) + da W^(l+1)[j, :] as tf's broadcast mul and add, and the rest of the net on
+ * the tiled batch. Returns the central difference and whether a kept relu unit changed sign.
+ */
+function reference32(net: gs.Net, cache: gs.Cache, y: gs.tf.Tensor2D, eps: number, t: number): { value: number; kink: boolean } {
+  const { hidden, output, residual, keepProb, l2, sizes: n } = net.spec;
+  const L = net.depth, m = y.shape[0];
+  const slot = slotOf(layout(net.spec), t);
+  const l = slot.layer, e = t - slot.offset;
+  const [i, j] = slot.kind === 'W' ? [Math.floor(e / slot.cols), e % slot.cols] : [-1, e];
+  const g = activations[hidden];
+  const zBase = cache.z[l]!.dataSync(), aPrev = cache.a[l - 1].dataSync();
+  const zcol = new Float32Array(2 * m);
+  for (let r = 0; r < m; r++) for (const s of [0, 1]) zcol[s * m + r] = zBase[r * n[l] + j] + (s === 0 ? eps : -eps) * (i < 0 ? 1 : aPrev[r * n[l - 1] + i]);
+  const out = tf.tidy(() => {
+    const tile = (x: gs.tf.Tensor2D) => tf.tile(x, [2, 1]) as gs.tf.Tensor2D;
+    const sign = (z: gs.tf.Tensor, base: gs.tf.Tensor, D?: gs.tf.Tensor) => { let c = tf.notEqual(tf.greater(z, 0), tf.greater(base, 0)).toFloat(); if (D) c = c.mul(D); return c.sum(); };
+    let crossings: gs.tf.Tensor = tf.scalar(0);
+    let z: gs.tf.Tensor2D, prev: gs.tf.Tensor2D | undefined, k: number;
+    if (l === L) {
+      const hot = tf.oneHot([j], n[l]).toFloat();
+      z = tile(cache.z[l]!).mul(tf.scalar(1).sub(hot)).add(tf.tensor2d(zcol, [2 * m, 1]).mul(hot)) as gs.tf.Tensor2D;
+      k = L;
+    } else {
+      const col = (x: gs.tf.Tensor2D) => x.transpose().gather([j, j]) as gs.tf.Tensor2D; // [2, m]
+      const zc = tf.tensor2d(zcol, [2, m]);
+      const D = cache.D[l] ? col(cache.D[l]!) : undefined;
+      if (g.kink) crossings = crossings.add(sign(zc, col(cache.z[l]!), D));
+      let ac = g.g(zc) as gs.tf.Tensor2D;
+      if (D) ac = ac.mul(D).div(keepProb);
+      if (residual[l]) ac = ac.add(col(cache.a[l - 1]));
+      const da = ac.sub(col(cache.a[l])); // [2, m]
+      const Wj = net.W(l + 1).gather([j]); // [1, n(l+1)]
+      z = cache.z[l + 1]!.expandDims(0).add(da.expandDims(2).mul(Wj.expandDims(0))).reshape([2 * m, n[l + 1]]) as gs.tf.Tensor2D;
+      prev = residual[l + 1] ? tile(cache.a[l]).add(da.reshape([2 * m, 1]).mul(tf.oneHot([j], n[l]).toFloat())) as gs.tf.Tensor2D : undefined;
+      k = l + 1;
+    }
+    for (; k < L; k++) {
+      const D = cache.D[k] ? tile(cache.D[k]!) : undefined;
+      if (g.kink) crossings = crossings.add(sign(z, tile(cache.z[k]!), D));
+      let a = g.g(z) as gs.tf.Tensor2D;
+      if (D) a = a.mul(D).div(keepProb);
+      if (residual[k]) a = a.add(prev!);
+      prev = a;
+      z = a.matMul(net.W(k + 1)).add(net.b(k + 1)) as gs.tf.Tensor2D;
+    }
+    return { rows: outputs[output].lossRows(z, tile(y)), crossings };
+  });
+  const rows = out.rows.dataSync(), crossed = out.crossings.dataSync()[0] > 0;
+  tf.dispose([out.rows, out.crossings]);
+  let sum = 0;
+  for (let r = 0; r < m; r++) sum += rows[r] - rows[m + r];
+  const w = net.toVector()[t];
+  return { value: sum / m / (2 * eps) + (slot.kind === 'W' && l2 > 0 ? (l2 / m) * w : 0), kink: crossed };
+}
+
 describe('float32 numerical gradient on tf tensors', () => {
+  it('equals, bit for bit, running every perturbed copy of the batch through tf (rows that do not move skipped, rank-1 rows in JS)', () => {
+    let entries = 0;
+    for (let i = 0; i < 36; i++) {
+      const c = prepared(i);
+      const { cache } = c.net.forward(c.X, { masks: c.D });
+      const fast = float32Grad(c.net, cache, c.y, { eps: 1e-2 });
+      const tiny = float32Grad(c.net, cache, c.y, { eps: 1e-2, budget: 1 }); // one example per downstream pass
+      for (let t = 0; t < c.net.size; t++) {
+        const ref = reference32(c.net, cache, c.y, 1e-2, t);
+        assert.equal(fast.values[t], ref.value, `${c.label}: entry ${t}`);
+        assert.equal(tiny.values[t], ref.value, `${c.label}: entry ${t}, budget 1`);
+        assert.equal(fast.kinks[t], ref.kink ? 1 : 0, `${c.label}: kink flag of entry ${t}`);
+        entries++;
+      }
+      cache.dispose();
+      c.done();
+    }
+    assert.ok(entries > 1000, `${entries} entries compared`);
+  });
+
+
   it('batched rank-1 version agrees with the naive tensor loop to float32 round-off, without leaking tensors', () => {
     for (const i of [0, 3, 8, 13]) {
       const c = prepared(i);

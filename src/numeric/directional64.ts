@@ -8,7 +8,7 @@
 import type { NetSpec } from '../mlp';
 import type { Batch64 } from '../mirror64';
 import type { Slot } from './layout';
-import { base64, rowPair } from './propagate';
+import { base64, rowPair, type Base64 } from './propagate';
 
 /** A direction: the block it lives on and its entries (unit norm, length slot.size). */
 export interface Direction {
@@ -18,6 +18,8 @@ export interface Direction {
 
 /**
  * (J(theta + eps v) - J(theta - eps v)) / 2 eps for each direction, and whether it crossed a kink.
+ * `base`: a base pass already computed by {@link base64} for the same spec, theta and batch
+ * (gradCheck shares one with the entry-by-entry confirmation).
  *
  * @example
  * ```ts
@@ -33,31 +35,27 @@ export function directional64(
   dirs: Direction[],
   eps: number,
   tick?: (done: number) => void,
+  base?: Base64,
 ): { values: Float64Array; kinks: Uint8Array; scale: Float64Array; evaluations: number } {
-  const B = base64(spec, theta, batch);
+  const B = base ?? base64(spec, theta, batch);
   const { m, n, a } = B;
   const values = new Float64Array(dirs.length);
   const kinks = new Uint8Array(dirs.length);
   const scale = new Float64Array(dirs.length);
+  const width = Math.max(...n);
+  const dzP = new Float64Array(width), dzM = new Float64Array(width);
+  const VT = new Float64Array(Math.max(...dirs.map((d) => d.slot.size), 0));
   dirs.forEach(({ slot, v }, d) => {
     const l = slot.layer, nIn = n[l - 1], nl = n[l];
-    const dzP = new Float64Array(nl), dzM = new Float64Array(nl);
+    const P = dzP.subarray(0, nl), M = dzM.subarray(0, nl);
+    if (slot.kind === 'W') for (let i = 0; i < nIn; i++) for (let c = 0; c < nl; c++) VT[c * nIn + i] = v[i * nl + c]; // V^T, for dot products
     B.kink = false;
     let sum = 0, abs = 0;
     for (let r = 0; r < m; r++) {
-      if (slot.kind === 'b') {
-        for (let c = 0; c < nl; c++) dzP[c] = eps * v[c]; // dz^l = eps v
-      } else {
-        dzP.fill(0);
-        for (let i = 0; i < nIn; i++) {
-          const x = a[l - 1][r * nIn + i];
-          if (x === 0) continue;
-          for (let c = 0; c < nl; c++) dzP[c] += x * v[i * nl + c]; // dz^l = eps a^(l-1) V
-        }
-        for (let c = 0; c < nl; c++) dzP[c] *= eps;
-      }
-      for (let c = 0; c < nl; c++) dzM[c] = -dzP[c];
-      const diff = rowPair(B, r, l, dzP, dzM, null);
+      if (slot.kind === 'b') for (let c = 0; c < nl; c++) P[c] = eps * v[c]; // dz^l = eps v
+      else rowTimes(a[l - 1], r, nIn, VT, nl, eps, P); // dz^l = eps a^(l-1) V
+      for (let c = 0; c < nl; c++) M[c] = -P[c];
+      const diff = rowPair(B, r, l, P, M, null);
       sum += diff;
       abs += Math.abs(diff);
     }
@@ -75,4 +73,18 @@ export function directional64(
     tick?.(d + 1);
   });
   return { values, kinks, scale, evaluations: 2 * dirs.length };
+}
+
+/**
+ * out = eps * (row r of A [*, nIn]) V, from VT = V^T [nl, nIn] row-major: one dot product per unit,
+ * summed over i in ascending order (the same sum, term by term, as accumulating the rows of V).
+ */
+function rowTimes(A: Float64Array, r: number, nIn: number, VT: Float64Array, nl: number, eps: number, out: Float64Array): void {
+  const o = r * nIn;
+  for (let c = 0; c < nl; c++) {
+    const vc = c * nIn;
+    let s = 0;
+    for (let i = 0; i < nIn; i++) s += A[o + i] * VT[vc + i];
+    out[c] = s * eps;
+  }
 }

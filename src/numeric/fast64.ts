@@ -81,7 +81,9 @@ function column(B: Base64, l: number, j: number, col: Column, sums: Float64Array
 
 /**
  * Central differences of the float64 mirror for the given theta indices (all by default),
- * equal to {@link naiveGrad64}'s numbers but computed from the cached base pass.
+ * equal to {@link naiveGrad64}'s numbers but computed from the cached base pass (`base`: one
+ * already computed by {@link base64} for the same spec, theta and batch, e.g. shared with a
+ * directional check; its scratch buffers are reused).
  *
  * @example
  * ```ts
@@ -92,12 +94,12 @@ export function fastGrad64(
   spec: NetSpec,
   theta: Float64Array,
   batch: Batch64,
-  { eps = 1e-7, indices, tick }: { eps?: number; indices?: Int32Array; tick?: (done: number) => void } = {},
+  { eps = 1e-7, indices, tick, base }: { eps?: number; indices?: Int32Array; tick?: (done: number) => void; base?: Base64 } = {},
 ): NumericResult {
   const idx = indices ?? allIndices(theta.length);
   const sums = new Float64Array(idx.length), abs = new Float64Array(idx.length);
   const kinks = new Uint8Array(idx.length);
-  const B = base64(spec, theta, batch);
+  const B = base ?? base64(spec, theta, batch); // a base pass of the same theta and batch may be shared
   const linear = piecewiseLinear(B);
   let done = 0;
   columns(spec, theta, idx, eps).forEach((map, l) => {

@@ -16,32 +16,55 @@
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from '../backend';
-import { activations } from '../activations';
+import { activations, type Activation } from '../activations';
 import { outputs } from '../losses';
 import type { Cache, Net } from '../mlp';
 import { layout, type Slot } from './layout';
 import { allIndices, type NumericResult } from './result';
 
 /**
+ * The cache's tensors read back once, so that rows can be gathered in JS and uploaded
+ * (tf.gather on the wasm backend costs more than the pass it feeds).
+ */
+export class HostRows {
+  private readonly data = new Map<Tensor, Float32Array>();
+  /** t.dataSync(), read once. */
+  get(t: Tensor): Float32Array {
+    let d = this.data.get(t);
+    if (!d) this.data.set(t, (d = t.dataSync() as Float32Array));
+    return d;
+  }
+  /** Rows ex[0], ex[1], ... of the [m, w] tensor t, as a new [ex.length, w] tensor. */
+  rows(t: Tensor2D, ex: Int32Array): Tensor2D {
+    const w = t.shape[1], src = this.get(t), out = new Float32Array(ex.length * w);
+    for (let q = 0; q < ex.length; q++) {
+      const o = ex[q] * w, p = q * w;
+      for (let c = 0; c < w; c++) out[p + c] = src[o + c];
+    }
+    return tf.tensor2d(out, [ex.length, w]);
+  }
+}
+
+/**
  * Row losses of perturbed rows carried from layer l to the loss. Row q of Z is a perturbed z^l of
- * example `rows[q]`, whose base z^k, D^k, y (and a^(l-1) for a residual skip, unless `prevA` gives
- * the perturbed a^(l-1) rows) are gathered from the cache. Also per row the number of kept relu
+ * example `ex[q]`, whose base z^k, D^k, y (and a^(l-1) for a residual skip, unless `prevA` gives
+ * the perturbed a^(l-1) rows) are taken from the cache. Also per row the number of kept relu
  * pre-activations at layers >= countFrom whose sign differs from the base pass (undefined when
  * none are counted).
  *
  * @example
  * ```ts
- * const rows = tf.tensor1d([0, 0, 5, 5], 'int32');     // examples 0 and 5, +h and -h each
- * const { losses, crossings } = downstreamRows(net, cache, y, 2, Z, rows);
+ * const ex = Int32Array.from([0, 0, 5, 5]);     // examples 0 and 5, +h and -h each
+ * const { losses, crossings } = downstreamRows(net, cache, y, 2, Z, ex);
  * ```
  */
 export function downstreamRows(
-  net: Net, cache: Cache, y: Tensor2D, l: number, Z: Tensor2D, rows: Tensor1D, prevA?: Tensor2D, countFrom = l,
+  net: Net, cache: Cache, y: Tensor2D, l: number, Z: Tensor2D, ex: Int32Array, prevA?: Tensor2D, countFrom = l, host = new HostRows(),
 ): { losses: Tensor1D; crossings: Tensor1D | undefined } {
   return tf.tidy(() => {
     const { hidden, output, residual, keepProb } = net.spec;
     const L = net.depth;
-    const take = (t: Tensor2D): Tensor2D => tf.gather(t, rows) as Tensor2D;
+    const take = (t: Tensor2D): Tensor2D => host.rows(t, ex);
     const g = activations[hidden];
     let crossings: Tensor | undefined;
     let z = Z;
@@ -76,8 +99,8 @@ export function downstreamRows(
 export function downstream(net: Net, cache: Cache, y: Tensor2D, l: number, Z: Tensor2D, copies: number, prevA?: Tensor2D): { rows: Tensor1D; crossings: Tensor1D } {
   return tf.tidy(() => {
     const m = y.shape[0];
-    const rows = tf.tensor1d(Int32Array.from({ length: copies * m }, (_, q) => q % m), 'int32');
-    const { losses, crossings } = downstreamRows(net, cache, y, l, Z, rows, prevA);
+    const ex = Int32Array.from({ length: copies * m }, (_, q) => q % m);
+    const { losses, crossings } = downstreamRows(net, cache, y, l, Z, ex, prevA);
     return { rows: losses, crossings: (crossings ? crossings.reshape([copies, m]).sum(1) : tf.zeros([copies])) as Tensor1D };
   });
 }
@@ -97,24 +120,29 @@ export const FLOAT32_EPS = 1e-2;
 const COLUMN_ROWS = 1 << 15;
 
 /**
- * Perturbed rows waiting for one batched tf pass: rows 2q (+h) and 2q+1 (-h) belong to pair q,
+ * Perturbed rows waiting for one batched tf pass: rows 2q (+h) and 2q+1 (-h) belong to pair q
  * (result position pos[q], example ex[q]).
  */
-class RowBatch {
-  readonly Z: Float32Array;
-  readonly P: Float32Array | undefined;
-  readonly ex: Int32Array;
-  readonly pos: Int32Array;
-  /** kink already seen in JS (layer l, or l+1 while building the rows) */
-  readonly kink: Uint8Array;
-  pairs = 0;
-  constructor(readonly capacity: number, readonly width: number, prevWidth: number) {
-    this.Z = new Float32Array(2 * capacity * width);
-    this.P = prevWidth ? new Float32Array(2 * capacity * prevWidth) : undefined;
-    this.ex = new Int32Array(capacity);
-    this.pos = new Int32Array(capacity);
-    this.kink = new Uint8Array(capacity);
-  }
+interface RowBatch {
+  capacity: number;
+  width: number;
+  Z: Float32Array;
+  /** the perturbed a^l rows, when layer l+1 has a residual skip */
+  P: Float32Array | null;
+  ex: Int32Array;
+  pos: Int32Array;
+  /** a kink already seen in JS (at layer l+1, while building the rows) */
+  kink: Uint8Array;
+  pairs: number;
+}
+
+function rowBatch(capacity: number, width: number, prevWidth: number): RowBatch {
+  return {
+    capacity, width, pairs: 0,
+    Z: new Float32Array(2 * capacity * width),
+    P: prevWidth ? new Float32Array(2 * capacity * prevWidth) : null,
+    ex: new Int32Array(capacity), pos: new Int32Array(capacity), kink: new Uint8Array(capacity),
+  };
 }
 
 /**
@@ -138,39 +166,40 @@ export function float32Grad(
   const sums = new Float64Array(idx.length), abs = new Float64Array(idx.length);
   const kinks = new Uint8Array(idx.length);
   const n = net.spec.sizes, m = y.shape[0], L = net.depth;
-  const { hidden, residual } = net.spec;
-  const g = activations[hidden];
+  const { hidden, residual, keepProb } = net.spec;
+  const kinky = activations[hidden].kink;
   const slots = layout(net.spec);
   const theta = net.toVector();
+  const host = new HostRows();
   let done = 0;
   for (const slot of slots) {
     const ks: number[] = [];
     for (let k = 0; k < idx.length; k++) if (idx[k] >= slot.offset && idx[k] < slot.offset + slot.size) ks.push(k);
     if (!ks.length) continue;
     const l = slot.layer, nl = n[l], nIn = n[l - 1];
-    const zBase = cache.z[l]!.dataSync() as Float32Array;
-    const aPrev = cache.a[l - 1].dataSync() as Float32Array;
-    // the first layer run on tf and how wide the rows get from there
+    const zBase = host.get(cache.z[l]!), aPrev = host.get(cache.a[l - 1]);
+    // hidden l: the rows start at z^(l+1) (a rank-1 update in JS); output l: at z^L itself
     const start = l === L ? L : l + 1;
     const width = n[start];
-    const widest = Math.max(...n.slice(start));
     const resid = start < L && residual[start]; // a^(l+1) adds a^l, whose column j moved
-    const batch = new RowBatch(Math.max(1, Math.floor(budget / (2 * widest))), width, resid ? nl : 0);
-    const zNext = cache.z[start]!.dataSync() as Float32Array;
-    const Wn = l < L ? (net.W(l + 1).dataSync() as Float32Array) : undefined;
-    const aL = resid ? (cache.a[l].dataSync() as Float32Array) : undefined;
-    const Dn = l < L && g.kink && start < L && cache.D[start] ? (cache.D[start]!.dataSync() as Float32Array) : undefined;
-    const countNext = l < L && g.kink && start < L; // crossings at layer l+1 are counted in JS
+    const batch = rowBatch(Math.max(m, Math.floor(budget / (2 * Math.max(...n.slice(start))))), width, resid ? nl : 0);
+    const hiddenInput: HiddenInput | undefined = l < L ? {
+      m, nl, width,
+      zNext: host.get(cache.z[start]!),
+      Wn: host.get(net.W(l + 1)),
+      aL: host.get(cache.a[l]),
+      countNext: kinky && start < L, // kinks at layer l+1 are seen in JS while building its rows
+      Dn: kinky && start < L && cache.D[start] ? host.get(cache.D[start]!) : null,
+    } : undefined;
     const flush = (): void => {
       if (!batch.pairs) return;
       const R = 2 * batch.pairs;
+      const ex = new Int32Array(R);
+      for (let q = 0; q < batch.pairs; q++) ex[2 * q] = ex[2 * q + 1] = batch.ex[q];
       const { losses, crossings } = tf.tidy(() => {
-        const ex = new Int32Array(R);
-        for (let q = 0; q < batch.pairs; q++) ex[2 * q] = ex[2 * q + 1] = batch.ex[q];
-        const rowsT = tf.tensor1d(ex, 'int32');
         const Z = tf.tensor2d(batch.Z.subarray(0, R * width), [R, width]);
         const prev = batch.P ? tf.tensor2d(batch.P.subarray(0, R * nl), [R, nl]) : undefined;
-        return downstreamRows(net, cache, y, start, Z, rowsT, prev, start + 1);
+        return downstreamRows(net, cache, y, start, Z, ex, prev, start + 1, host);
       });
       const Ls = losses.dataSync(), C = crossings?.dataSync();
       tf.dispose([losses, crossings].filter(Boolean) as Tensor[]);
@@ -186,120 +215,161 @@ export function float32Grad(
     const per = Math.max(1, Math.floor(COLUMN_ROWS / (2 * m)));
     for (let c0 = 0; c0 < ks.length; c0 += per) {
       const chunk = ks.slice(c0, c0 + per);
-      const copies = 2 * chunk.length;
-      // 1. z^l[:, j] +- h a^(l-1)[:, i] (+- h for b), copy c = 2p + s
-      const zcol = new Float32Array(copies * m);
-      const js = new Int32Array(copies);
-      chunk.forEach((k, p) => {
-        const e = idx[k] - slot.offset;
-        const [i, j] = slot.kind === 'W' ? [Math.floor(e / nl), e % nl] : [-1, e];
-        for (const s of [0, 1]) {
-          const c = 2 * p + s;
-          js[c] = j;
-          for (let r = 0; r < m; r++) zcol[c * m + r] = zBase[r * nl + j] + (s === 0 ? eps : -eps) * (i < 0 ? 1 : aPrev[r * nIn + i]);
-        }
-      });
+      // 1. z^l[:, j] +- h a^(l-1)[:, i] (+- h for b), copy c = 2p + s: [copies, m]
+      const js = new Int32Array(chunk.length);
+      const zcol = perturbedColumns(slot, idx, chunk, eps, zBase, aPrev, m, nIn, js);
       if (l === L) {
         // output layer: the row of z^L with column j replaced goes straight to the loss
-        chunk.forEach((k, p) => {
-          const j = js[2 * p];
-          for (let r = 0; r < m; r++) {
-            const zp = zcol[2 * p * m + r], zm = zcol[(2 * p + 1) * m + r], zb = zBase[r * nl + j];
-            if (zp === zb && zm === zb) continue; // this example's loss does not move
-            if (batch.pairs === batch.capacity) flush();
-            const q = batch.pairs++;
-            batch.ex[q] = r;
-            batch.pos[q] = k;
-            batch.kink[q] = 0;
-            const o = 2 * q * width, base = zBase.subarray(r * nl, (r + 1) * nl);
-            batch.Z.set(base, o);
-            batch.Z.set(base, o + width);
-            batch.Z[o + j] = zp;
-            batch.Z[o + width + j] = zm;
-          }
-        });
+        for (let p = 0; p < chunk.length; p++) {
+          if (batch.pairs + m > batch.capacity) flush();
+          outputRows(batch, chunk[p], js[p], p, zcol, zBase, m, nl);
+        }
         tick?.((done += chunk.length));
         continue;
       }
-      // 2. hidden layer: column j of a^l and its change da, per copy [copies, m]
-      const { da, cross } = column(net, cache, l, zcol, js, m);
-      // 3. rows that change: z^(l+1) = z^(l+1)_base + da W^(l+1)[j, :]
-      chunk.forEach((k, p) => {
-        const j = js[2 * p];
-        if (cross && (cross[2 * p] > 0 || cross[2 * p + 1] > 0)) kinks[k] = 1;
-        const wj = j * width;
-        for (let r = 0; r < m; r++) {
-          const dp = da[2 * p * m + r], dm = da[(2 * p + 1) * m + r];
-          if (dp === 0 && dm === 0) continue; // neither sign reaches layer l+1: L_r(+h) = L_r(-h)
-          if (batch.pairs === batch.capacity) flush();
-          const q = batch.pairs++;
-          batch.ex[q] = r;
-          batch.pos[q] = k;
-          let crossed = 0;
-          const ro = r * width;
-          for (const s of [0, 1]) {
-            const d = s === 0 ? dp : dm;
-            const o = (2 * q + s) * width;
-            const Z = batch.Z;
-            for (let c = 0; c < width; c++) {
-              const zb = zNext[ro + c];
-              const z = Math.fround(zb + Math.fround(d * Wn![wj + c])); // float32 mul, then float32 add: tf's zb + da * w
-              Z[o + c] = z;
-              if (countNext && (z > 0) !== (zb > 0) && (!Dn || Dn[ro + c] !== 0)) crossed = 1;
-            }
-            if (batch.P) {
-              const po = (2 * q + s) * nl;
-              batch.P.set(aL!.subarray(r * nl, (r + 1) * nl), po);
-              batch.P[po + j] = aL![r * nl + j] + d; // a^l with column j moved by da
-            }
-          }
-          batch.kink[q] = crossed;
-        }
-      });
+      // 2. hidden layer: the column's activations on tf, the rest in float32 arithmetic as tf does it
+      const ac = activate(hidden, zcol);
+      const da = columnChange(ac, zcol, js, m, nl, nIn, zBase, aPrev, hiddenInput!.aL, cache.D[l] ? host.get(cache.D[l]!) : null,
+        Math.fround(keepProb), residual[l], kinky, chunk, kinks);
+      // 3. the examples that change: z^(l+1) = z^(l+1)_base + da W^(l+1)[j, :] for both signs
+      for (let p = 0; p < chunk.length; p++) {
+        if (batch.pairs + m > batch.capacity) flush();
+        hiddenRows(batch, hiddenInput!, chunk[p], js[p], p, da);
+      }
       tick?.((done += chunk.length));
     }
     flush();
   }
   const values = new Float64Array(idx.length), scale = new Float64Array(idx.length);
   const lambda = net.spec.l2;
-  const kindOf = (k: number): Slot => slots.find((s) => idx[k] >= s.offset && idx[k] < s.offset + s.size)!;
   for (let k = 0; k < idx.length; k++) {
-    const l2 = kindOf(k).kind === 'W' && lambda > 0 ? (lambda / m) * theta[idx[k]] : 0; // d/dw (lambda/2m) w^2, exact for a quadratic
+    const isW = slots.find((s) => idx[k] >= s.offset && idx[k] < s.offset + s.size)!.kind === 'W';
+    const l2 = isW && lambda > 0 ? (lambda / m) * theta[idx[k]] : 0; // d/dw (lambda/2m) w^2, exact for a quadratic
     values[k] = sums[k] / m / (2 * eps) + l2;
     scale[k] = abs[k] / m / (2 * eps) + Math.abs(l2);
   }
   return { indices: idx, values, kinks, scale, evaluations: 2 * idx.length };
 }
 
-/**
- * Column j of a^l for perturbed columns of z^l (zcol: [copies, m], copy c has column js[c]):
- *   a^l[:, j] = g(z^l[:, j]) * D^l[:, j] / keepProb (+ a^(l-1)[:, j]),  da = a^l[:, j] - a^l_base[:, j]
- * on tf, and per copy the kept relu units of the column whose sign moved.
- */
-function column(net: Net, cache: Cache, l: number, zcol: Float32Array, js: Int32Array, m: number): { da: Float32Array; cross: Float32Array | undefined } {
-  const copies = js.length;
-  const out = tf.tidy(() => {
-    const { hidden, keepProb, residual } = net.spec;
-    const g = activations[hidden];
-    const J = tf.tensor1d(js, 'int32');
-    const col = (t: Tensor2D): Tensor2D => tf.gather(t.transpose(), J) as Tensor2D; // column j of t, per copy: [copies, m]
-    const zc = tf.tensor2d(zcol, [copies, m]);
-    const D = cache.D[l] ? col(cache.D[l]!) : undefined;
-    let cross: Tensor | undefined;
-    if (g.kink) {
-      let moved: Tensor = tf.notEqual(tf.greater(zc, 0), tf.greater(col(cache.z[l]!), 0)).toFloat();
-      if (D) moved = moved.mul(D);
-      cross = moved.sum(1);
+/** Column j of z^l moved by +h and -h for each entry of the chunk ([2 * chunk, m]); js gets each entry's j. */
+function perturbedColumns(slot: Slot, idx: Int32Array, chunk: number[], eps: number, zBase: Float32Array, aPrev: Float32Array, m: number, nIn: number, js: Int32Array): Float32Array {
+  const nl = slot.cols;
+  const zcol = new Float32Array(2 * chunk.length * m);
+  for (let p = 0; p < chunk.length; p++) {
+    const e = idx[chunk[p]] - slot.offset;
+    const i = slot.kind === 'W' ? Math.floor(e / nl) : -1, j = slot.kind === 'W' ? e % nl : e;
+    js[p] = j;
+    const op = 2 * p * m, om = op + m;
+    for (let r = 0; r < m; r++) {
+      const x = i < 0 ? 1 : aPrev[r * nIn + i], zb = zBase[r * nl + j];
+      zcol[op + r] = zb + eps * x; // z^l[r, j] + h a^(l-1)[r, i], rounded once to float32
+      zcol[om + r] = zb + -eps * x;
     }
-    let ac = g.g(zc) as Tensor2D; // a^l[:, j] = g(z^l[:, j])
-    if (D) ac = ac.mul(D).div(keepProb);
-    if (residual[l]) ac = ac.add(col(cache.a[l - 1]));
-    return { da: ac.sub(col(cache.a[l])), cross };
-  });
-  const da = out.da.dataSync() as Float32Array;
-  const cross = out.cross?.dataSync() as Float32Array | undefined;
-  tf.dispose([out.da, out.cross].filter(Boolean) as Tensor[]);
-  return { da, cross };
+  }
+  return zcol;
+}
+
+/** Output layer: rows of z^L with column j replaced, for the examples whose z^L[r, j] moved. */
+function outputRows(batch: RowBatch, k: number, j: number, p: number, zcol: Float32Array, zBase: Float32Array, m: number, nl: number): void {
+  const Z = batch.Z, width = batch.width;
+  for (let r = 0; r < m; r++) {
+    const zp = zcol[2 * p * m + r], zm = zcol[(2 * p + 1) * m + r], zb = zBase[r * nl + j];
+    if (zp === zb && zm === zb) continue; // this example's loss does not move
+    const q = batch.pairs++;
+    batch.ex[q] = r;
+    batch.pos[q] = k;
+    batch.kink[q] = 0;
+    const o = 2 * q * width, ro = r * nl;
+    for (let c = 0; c < nl; c++) Z[o + c] = Z[o + width + c] = zBase[ro + c];
+    Z[o + j] = zp;
+    Z[o + width + j] = zm;
+  }
+}
+
+/**
+ * The change of column j of a^l, per copy: a = g(z) (from tf), then as tf's float32 ops do it
+ *   a = a * D / keepProb (+ a^(l-1)[:, j]),  da = a - a^l_base[:, j]
+ * (each product, quotient and sum rounded to float32: Math.fround); flags the entries whose
+ * column crossed a kink.
+ */
+function columnChange(
+  ac: Float32Array, zcol: Float32Array, js: Int32Array, m: number, nl: number, nIn: number,
+  zBase: Float32Array, aPrev: Float32Array, aL: Float32Array, Dl: Float32Array | null, kp: number, resid: boolean, kinky: boolean,
+  chunk: number[], kinks: Uint8Array,
+): Float32Array {
+  const da = new Float32Array(ac.length);
+  for (let p = 0; p < js.length; p++) {
+    const j = js[p];
+    let crossed = false;
+    for (let c = 2 * p; c < 2 * p + 2; c++) {
+      for (let r = 0; r < m; r++) {
+        const u = r * nl + j;
+        let a = ac[c * m + r];
+        const Dv = Dl ? Dl[u] : 1;
+        if (Dl) a = Math.fround(Math.fround(a * Dv) / kp);
+        if (resid) a = Math.fround(a + aPrev[r * nIn + j]);
+        da[c * m + r] = a - aL[u];
+        if (kinky && Dv !== 0 && (zcol[c * m + r] > 0) !== (zBase[u] > 0)) crossed = true;
+      }
+    }
+    if (crossed) kinks[chunk[p]] = 1;
+  }
+  return da;
+}
+
+/** What {@link hiddenRows} reads: layer l+1's base pass and W^(l+1). */
+interface HiddenInput {
+  m: number;
+  nl: number;
+  width: number;
+  zNext: Float32Array;
+  Wn: Float32Array;
+  aL: Float32Array;
+  countNext: boolean;
+  Dn: Float32Array | null;
+}
+
+/**
+ * Hidden layer: for the examples where column j of a^l moved (for either sign), the rows
+ *   z^(l+1) = z^(l+1)_base + da W^(l+1)[j, :]
+ * in float32 (the product, then the sum, rounded: what tf's mul and add give), and a^l with
+ * column j moved when layer l+1 has a residual skip. Kinks at layer l+1 are flagged here.
+ */
+function hiddenRows(batch: RowBatch, H: HiddenInput, k: number, j: number, p: number, da: Float32Array): void {
+  const { m, nl, width, zNext, Wn, aL, countNext, Dn } = H;
+  const Z = batch.Z, P = batch.P, wj = j * width;
+  for (let r = 0; r < m; r++) {
+    const dp = da[2 * p * m + r], dm = da[(2 * p + 1) * m + r];
+    if (dp === 0 && dm === 0) continue; // neither sign reaches layer l+1: L_r(+h) = L_r(-h)
+    const q = batch.pairs++;
+    batch.ex[q] = r;
+    batch.pos[q] = k;
+    const o1 = 2 * q * width, o2 = o1 + width, ro = r * width;
+    let crossed = 0;
+    for (let c = 0; c < width; c++) {
+      const zb = zNext[ro + c], w = Wn[wj + c];
+      const z1 = Math.fround(zb + Math.fround(dp * w));
+      const z2 = Math.fround(zb + Math.fround(dm * w));
+      Z[o1 + c] = z1;
+      Z[o2 + c] = z2;
+      if (countNext && ((z1 > 0) !== (zb > 0) || (z2 > 0) !== (zb > 0)) && (!Dn || Dn[ro + c] !== 0)) crossed = 1;
+    }
+    batch.kink[q] = crossed;
+    if (P) {
+      const p1 = 2 * q * nl, p2 = p1 + nl, ra = r * nl;
+      for (let c = 0; c < nl; c++) P[p1 + c] = P[p2 + c] = aL[ra + c];
+      P[p1 + j] = aL[ra + j] + dp; // a^l with column j moved by da
+      P[p2 + j] = aL[ra + j] + dm;
+    }
+  }
+}
+
+/** g(z) elementwise on tf (the same kernel as the forward pass), read back. */
+function activate(hidden: Activation, z: Float32Array): Float32Array {
+  const t = tf.tidy(() => activations[hidden].g(tf.tensor1d(z)));
+  const out = t.dataSync() as Float32Array;
+  t.dispose();
+  return out;
 }
 
 /**
@@ -316,6 +386,7 @@ export function directional32(net: Net, cache: Cache, y: Tensor2D, dirs: { slot:
   const kinks = new Uint8Array(dirs.length);
   const m = y.shape[0];
   const theta = net.toVector();
+  const host = new HostRows();
   const layers = [...new Set(dirs.map((d) => d.slot.layer))];
   for (const l of layers) {
     const ds = dirs.map((d, i) => i).filter((i) => dirs[i].slot.layer === l);
@@ -327,8 +398,8 @@ export function directional32(net: Net, cache: Cache, y: Tensor2D, dirs: { slot:
         const z = cache.z[l]!;
         return tf.concat([z.add(dz), z.sub(dz)]) as Tensor2D;
       });
-      const rows = tf.tensor1d(Int32Array.from({ length: 2 * ds.length * m }, (_, q) => q % m), 'int32');
-      return downstreamRows(net, cache, y, l, tf.concat(Zs) as Tensor2D, rows);
+      const ex = Int32Array.from({ length: 2 * ds.length * m }, (_, q) => q % m);
+      return downstreamRows(net, cache, y, l, tf.concat(Zs) as Tensor2D, ex, undefined, l, host);
     });
     const R = losses.dataSync(), C = crossings?.dataSync();
     tf.dispose([losses, crossings].filter(Boolean) as Tensor[]);
