@@ -7,8 +7,8 @@
  */
 import type { Scalar, Tensor } from '@tensorflow/tfjs';
 import { backendLabel, tf } from './backend';
-import { GradscopeError, firstNonFinite, invalid, knownKeys, number } from './errors';
-import { BANDS, formatReport, relativeError, verdictOf, worstVerdict, type BlockResult, type CheckReport, type EntryResult, type Verdict } from './report';
+import { GradscopeError, firstNonFinite, invalid, knownKeys, number, optionalFunction, ON_PROGRESS } from './errors';
+import { BANDS, WORST, formatReport, relativeError, verdictOf, worstVerdict, type BlockResult, type CheckReport, type EntryResult, type Verdict } from './report';
 import { ticker, type OnProgress } from './numeric/progress';
 
 /** Options of {@link checkGradients}. */
@@ -48,12 +48,13 @@ export function checkGradients(f: TensorFn, xs: Tensor[], options: CheckGradient
   number('eps', eps, { min: 0, max: 1, openMin: true });
   number('rtol', rtol, { min: 0 });
   number('atol', atol, { min: 0 });
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress', onProgress, 'a function ({ done, total, phase }) => void');
+  optionalFunction('onProgress', onProgress, ON_PROGRESS);
   xs.forEach((x, i) => {
     if (!(x instanceof tf.Tensor)) throw invalid(`xs[${i}]`, x, 'a tf.Tensor');
     if (x.dtype !== 'float32') throw invalid(`xs[${i}]`, x.dtype, 'a float32 tensor (gradients need floats)');
-    const bad = firstNonFinite(x.dataSync());
-    if (bad >= 0) throw new GradscopeError(`xs[${i}]`, `invalid xs[${i}]: entry ${bad} is ${x.dataSync()[bad]} (expected finite numbers)`);
+    const data = x.dataSync();
+    const bad = firstNonFinite(data);
+    if (bad >= 0) throw new GradscopeError(`xs[${i}]`, `invalid xs[${i}]: entry ${bad} is ${data[bad]} (expected finite numbers)`);
   });
   const value = (inputs: Tensor[]): number => {
     const out = tf.tidy(() => f(...inputs));
@@ -123,7 +124,7 @@ export function checkGradients(f: TensorFn, xs: Tensor[], options: CheckGradient
     relativeError: all,
     pairs: { handVsAutograd: NaN, handVsNumeric: all, autogradVsNumeric: NaN },
     blocks,
-    worst: worst.slice(0, 8),
+    worst: worst.slice(0, WORST),
     verdict: worstVerdict(blocks.map((b) => b.verdict)),
     bands: BANDS.float32,
     precision: 'float32',

@@ -61,10 +61,11 @@ export function matrix(name: string, t: unknown, cols?: number): tfTypesTensor2D
   if (cols !== undefined && t.shape[1] !== cols) {
     throw new GradscopeError(name, `invalid ${name}: shape [${t.shape.join(', ')}] (expected [m, ${cols}])`);
   }
-  const bad = firstNonFinite(t.dataSync() as Float32Array);
+  const data = t.dataSync();
+  const bad = firstNonFinite(data);
   if (bad >= 0) {
     const [r, c] = [Math.floor(bad / t.shape[1]), bad % t.shape[1]];
-    throw new GradscopeError(name, `invalid ${name}: entry [${r}, ${c}] is ${fmt(t.dataSync()[bad])} (expected finite numbers)`);
+    throw new GradscopeError(name, `invalid ${name}: entry [${r}, ${c}] is ${fmt(data[bad])} (expected finite numbers)`);
   }
   return t as tfTypesTensor2D;
 }
@@ -80,6 +81,15 @@ export function firstNonFinite(a: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
   return -1;
 }
+
+/** Returns `value` when it is a function or undefined, else throws `invalid name` (callback options). */
+export function optionalFunction<F>(name: string, value: unknown, expected: string): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw invalid(name, value, expected);
+  return value as F | undefined;
+}
+
+/** What an `onProgress` option must be. */
+export const ON_PROGRESS = 'a function ({ done, total, phase }) => void';
 
 /** Throws if an options object has keys that are not in `known` (catches typos like `{ esp: 1e-7 }`). */
 export function knownKeys(name: string, options: object | undefined, known: readonly string[]): void {

@@ -7,19 +7,19 @@
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { backendLabel, tf } from './backend';
-import { invalid, knownKeys, matrix, number, oneOf } from './errors';
+import { invalid, knownKeys, matrix, number, oneOf, optionalFunction, ON_PROGRESS } from './errors';
 import { Net, type Cache, type Grads } from './mlp';
 import { batch64, type Batch64 } from './mirror64';
 import { rng, sampleIndices, unitVector } from './random';
 import {
-  BANDS, FLOOR_FACTOR, floorBands, formatReport, relativeError, verdictOf, worstVerdict,
+  BANDS, FLOOR_FACTOR, WORST, floorBands, formatReport, relativeError, verdictOf, worstVerdict,
   type Bands, type BlockResult, type CheckReport, type EntryResult, type Precision, type Verdict,
 } from './report';
-import { directional64, type Direction } from './numeric/directional64';
+import { along, directional64, type Direction } from './numeric/directional64';
 import { fastGrad64 } from './numeric/fast64';
 import { base64, type Base64 } from './numeric/propagate';
 import { directional32, FLOAT32_EPS, float32Grad } from './numeric/float32';
-import { entryIndex, layout, type Slot } from './numeric/layout';
+import { entryIndex, layout, slotOf, type Slot } from './numeric/layout';
 import { ticker, type OnProgress, type Ticker } from './numeric/progress';
 import { progress as showProgress, DEFAULT_DELAY } from './display/progress';
 import type { NumericResult } from './numeric/result';
@@ -27,7 +27,6 @@ import { activations } from './activations';
 
 export type CheckMode = 'full' | 'sparse' | 'directional';
 
-/** A backward pass to check: `(net, cache, Y) => { dW1, db1, ... }` (how homework plugs in). */
 /** A backward pass to check: gets the net, the cache of its forward pass and the labels y as a float [m, nL] tensor (one-hot for softmax). */
 export type BackwardFn = (net: Net, cache: Cache, Y: Tensor2D) => Grads | Record<string, Tensor> | undefined | void;
 
@@ -54,7 +53,6 @@ export interface GradCheckOptions {
 }
 
 const KEYS = ['eps', 'precision', 'mode', 'samples', 'directions', 'backward', 'seed', 'onProgress', 'progress'];
-const WORST = 8;
 
 /** The three gradients flattened in theta's order; `bad` names blocks the checked backward got wrong in shape. */
 interface Analytic {
@@ -92,8 +90,8 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
   number('samples', samples, { min: 1, integer: true });
   number('directions', directions, { min: 1, integer: true });
   number('seed', seed, { integer: true });
-  if (backward !== undefined && typeof backward !== 'function') throw invalid('backward', backward, 'a function (net, cache, Y) => { dW1, db1, ... }');
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress', onProgress, 'a function ({ done, total, phase }) => void');
+  optionalFunction('backward', backward, 'a function (net, cache, Y) => { dW1, db1, ... }');
+  optionalFunction('onProgress', onProgress, ON_PROGRESS);
   if (typeof progress !== 'boolean' && typeof progress !== 'function') throw invalid('progress', progress, 'true, false or a function');
   // default: an indicator (in place in tslab, a bar in a terminal) for checks that last over DEFAULT_DELAY
   const indicator = progress === true && onProgress === undefined ? showProgress('gradCheck', { delay: DEFAULT_DELAY }) : undefined;
@@ -104,11 +102,15 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
   const m = X.shape[0];
   const y = net.labels(Y, m);
   const notes: string[] = [];
-  const D = net.spec.keepProb < 1 ? masks(net, m, seed) : [];
-  if (D.length) notes.push(`dropout: one mask D (keepProb ${net.spec.keepProb}, seed ${seed}) held fixed for the hand-written gradient, autograd and every numeric evaluation`);
-  const { cache } = net.forward(X, { masks: D });
-  tf.dispose(D.filter(Boolean) as Tensor[]);
+  let cache: Cache | undefined;
   try {
+    const D = net.spec.keepProb < 1 ? net.sampleMasks(m, rng(seed + 104729)) : []; // seeded; the net's own mask stream is left alone
+    if (D.length) notes.push(`dropout: one mask D (keepProb ${net.spec.keepProb}, seed ${seed}) held fixed for the hand-written gradient, autograd and every numeric evaluation`);
+    try {
+      cache = net.forward(X, { masks: D }).cache;
+    } finally {
+      tf.dispose(D.filter(Boolean) as Tensor[]);
+    }
     const analytic = gradients(net, cache, y, X, backward);
     const batch = batch64(net.spec, X, y, cache.D);
     const slots = layout(net.spec);
@@ -126,7 +128,7 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
     return { ...full, toString: () => formatReport(full) };
   } finally {
     indicator?.finish();
-    cache.dispose();
+    cache?.dispose();
     y.dispose();
   }
 }
@@ -150,18 +152,6 @@ interface Context {
 
 type Body = Omit<CheckReport, 'precision' | 'eps' | 'mode' | 'backend' | 'seconds' | 'notes' | 'toString'>;
 
-/** 0/1 dropout masks D^l ~ Bernoulli(keepProb), seeded (the net's own mask stream is left alone). */
-function masks(net: Net, m: number, seed: number): (Tensor2D | undefined)[] {
-  const r = rng(seed + 104729);
-  const D: (Tensor2D | undefined)[] = [undefined];
-  for (let l = 1; l < net.depth; l++) {
-    const d = new Float32Array(m * net.spec.sizes[l]);
-    for (let i = 0; i < d.length; i++) d[i] = r.uniform() < net.spec.keepProb ? 1 : 0;
-    D[l] = tf.tensor2d(d, [m, net.spec.sizes[l]]);
-  }
-  return D;
-}
-
 /** The checked gradient (user's backward or net.backward) and autograd's, as theta-ordered vectors. */
 function gradients(net: Net, cache: Cache, Y: Tensor2D, X: Tensor2D, backward: BackwardFn | undefined): Analytic {
   const bad = new Map<string, string>();
@@ -178,7 +168,7 @@ function gradients(net: Net, cache: Cache, Y: Tensor2D, X: Tensor2D, backward: B
         bad.set(blk.grad, `${blk.grad} is missing from what backward returned (expected a tensor of shape [${blk.shape}])`);
         continue;
       }
-      if (g.size !== blk.size || g.shape.length !== blk.shape.length || g.shape.some((s, i) => s !== blk.shape[i])) {
+      if (!tf.util.arraysEqual(g.shape, blk.shape)) {
         bad.set(blk.grad, `${blk.grad} has shape [${g.shape}] (expected [${blk.shape}], the shape of ${blk.name})`);
         continue;
       }
@@ -247,7 +237,7 @@ function roundoff(slots: Slot[], indices: ArrayLike<number>, scale: ArrayLike<nu
   const top: number[] = [];
   for (let k = 0; k < indices.length; k++) {
     if (!use(k) || !Number.isFinite(scale[k])) continue;
-    const l = slots.find((s) => indices[k] >= s.offset && indices[k] < s.offset + s.size)!.layer;
+    const l = slotOf(slots, indices[k]).layer;
     top[l] = Math.max(top[l] ?? 0, scale[k]);
   }
   const atol: number[] = [];
@@ -314,8 +304,10 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
   const { hand, auto, bad } = analytic;
   const blocks: BlockResult[] = [];
   const kept: number[] = []; // positions in num (not kinks, not in a badly shaped block)
+  const slotAt = Array.from(num.indices, (i) => slotOf(slots, i)); // the block of each compared entry
+  const shaped = Array.from(num.indices.keys()).filter((k) => !bad.has(slotAt[k].name)); // not in a badly shaped block
   const overall = (() => {
-    const ok = Array.from(num.indices.keys()).filter((k) => !num.kinks[k] && !bad.has(slots.find((s) => num.indices[k] >= s.offset && num.indices[k] < s.offset + s.size)?.name ?? ''));
+    const ok = shaped.filter((k) => !num.kinks[k]);
     const th = ok.map((k) => num.indices[k]);
     return relativeError(pick(auto, th), Float64Array.from(ok, (k) => num.values[k]));
   })();
@@ -325,7 +317,7 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
   const atol = roundoff(slots, num.indices, num.scale, (k) => !num.kinks[k]);
   for (const s of slots) {
     const pos: number[] = [];
-    for (let k = 0; k < num.indices.length; k++) if (num.indices[k] >= s.offset && num.indices[k] < s.offset + s.size) pos.push(k);
+    for (let k = 0; k < num.indices.length; k++) if (slotAt[k] === s) pos.push(k);
     const kinks = pos.filter((k) => num.kinks[k]).length;
     kinkTotal += kinks;
     if (bad.has(s.name)) {
@@ -349,8 +341,7 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
   const all = judge(pick(hand, th), pick(auto, th), Float64Array.from(kept, (k) => num.values[k]), (atol[1] ?? 0) * Math.sqrt(kept.length), raw);
   const verdict = worstVerdict([bad.size ? 'wrong' : all.verdict, ...blocks.map((b) => b.verdict)]);
   if (kinkTotal) {
-    const every = Int32Array.from(num.indices.keys()).filter((k) => !bad.has(slots.find((s) => num.indices[k] >= s.offset && num.indices[k] < s.offset + s.size)!.name));
-    const withKinks = relativeError(pick(hand, Array.from(every, (k) => num.indices[k])), Float64Array.from(every, (k) => num.values[k]));
+    const withKinks = relativeError(pick(hand, shaped.map((k) => num.indices[k])), Float64Array.from(shaped, (k) => num.values[k]));
     notes.push(`${kinkTotal} of ${num.indices.length} entries crossed a relu kink (flagged in worst, left out of the verdict: their differences are not derivatives); error without them ${all.error.toExponential(2)}, with them ${withKinks.toExponential(2)}`);
   }
   if (all.bands.great > raw.great) {
@@ -390,18 +381,13 @@ function directionalCheck(ctx: Context, K: number): Body {
     ? directional64(net.spec, ctx.theta, ctx.batch, dirs, eps, (d) => t.tick(d), ctx.base)
     : directional32(net, ctx.cache, ctx.y, dirs, eps);
   t.finish();
-  const dot = (g: Float64Array, d: Direction): number => {
-    let s = 0;
-    for (let e = 0; e < d.slot.size; e++) s += g[d.slot.offset + e] * d.v[e];
-    return s;
-  };
   const blocks: BlockResult[] = [];
   const failing: Slot[] = [];
   const H: number[] = [], A: number[] = [], N: number[] = [];
   const atol = roundoff(slots, dirs.map((d) => d.slot.offset), num.scale, (i) => !num.kinks[i]);
   let kinkTotal = 0;
   const usable = dirs.map((d, i) => [d, i] as const).filter(([d, i]) => !num.kinks[i] && !analytic.bad.has(d.slot.name));
-  const overall = relativeError(usable.map(([d]) => dot(analytic.auto, d)), usable.map(([, i]) => num.values[i]));
+  const overall = relativeError(usable.map(([d]) => along(analytic.auto, d)), usable.map(([, i]) => num.values[i]));
   for (const s of slots) {
     const ds = dirs.map((d, i) => [d, i] as const).filter(([d]) => d.slot === s);
     const kinks = ds.filter(([, i]) => num.kinks[i]).length;
@@ -412,7 +398,7 @@ function directionalCheck(ctx: Context, K: number): Body {
       continue;
     }
     const use = ds.filter(([, i]) => !num.kinks[i]);
-    const h = use.map(([d]) => dot(analytic.hand, d)), a = use.map(([d]) => dot(analytic.auto, d)), n = use.map(([, i]) => num.values[i]);
+    const h = use.map(([d]) => along(analytic.hand, d)), a = use.map(([d]) => along(analytic.auto, d)), n = use.map(([, i]) => num.values[i]);
     H.push(...h); A.push(...a); N.push(...n);
     const j = judge(h, a, n, (atol[s.layer] ?? 0) * Math.sqrt(use.length), raw, overall);
     blocks.push({ name: s.name, relativeError: j.error, verdict: j.verdict, checked: ds.length, size: s.size, kinks, floor: j.floor, bands: j.bands, ratio: j.ratio });

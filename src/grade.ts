@@ -14,7 +14,7 @@ import { inspect } from 'util';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from './backend';
 import type { Activation } from './activations';
-import { invalid, knownKeys } from './errors';
+import { firstNonFinite, invalid, knownKeys } from './errors';
 import { mlp, type Cache, type Grads, type MlpOptions, type Net } from './mlp';
 import type { Output } from './losses';
 import { rng } from './random';
@@ -95,6 +95,18 @@ function result(task: 'backward' | 'init', cases: GradeCase[], title: string): G
   return r;
 }
 
+/** Grades the cases in order, stopping after the first one that is still a TODO (one "not yet implemented" is enough). */
+function gradeCases<C>(cases: C[], gradeCase: (c: C) => GradeCase): GradeCase[] {
+  if (!Array.isArray(cases) || cases.length === 0) throw invalid('cases', cases, 'a non-empty array of cases');
+  const graded: GradeCase[] = [];
+  for (const c of cases) {
+    const g = gradeCase(c);
+    graded.push(g);
+    if (g.todo) break;
+  }
+  return graded;
+}
+
 // ---------------------------------------------------------------------------------------------
 // backward
 
@@ -148,11 +160,6 @@ function blockHint(b: GradeBlock, m: number, kind: 'W' | 'b'): string {
   return `${what} (relative error ${fmt(b.relativeError)}); the blocks above it are right, so look at how delta reaches layer ${b.name.replace(/\D/g, '')}`;
 }
 
-function toTensor(v: unknown): Tensor | undefined {
-  if (v instanceof tf.Tensor) return v;
-  return undefined;
-}
-
 function gradeBackwardCase(fn: StudentBackward, c: BackwardCase): GradeCase {
   const out: GradeCase = { name: c.name, passed: false, todo: false, blocks: [], wrong: [], lines: [] };
   const net = mlp(c.net);
@@ -163,7 +170,8 @@ function gradeBackwardCase(fn: StudentBackward, c: BackwardCase): GradeCase {
   const { output, cache } = net.forward(X);
   try {
     try {
-      grads = fn(net, cache, Y) as Record<string, unknown> | undefined;
+      // in a tidy: the student's intermediate tensors are freed, also when the function throws
+      grads = tf.tidy(() => fn(net, cache, Y) as never) as Record<string, unknown> | undefined;
     } catch (e) {
       out.wrong.push('exception');
       out.lines.push(`your backward threw: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
@@ -183,14 +191,14 @@ function gradeBackwardCase(fn: StudentBackward, c: BackwardCase): GradeCase {
     // Output layer first: dWL, dbL, ..., dW1, db1 (the order the bug propagates in).
     const outputFirst = [...net.blocks].sort((p, q) => q.layer - p.layer || (p.kind === 'W' ? -1 : 1));
     for (const name of outputFirst.map((b) => b.grad)) {
-      const t = toTensor(grads[name]);
+      const t = grads[name];
       const want = shapeOf[name];
-      if (!t) {
+      if (!(t instanceof tf.Tensor)) {
         out.wrong.push(name);
         out.lines.push(grads[name] === undefined ? `${name} is missing (returned: ${Object.keys(grads).join(', ') || 'nothing'})` : `${name} is not a tf tensor`);
         continue;
       }
-      const same = t.shape.length === want.length && t.shape.every((s, i) => s === want[i]);
+      const same = tf.util.arraysEqual(t.shape, want);
       if (!same) {
         out.wrong.push(name);
         const transposed = t.shape.length === 2 && want.length === 2 && t.shape[0] === want[1] && t.shape[1] === want[0];
@@ -204,7 +212,7 @@ function gradeBackwardCase(fn: StudentBackward, c: BackwardCase): GradeCase {
         );
         continue;
       }
-      const bad = Array.from(t.dataSync()).findIndex((x) => !Number.isFinite(x));
+      const bad = firstNonFinite(t.dataSync());
       if (bad >= 0) {
         out.wrong.push(name);
         out.lines.push(`${name} holds ${t.dataSync()[bad]} at entry ${bad}`);
@@ -281,14 +289,7 @@ function cloneGrads(g: Grads): Grads {
 function gradeBackward(fn: StudentBackward, options: { cases?: BackwardCase[] } = {}): GradeResult {
   knownKeys('options', options, ['cases']);
   if (typeof fn !== 'function') throw invalid('backward', fn, 'your function (net, cache, Y) => { dW1, db1, ... }');
-  const { cases = BACKWARD_CASES } = options;
-  const graded: GradeCase[] = [];
-  for (const c of cases) {
-    const g = gradeBackwardCase(fn, c);
-    graded.push(g);
-    if (g.todo) break; // one "not yet implemented" is enough
-  }
-  return result('backward', graded, 'networks');
+  return result('backward', gradeCases(options.cases ?? BACKWARD_CASES, (c) => gradeBackwardCase(fn, c)), 'networks');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -378,7 +379,7 @@ function gradeInitCase(fn: StudentInit, c: InitCase): GradeCase {
     out.lines.push(`returned ${problem}`);
     return out;
   }
-  const bad = data.findIndex((x) => !Number.isFinite(x));
+  const bad = firstNonFinite(data);
   if (bad >= 0) {
     out.wrong.push('values');
     out.lines.push(`entry ${bad} is ${data[bad]}`);
@@ -436,14 +437,7 @@ function gradeInitCase(fn: StudentInit, c: InitCase): GradeCase {
 function gradeInit(fn: StudentInit, options: { cases?: InitCase[] } = {}): GradeResult {
   knownKeys('options', options, ['cases']);
   if (typeof fn !== 'function') throw invalid('initWeights', fn, 'your function (nIn, nOut, hidden) => [nIn, nOut] weights');
-  const { cases = INIT_CASES } = options;
-  const graded: GradeCase[] = [];
-  for (const c of cases) {
-    const g = gradeInitCase(fn, c);
-    graded.push(g);
-    if (g.todo) break;
-  }
-  return result('init', graded, 'layers');
+  return result('init', gradeCases(options.cases ?? INIT_CASES, (c) => gradeInitCase(fn, c)), 'layers');
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from './backend';
-import { GradscopeError, fmt } from './errors';
+import { GradscopeError, fmt, invalid } from './errors';
 
 export const OUTPUTS = ['sigmoid', 'softmax', 'linear'] as const;
 export type Output = (typeof OUTPUTS)[number];
@@ -73,7 +73,7 @@ export const outputs: Record<Output, OutputFns> = {
  * (a new tensor the caller disposes). Softmax also takes class indices, shape [m], which become one-hot.
  */
 export function labels(output: Output, Y: unknown, m: number, nL: number): Tensor2D {
-  if (!(Y instanceof tf.Tensor)) throw new GradscopeError('Y', `invalid Y: ${String(Y)} (expected a tf.Tensor of shape [${m}, ${nL}])`);
+  if (!(Y instanceof tf.Tensor)) throw invalid('Y', Y, `a tf.Tensor of shape [${m}, ${nL}]`);
   if (output === 'softmax' && Y.rank === 1) {
     if (Y.shape[0] !== m) throw new GradscopeError('Y', `invalid Y: shape [${Y.shape}] (expected [${m}] class indices or [${m}, ${nL}] one-hot rows, to match X's ${m} rows)`);
     const idx = Y.dataSync();

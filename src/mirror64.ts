@@ -107,13 +107,19 @@ export function lossRows64(spec: NetSpec, zL: Float64Array, batch: Batch64): Flo
   return rows;
 }
 
-/** J(theta) = (1/m) sum_i L_i + (lambda / 2m) sum ||W||^2, in float64. */
-export function loss64(spec: NetSpec, theta: Float64Array, batch: Batch64): number {
+/** J(theta) and its parts: the layers z, the per-example losses L_i and the L2 term, in float64. */
+export function cost64(spec: NetSpec, theta: Float64Array, batch: Batch64): { J: number; z: Float64Array[]; rows: Float64Array; l2: number } {
   const { z } = forward64(spec, theta, batch);
   const rows = lossRows64(spec, z[z.length - 1], batch);
   let s = 0;
   for (const r of rows) s += r;
-  return s / batch.m + l2Term(spec, theta, batch.m);
+  const l2 = l2Term(spec, theta, batch.m);
+  return { J: s / batch.m + l2, z, rows, l2 }; // J = (1/m) sum_i L_i + (lambda/2m) sum ||W||^2
+}
+
+/** J(theta) = (1/m) sum_i L_i + (lambda / 2m) sum ||W||^2, in float64. */
+export function loss64(spec: NetSpec, theta: Float64Array, batch: Batch64): number {
+  return cost64(spec, theta, batch).J;
 }
 
 /** Convenience for tests and notebooks: J in float64 for a net's current parameters. */

@@ -9,7 +9,7 @@
 import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { tf } from './backend';
 import { activations, activation, type Activation } from './activations';
-import { GradscopeError, firstNonFinite, invalid, knownKeys, matrix, number, oneOf } from './errors';
+import { GradscopeError, firstNonFinite, invalid, knownKeys, matrix, number, oneOf, show } from './errors';
 import { drawWeights, initLabel, normalizeInit, type Init } from './init';
 import { labels, outputs, OUTPUTS, type Output } from './losses';
 import { rng, type Rng } from './random';
@@ -161,13 +161,13 @@ export class Net {
     return { z, a, D: keptD };
   }
 
-  /** Fresh 0/1 dropout masks D^l ~ Bernoulli(keepProb) for the hidden layers, from the net's seeded stream. */
-  sampleMasks(m: number): (Tensor2D | undefined)[] {
+  /** Fresh 0/1 dropout masks D^l ~ Bernoulli(keepProb) for the hidden layers, from the net's seeded stream (or `r`). */
+  sampleMasks(m: number, r: Rng = this.maskRng): (Tensor2D | undefined)[] {
     const D: (Tensor2D | undefined)[] = [undefined];
     for (let l = 1; l < this.depth; l++) {
       const n = this.spec.sizes[l];
       const d = new Float32Array(m * n);
-      for (let i = 0; i < d.length; i++) d[i] = this.maskRng.uniform() < this.spec.keepProb ? 1 : 0;
+      for (let i = 0; i < d.length; i++) d[i] = r.uniform() < this.spec.keepProb ? 1 : 0;
       D[l] = tf.tensor2d(d, [m, n]);
     }
     return D;
@@ -186,25 +186,19 @@ export class Net {
     matrix('X', X, this.spec.sizes[0]);
     this.assertFinite();
     const y = this.labels(Y, X.shape[0]);
-    const J = this.lossTensor(X, y, masks ?? []);
-    const value = J.dataSync()[0];
-    tf.dispose([J, y]);
-    return value;
+    try {
+      const J = this.lossTensor(X, y, masks ?? []);
+      const value = J.dataSync()[0];
+      J.dispose();
+      return value;
+    } finally {
+      y.dispose();
+    }
   }
 
   /** J as a scalar tensor, differentiable by tf with respect to the variables. */
   lossTensor(X: Tensor2D, y: Tensor2D, D: (Tensor2D | undefined)[]): Tensor {
-    return tf.tidy(() => {
-      const cache = this.forwardTensors(X, D);
-      const m = X.shape[0];
-      let J = outputs[this.spec.output].lossRows(cache.z[this.depth]!, y).mean();
-      if (this.spec.l2 > 0) {
-        let sq: Tensor = tf.scalar(0);
-        for (let l = 1; l <= this.depth; l++) sq = sq.add(this.W(l).square().sum());
-        J = J.add(sq.mul(this.spec.l2 / (2 * m))); // + (lambda / 2m) sum ||W||^2
-      }
-      return J;
-    });
+    return tf.tidy(() => cost(this, this.forwardTensors(X, D).z[this.depth]!, y));
   }
 
   /**
@@ -224,29 +218,31 @@ export class Net {
   backward(cache: Cache, Y: Tensor): Grads {
     const m = cache.a[0].shape[0];
     const y = this.labels(Y, m);
-    const grads = tf.tidy(() => {
-      const { hidden, residual, keepProb, l2 } = this.spec;
-      const { z, a, D } = cache;
-      const g: Grads = {};
-      let delta: Tensor = a[this.depth].sub(y); // delta^L = a^L - y
-      let da: Tensor | undefined; // da^l, needed when layer l has a residual skip
-      for (let l = this.depth; l >= 1; l--) {
-        let dW = a[l - 1].transpose().matMul(delta).div(m); // dW^l = a^(l-1)^T delta^l / m
-        if (l2 > 0) dW = dW.add(this.W(l).mul(l2 / m)); // + (lambda / m) W^l
-        g[`dW${l}`] = dW;
-        g[`db${l}`] = delta.mean(0); // db^l = mean_i delta^l_i
-        if (l === 1) break;
-        let daPrev = delta.matMul(this.W(l).transpose()); // da^(l-1) = delta^l W^l^T
-        if (residual[l] && da) daPrev = daPrev.add(da); // skip: a^l = ... + a^(l-1)
-        da = daPrev;
-        let dz = da;
-        if (D[l - 1]) dz = dz.mul(D[l - 1]!).div(keepProb); // through the dropout mask
-        delta = dz.mul(activations[hidden].dg(z[l - 1]!)); // delta^(l-1) = da^(l-1) * g'(z^(l-1))
-      }
-      return g;
-    });
-    y.dispose();
-    return grads;
+    try {
+      return tf.tidy(() => {
+        const { hidden, residual, keepProb, l2 } = this.spec;
+        const { z, a, D } = cache;
+        const g: Grads = {};
+        let delta: Tensor = a[this.depth].sub(y); // delta^L = a^L - y
+        let da: Tensor | undefined; // da^l, needed when layer l has a residual skip
+        for (let l = this.depth; l >= 1; l--) {
+          let dW = a[l - 1].transpose().matMul(delta).div(m); // dW^l = a^(l-1)^T delta^l / m
+          if (l2 > 0) dW = dW.add(this.W(l).mul(l2 / m)); // + (lambda / m) W^l
+          g[`dW${l}`] = dW;
+          g[`db${l}`] = delta.mean(0); // db^l = mean_i delta^l_i
+          if (l === 1) break;
+          let daPrev = delta.matMul(this.W(l).transpose()); // da^(l-1) = delta^l W^l^T
+          if (residual[l] && da) daPrev = daPrev.add(da); // skip: a^l = ... + a^(l-1)
+          da = daPrev;
+          let dz = da;
+          if (D[l - 1]) dz = dz.mul(D[l - 1]!).div(keepProb); // through the dropout mask
+          delta = dz.mul(activations[hidden].dg(z[l - 1]!)); // delta^(l-1) = da^(l-1) * g'(z^(l-1))
+        }
+        return g;
+      });
+    } finally {
+      y.dispose();
+    }
   }
 
   /**
@@ -262,8 +258,13 @@ export class Net {
     matrix('X', X, this.spec.sizes[0]);
     const y = this.labels(Y, X.shape[0]);
     const vars = Object.values(this.params);
-    const { value, grads } = tf.variableGrads(() => this.lossTensor(X, y, cache?.D ?? []) as import('@tensorflow/tfjs').Scalar, vars);
-    tf.dispose([value, y]);
+    let value: Tensor, grads: Record<string, Tensor>;
+    try {
+      ({ value, grads } = tf.variableGrads(() => this.lossTensor(X, y, cache?.D ?? []) as import('@tensorflow/tfjs').Scalar, vars));
+    } finally {
+      y.dispose();
+    }
+    value.dispose();
     const out: Grads = {};
     for (const block of this.blocks) out[block.grad] = grads[this.params[block.name].name];
     return out;
@@ -309,11 +310,8 @@ export class Net {
     const v = new Float64Array(this.size);
     for (const blk of this.blocks) {
       const g = grads[blk.grad];
-      if (!(g instanceof tf.Tensor) || g.size !== blk.size) {
-        throw new GradscopeError('grads', `invalid grads.${blk.grad}: ${g instanceof tf.Tensor ? `shape [${g.shape}]` : String(g)} (expected a tensor of shape [${blk.shape}] like ${blk.name})`);
-      }
-      if (g.shape.length !== blk.shape.length || g.shape.some((s, i) => s !== blk.shape[i])) {
-        throw new GradscopeError('grads', `invalid grads.${blk.grad}: shape [${g.shape}] (expected [${blk.shape}], the shape of ${blk.name})`);
+      if (!(g instanceof tf.Tensor) || !tf.util.arraysEqual(g.shape, blk.shape)) {
+        throw new GradscopeError('grads', `invalid grads.${blk.grad}: ${g instanceof tf.Tensor ? `shape [${g.shape}]` : show(g)} (expected a tensor of shape [${blk.shape}], the shape of ${blk.name})`);
       }
       v.set(g.dataSync(), blk.offset);
     }
@@ -348,6 +346,21 @@ export class Net {
 }
 
 let uid = 0;
+
+/**
+ * J = (1/m) sum_i L_i(z^L_i, y_i) + (lambda / 2m) sum_l ||W^l||^2 from the output pre-activations z^L
+ * (of a forward pass already run), as a scalar tensor. Call inside a tidy.
+ */
+export function cost(net: Net, zL: Tensor2D, y: Tensor2D): Tensor {
+  const m = zL.shape[0];
+  let J = outputs[net.spec.output].lossRows(zL, y).mean(); // J = (1/m) sum_i L_i
+  if (net.spec.l2 > 0) {
+    let sq: Tensor = tf.scalar(0);
+    for (let l = 1; l <= net.depth; l++) sq = sq.add(net.W(l).square().sum());
+    J = J.add(sq.mul(net.spec.l2 / (2 * m))); // + (lambda / 2m) sum ||W||^2
+  }
+  return J;
+}
 
 /** A trainable variable holding `initial`'s values; `initial` is disposed. */
 function variable(initial: Tensor, name: string): Variable {

@@ -162,6 +162,9 @@ export interface CheckReport {
   toString(): string;
 }
 
+/** How many of the largest |analytic - numeric| entries a report lists. */
+export const WORST = 8;
+
 const num = (x: number): string => (Number.isFinite(x) ? (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(4) : x.toExponential(2)) : String(x));
 
 function table(rows: string[][]): string {

@@ -4,6 +4,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { invalid, knownKeys, number } from '../errors';
+import type { DepthRow } from '../stats/depthSweep';
+import type { LayerStatistic, LayerStatsRow } from '../stats/layerStats';
 
 /** A Vega-Lite 5 spec with its data inline, as every gs.charts function returns. */
 export type ChartSpec = TopLevelSpec & { $schema: string };
@@ -65,6 +67,28 @@ export const LABELS: Record<string, string> = {
   saturated: 'fraction saturated',
   dead: 'fraction of dead units',
 };
+
+/** The series of a per-layer chart: `init / hidden`. */
+export const seriesOf = (r: { init: string; hidden: string }): string => `${r.init} / ${r.hidden}`;
+
+/** One point of a per-layer chart: the layer, its series `init / hidden` and the statistic's value. */
+export interface LayerPoint { layer: number; series: string; value: number }
+
+/**
+ * One statistic per layer from gs.depthSweep's long rows or gs.layerStats' rows (mixed is fine).
+ *
+ * @example
+ * ```ts
+ * layerPoints(gs.layerStats(net, X, Y), 'activationStd'); // [{ layer: 1, series: 'he / relu', value: 0.83 }, ...]
+ * ```
+ */
+export function layerPoints(rows: (DepthRow | LayerStatsRow)[], statistic: LayerStatistic): LayerPoint[] {
+  return rows.flatMap((r): LayerPoint[] => {
+    const series = seriesOf(r);
+    if ('statistic' in r) return r.statistic === statistic ? [{ layer: r.layer, series, value: r.value }] : [];
+    return [{ layer: r.layer, series, value: r[statistic] }];
+  });
+}
 
 /** One entry of a layered spec's `layer` array. */
 export type Layer = Extract<ChartSpec, { layer: unknown }>['layer'][number];

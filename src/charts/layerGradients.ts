@@ -5,7 +5,7 @@
 import { invalid } from '../errors';
 import type { DepthRow } from '../stats/depthSweep';
 import { LAYER_STATISTICS, type LayerStatistic, type LayerStatsRow } from '../stats/layerStats';
-import { LABELS, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { LABELS, layerPoints, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
 
 /** Options of {@link layerGradients}. */
 export interface LayerGradientsOptions extends BaseOptions {
@@ -22,17 +22,6 @@ export const defaults: Required<LayerGradientsOptions> = {
   statistic: 'gradNormW',
   log: true,
 };
-
-/** One point of the chart. */
-interface Point { layer: number; series: string; value: number }
-
-function points(rows: (DepthRow | LayerStatsRow)[], statistic: LayerStatistic): Point[] {
-  return rows.flatMap((r): Point[] => {
-    const series = `${r.init} / ${r.hidden}`;
-    if ('statistic' in r) return r.statistic === statistic ? [{ layer: r.layer, series, value: r.value }] : [];
-    return [{ layer: r.layer, series, value: (r as LayerStatsRow)[statistic] }];
-  });
-}
 
 /**
  * Gradient norm (or another layerStats statistic) per layer, log y, one line per init / activation.
@@ -52,7 +41,7 @@ export function layerGradients(rows: (DepthRow | LayerStatsRow)[], options?: Lay
   if (!input.every((r) => typeof r.layer === 'number' && ('statistic' in r || o.statistic in r))) {
     throw invalid('rows', rows, 'gs.depthSweep rows { init, hidden, layer, statistic, value } or gs.layerStats rows');
   }
-  const all = points(input, o.statistic);
+  const all = layerPoints(input, o.statistic);
   const values = all.filter((p) => (o.log ? positive(p.value) : Number.isFinite(p.value)));
   if (values.length === 0) throw invalid('rows', rows, `some ${o.statistic} values${o.log ? ' > 0 (log axis)' : ''}`);
   const dropped = all.length - values.length;

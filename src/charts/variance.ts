@@ -6,7 +6,7 @@ import { invalid } from '../errors';
 import type { DepthRow } from '../stats/depthSweep';
 import type { LayerStatsRow } from '../stats/layerStats';
 import type { VarianceRow } from '../stats/varianceTheory';
-import { positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec, type Layer } from './common';
+import { layerPoints, positive, rowsOf, seriesOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec, type Layer } from './common';
 
 export const defaults: Required<BaseOptions> = {
   title: 'Activation std per layer: theory and measurement',
@@ -30,13 +30,11 @@ export function variance(theory: VarianceRow[], measured?: (LayerStatsRow | Dept
   const o = withDefaults(defaults, options);
   const t = rowsOf<VarianceRow>('theory', theory, 'gs.varianceTheory rows');
   if (!t.every((r) => typeof r.stdA === 'number')) throw invalid('theory', theory, 'gs.varianceTheory rows { layer, stdA, ... }');
-  const series = (r: { init: string; hidden: string }): string => `${r.init} / ${r.hidden}`;
-  const predicted = t.filter((r) => positive(r.stdA)).map((r) => ({ layer: r.layer, std: r.stdA, series: series(r), kind: 'theory' }));
+  const predicted = t.filter((r) => positive(r.stdA)).map((r) => ({ layer: r.layer, std: r.stdA, series: seriesOf(r), kind: 'theory' }));
   const maxLayer = Math.max(...t.map((r) => r.layer));
-  const points = (measured ? rowsOf<LayerStatsRow | DepthRow>('measured', measured, 'gs.layerStats or gs.depthSweep rows') : [])
-    .map((r) => ('statistic' in r ? (r.statistic === 'activationStd' ? { layer: r.layer, std: r.value, series: series(r) } : undefined) : { layer: r.layer, std: r.activationStd, series: series(r) }))
-    .filter((p): p is { layer: number; std: number; series: string } => p !== undefined && p.layer <= maxLayer && positive(p.std))
-    .map((p) => ({ ...p, kind: 'measured' }));
+  const points = (measured ? layerPoints(rowsOf<LayerStatsRow | DepthRow>('measured', measured, 'gs.layerStats or gs.depthSweep rows'), 'activationStd') : [])
+    .filter((p) => p.layer <= maxLayer && positive(p.value))
+    .map((p) => ({ layer: p.layer, std: p.value, series: p.series, kind: 'measured' }));
   const x = { field: 'layer', type: 'quantitative' as const, title: 'layer l', axis: { format: 'd' } };
   const y = { field: 'std', type: 'quantitative' as const, title: 'std of a^l (log)', scale: { type: 'log' as const } };
   const color = { field: 'series', type: 'nominal' as const, title: 'init / activation' };

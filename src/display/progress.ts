@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'crypto';
 import { invalid } from '../errors';
+import { escapeHtml } from './table';
 import { inTslab, transport, type Transport } from './tslab';
 
 /** A progress callback: call with (done, total) or ({ done, total }); `.finish()` ends the display. */
@@ -37,10 +38,6 @@ const BAR = 30;
 function bar(fraction: number, width = BAR): string {
   const full = Math.round(Math.max(0, Math.min(1, fraction)) * width);
   return '#'.repeat(full) + '.'.repeat(width - full);
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
 /**

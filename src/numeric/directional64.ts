@@ -17,6 +17,20 @@ export interface Direction {
 }
 
 /**
+ * v . x over the direction's block: the component along d of a theta-ordered vector x.
+ *
+ * @example
+ * ```ts
+ * along(analytic, d); // v . grad for the hand-written gradient
+ * ```
+ */
+export function along(x: ArrayLike<number>, { slot, v }: Direction): number {
+  let s = 0;
+  for (let e = 0; e < slot.size; e++) s += x[slot.offset + e] * v[e];
+  return s;
+}
+
+/**
  * (J(theta + eps v) - J(theta - eps v)) / 2 eps for each direction, and whether it crossed a kink.
  * `base`: a base pass already computed by {@link base64} for the same spec, theta and batch
  * (gradCheck shares one with the entry-by-entry confirmation).
@@ -61,8 +75,7 @@ export function directional64(
     }
     let dJ = sum / m, size = abs / m;
     if (slot.kind === 'W' && spec.l2 > 0) {
-      let wv = 0;
-      for (let e = 0; e < slot.size; e++) wv += theta[slot.offset + e] * v[e];
+      const wv = along(theta, { slot, v });
       const l2 = (spec.l2 / (2 * m)) * 4 * eps * wv; // (lambda/2m) sum (w + eps v)^2 - (w - eps v)^2
       dJ += l2;
       size += Math.abs(l2);

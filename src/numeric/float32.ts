@@ -19,7 +19,8 @@ import { tf } from '../backend';
 import { activations, type Activation } from '../activations';
 import { outputs } from '../losses';
 import type { Cache, Net } from '../mlp';
-import { layout, type Slot } from './layout';
+import { along, type Direction } from './directional64';
+import { layout, slotOf, type Slot } from './layout';
 import { allIndices, type NumericResult } from './result';
 
 /**
@@ -84,24 +85,6 @@ export function downstreamRows(
       z = a.matMul(net.W(k + 1)).add(net.b(k + 1)) as Tensor2D; // z^(k+1) = a^k W^(k+1) + b^(k+1)
     }
     return { losses: outputs[output].lossRows(z, take(y)) as Tensor1D, crossings: crossings as Tensor1D | undefined };
-  });
-}
-
-/**
- * Row losses of `copies` stacked copies of the batch, from perturbed z^l (Z: [copies * m, n_l]),
- * and per copy the number of kept relu pre-activations whose sign differs from the base pass.
- *
- * @example
- * ```ts
- * const { rows, crossings } = downstream(net, cache, y, 1, tf.concat([zPlus, zMinus]) as Tensor2D, 2);
- * ```
- */
-export function downstream(net: Net, cache: Cache, y: Tensor2D, l: number, Z: Tensor2D, copies: number, prevA?: Tensor2D): { rows: Tensor1D; crossings: Tensor1D } {
-  return tf.tidy(() => {
-    const m = y.shape[0];
-    const ex = Int32Array.from({ length: copies * m }, (_, q) => q % m);
-    const { losses, crossings } = downstreamRows(net, cache, y, l, Z, ex, prevA);
-    return { rows: losses, crossings: (crossings ? crossings.reshape([copies, m]).sum(1) : tf.zeros([copies])) as Tensor1D };
   });
 }
 
@@ -243,7 +226,7 @@ export function float32Grad(
   const values = new Float64Array(idx.length), scale = new Float64Array(idx.length);
   const lambda = net.spec.l2;
   for (let k = 0; k < idx.length; k++) {
-    const isW = slots.find((s) => idx[k] >= s.offset && idx[k] < s.offset + s.size)!.kind === 'W';
+    const isW = slotOf(slots, idx[k]).kind === 'W';
     const l2 = isW && lambda > 0 ? (lambda / m) * theta[idx[k]] : 0; // d/dw (lambda/2m) w^2, exact for a quadratic
     values[k] = sums[k] / m / (2 * eps) + l2;
     scale[k] = abs[k] / m / (2 * eps) + Math.abs(l2);
@@ -381,7 +364,7 @@ function activate(hidden: Activation, z: Float32Array): Float32Array {
  * const { values } = directional32(net, cache, y, [{ slot, v }], 1e-2);
  * ```
  */
-export function directional32(net: Net, cache: Cache, y: Tensor2D, dirs: { slot: Slot; v: Float64Array }[], eps: number): { values: Float64Array; kinks: Uint8Array; scale: Float64Array; evaluations: number } {
+export function directional32(net: Net, cache: Cache, y: Tensor2D, dirs: Direction[], eps: number): { values: Float64Array; kinks: Uint8Array; scale: Float64Array; evaluations: number } {
   const values = new Float64Array(dirs.length), scale = new Float64Array(dirs.length);
   const kinks = new Uint8Array(dirs.length);
   const m = y.shape[0];
@@ -404,7 +387,7 @@ export function directional32(net: Net, cache: Cache, y: Tensor2D, dirs: { slot:
     const R = losses.dataSync(), C = crossings?.dataSync();
     tf.dispose([losses, crossings].filter(Boolean) as Tensor[]);
     ds.forEach((d, t) => {
-      const { slot, v } = dirs[d];
+      const { slot } = dirs[d];
       const o = 2 * t * m;
       let sum = 0, abs = 0, crossed = false;
       for (let r = 0; r < m; r++) {
@@ -415,8 +398,7 @@ export function directional32(net: Net, cache: Cache, y: Tensor2D, dirs: { slot:
       let gv = sum / m / (2 * eps);
       scale[d] = abs / m / (2 * eps);
       if (slot.kind === 'W' && net.spec.l2 > 0) {
-        let wv = 0;
-        for (let e = 0; e < slot.size; e++) wv += theta[slot.offset + e] * v[e];
+        const wv = along(theta, dirs[d]);
         gv += (net.spec.l2 / m) * wv;
         scale[d] += Math.abs((net.spec.l2 / m) * wv);
       }

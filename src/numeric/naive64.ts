@@ -6,17 +6,8 @@
  */
 import { activations } from '../activations';
 import type { NetSpec } from '../mlp';
-import { forward64, l2Term, lossRows64, type Batch64 } from '../mirror64';
+import { cost64, forward64, type Batch64 } from '../mirror64';
 import { allIndices, steps, type NumericResult } from './result';
-
-function cost(spec: NetSpec, theta: Float64Array, batch: Batch64): { J: number; z: Float64Array[]; rows: Float64Array; l2: number } {
-  const { z } = forward64(spec, theta, batch);
-  const rows = lossRows64(spec, z[z.length - 1], batch);
-  let s = 0;
-  for (const r of rows) s += r;
-  const l2 = l2Term(spec, theta, batch.m);
-  return { J: s / batch.m + l2, z, rows, l2 }; // J = (1/m) sum_i L_i + (lambda/2m) sum ||W||^2
-}
 
 /**
  * True when some hidden pre-activation (of a unit not dropped) has a different sign in zA and zB
@@ -62,9 +53,9 @@ export function naiveGrad64(
     const w = t[i];
     const [hp, hm] = steps(w, eps);
     t[i] = w + hp;
-    const plus = cost(spec, t, batch);
+    const plus = cost64(spec, t, batch);
     t[i] = w - hm;
-    const minus = cost(spec, t, batch);
+    const minus = cost64(spec, t, batch);
     t[i] = w;
     values[k] = (plus.J - minus.J) / (hp + hm); // (J+ - J-) / 2 eps
     let size = Math.abs(plus.l2 - minus.l2);

@@ -99,7 +99,7 @@ function deadFraction(a: ArrayLike<number>, m: number, n: number): number {
 export function layerStats(net: Net, X: Tensor2D, Y: Tensor, options: LayerStatsOptions = {}): LayerStatsRow[] {
   knownKeys('options', options, ['saturation']);
   const s = number('saturation', options.saturation ?? 0.01, { min: 0, max: 0.5, openMin: true });
-  const { output, cache } = net.forward(X);
+  const { cache } = net.forward(X);
   let grads: Record<string, Tensor> | undefined;
   try {
     grads = net.backward(cache, Y);
@@ -137,7 +137,6 @@ export function layerStats(net: Net, X: Tensor2D, Y: Tensor, options: LayerStats
     return rows;
   } finally {
     if (grads) tf.dispose(Object.values(grads));
-    cache.dispose();
-    if (!cache.a.includes(output as Tensor2D)) output.dispose();
+    cache.dispose(); // output is cache.a[L]
   }
 }

@@ -7,9 +7,8 @@
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from '../backend';
-import { invalid, knownKeys, matrix, number, oneOf } from '../errors';
-import { outputs } from '../losses';
-import type { Net } from '../mlp';
+import { invalid, knownKeys, matrix, number, oneOf, optionalFunction } from '../errors';
+import { cost, type Net } from '../mlp';
 import { progressOption } from '../display/progress';
 import { moments } from './moments';
 
@@ -69,8 +68,7 @@ export function train(net: Net, X: Tensor2D, Y: Tensor, options: TrainOptions = 
   const lr = number('lr', options.lr ?? 0.1, { min: 0, openMin: true });
   const optimizer = oneOf('optimizer', options.optimizer ?? 'sgd', ['sgd', 'momentum'] as const);
   const beta = number('beta', options.beta ?? 0.9, { min: 0, max: 1 });
-  const onEpoch = options.onEpoch;
-  if (onEpoch !== undefined && typeof onEpoch !== 'function') throw invalid('onEpoch', onEpoch, 'a function (row, net) => void');
+  const onEpoch = optionalFunction<NonNullable<TrainOptions['onEpoch']>>('onEpoch', options.onEpoch, 'a function (row, net) => void');
   const y = net.labels(Y, X.shape[0]);
   const L = net.depth;
   const started = Date.now();
@@ -82,15 +80,7 @@ export function train(net: Net, X: Tensor2D, Y: Tensor, options: TrainOptions = 
       const { cache } = net.forward(X, { training: true });
       const grads = net.backward(cache, y);
       try {
-        const J = tf.tidy(() => {
-          let J = outputs[net.spec.output].lossRows(cache.z[L]!, y).mean(); // J = (1/m) sum_i L_i
-          if (net.spec.l2 > 0) {
-            let sq: Tensor = tf.scalar(0);
-            for (let l = 1; l <= L; l++) sq = sq.add(net.W(l).square().sum());
-            J = J.add(sq.mul(net.spec.l2 / (2 * X.shape[0]))); // + (lambda / 2m) sum ||W||^2
-          }
-          return J;
-        });
+        const J = tf.tidy(() => cost(net, cache.z[L]!, y)); // the loss of this step's forward pass, no second pass
         const loss = J.dataSync()[0];
         J.dispose();
         const row: EpochRow = { epoch, loss, gradNorm: [] };
