@@ -64,6 +64,17 @@ describe('charts.epsilonSweep', () => {
   const rows = gs.epsilonSweep((a) => a ** 3, 1, { exact: 3 });
   const spec = gs.charts.epsilonSweep(rows) as AnySpec;
 
+  it('draws a visible line symbol for each precision in the legend (solid float64, dashed float32)', () => {
+    const svg = gs.toSVG(spec);
+    for (const [label, dash] of [['float64', '1,0'], ['float32', '6,3']]) {
+      const at = svg.indexOf(`>${label}</text>`);
+      assert.ok(at > 0, `legend label ${label}`);
+      const symbol = svg.slice(svg.lastIndexOf('role-legend-symbol', at), at).match(/<path [^>]*>/)?.[0] ?? '';
+      assert.match(symbol, /stroke="#[0-9a-f]{3,6}"/, `${label} legend symbol has no stroke: ${symbol}`);
+      assert.ok(symbol.includes(`stroke-dasharray="${dash}"`), `${label} legend symbol dash: ${symbol}`);
+    }
+  });
+
   it('error vs eps, both log, methods by colour and precisions by dash', () => {
     const data = spec.layer[0];
     assert.ok(logScale(data.encoding.x) && logScale(data.encoding.y));

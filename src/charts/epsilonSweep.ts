@@ -81,7 +81,7 @@ export function epsilonSweep(rows: EpsilonRow[], options?: EpsilonSweepOptions):
         encoding: {
           x, y,
           color: { field: 'method', type: 'nominal', title: 'difference', scale: { domain: Object.values(METHOD_LABEL), range: ['#d62728', '#1f77b4'] }, legend: { orient: 'bottom' } },
-          strokeDash: { field: 'precision', type: 'nominal', title: 'precision', scale: { domain: ['float64', 'float32'], range: [[1, 0], [6, 3]] }, legend: { orient: 'bottom', symbolType: 'stroke', symbolStrokeWidth: 2, symbolStrokeColor: '#333' } },
+          strokeDash: { field: 'precision', type: 'nominal', title: 'precision', scale: { domain: ['float64', 'float32'], range: [[1, 0], [6, 3]] }, legend: { orient: 'bottom', symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300, encode: { symbols: { update: { stroke: { value: '#333' } } } } } },
           detail: { field: 'precision', type: 'nominal' },
           tooltip: [{ field: 'method', type: 'nominal' }, { field: 'precision', type: 'nominal' }, { field: 'eps', type: 'quantitative', format: '.1e' }, { field: 'estimate', type: 'quantitative', format: '.10g' }, { field: 'error', type: 'quantitative', format: '.2e' }],
         },
@@ -92,7 +92,7 @@ export function epsilonSweep(rows: EpsilonRow[], options?: EpsilonSweepOptions):
           { mark: { type: 'line', color: '#888', strokeDash: [2, 2], strokeWidth: 1 }, encoding: { x, y, detail: { field: 'guide', type: 'nominal' } } },
           {
             transform: [{ filter: `datum.eps === ${Math.max(...guides.map((g) => g.eps))}` }],
-            mark: { type: 'text', align: 'left', dx: 4, color: '#666', fontSize: 10 },
+            mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 6, color: '#666', fontSize: 10 }, // below the line's end, clear of the marked labels
             encoding: { x, y, text: { field: 'guide', type: 'nominal' } },
           },
         ],
