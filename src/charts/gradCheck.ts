@@ -68,7 +68,9 @@ export function gradCheck(report: CheckReport, options?: GradCheckOptions): Char
     { verdict: 'worry', lo: ok, hi: worry },
     { verdict: 'wrong', lo: worry, hi: top },
   ].map((b) => ({ ...b, fill: VERDICT_COLORS[b.verdict as Verdict] }));
-  const rules = [great, ok, worry].map((v) => ({ x: v, label: fmt(v) }));
+  // a threshold within a decade of the one before it (the float32 floor can push 'great' next to 'ok')
+  // gets its label inside the plot instead of above it, so the two never print on top of each other
+  const rules = [great, ok, worry].map((v, i, all) => ({ x: v, label: fmt(v), inside: i > 0 && v / all[i - 1] < 10 }));
   const x = { field: 'x', type: 'quantitative' as const, title: 'relative error ||a - n|| / (||a|| + ||n||) (log)', scale: { type: 'log' as const, domain: [floor, top] }, axis: { format: '.0e' } };
   const y = { field: 'block', type: 'nominal', title: 'block', sort: { field: 'order' } } as const;
   const color = { field: 'verdict', type: 'nominal' as const, title: 'verdict', scale: { domain: VERDICTS, range: VERDICTS.map((v) => VERDICT_COLORS[v]) }, legend: { orient: 'bottom' as const } };
@@ -95,7 +97,8 @@ export function gradCheck(report: CheckReport, options?: GradCheckOptions): Char
         data: { values: rules },
         layer: [
           { mark: { type: 'rule', color: '#555', strokeDash: [4, 3] }, encoding: { x } },
-          { mark: { type: 'text', baseline: 'bottom', dy: -2, fontSize: 10, color: '#555' }, encoding: { x, y: { value: 0 }, text: { field: 'label', type: 'nominal' } } },
+          { transform: [{ filter: '!datum.inside' }], mark: { type: 'text', baseline: 'bottom', dy: -2, fontSize: 10, color: '#555' }, encoding: { x, y: { value: 0 }, text: { field: 'label', type: 'nominal' } } },
+          { transform: [{ filter: 'datum.inside' }], mark: { type: 'text', baseline: 'top', align: 'left', dx: 3, dy: 2, fontSize: 10, color: '#555' }, encoding: { x, y: { value: 0 }, text: { field: 'label', type: 'nominal' } } },
         ],
       },
       {
