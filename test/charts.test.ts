@@ -77,9 +77,12 @@ describe('charts.epsilonSweep', () => {
 
   it('error vs eps, both log, methods by colour and precisions by dash', () => {
     const data = spec.layer[0];
-    assert.ok(logScale(data.encoding.x) && logScale(data.encoding.y));
-    assert.equal(data.encoding.color.field, 'method');
-    assert.equal(data.encoding.strokeDash.field, 'precision');
+    const [line, points] = data.layer;
+    assert.equal(line.mark.type, 'line');
+    assert.equal(points.mark.type, 'point');
+    assert.ok(logScale(line.encoding.x) && logScale(line.encoding.y));
+    assert.equal(line.encoding.color.field, 'method');
+    assert.equal(line.encoding.strokeDash.field, 'precision');
     assert.equal(data.data.values.length, rows.filter((r) => r.error > 0).length);
   });
   it('slope-1 and slope-2 guides that really have those slopes', () => {

@@ -77,14 +77,25 @@ export function epsilonSweep(rows: EpsilonRow[], options?: EpsilonSweepOptions):
     layer: [
       {
         data: { values },
-        mark: { type: 'line', point: true, strokeWidth: 2 },
-        encoding: {
-          x, y,
-          color: { field: 'method', type: 'nominal', title: 'difference', scale: { domain: Object.values(METHOD_LABEL), range: ['#d62728', '#1f77b4'] }, legend: { orient: 'bottom' } },
-          strokeDash: { field: 'precision', type: 'nominal', title: 'precision', scale: { domain: ['float64', 'float32'], range: [[1, 0], [6, 3]] }, legend: { orient: 'bottom', symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300, encode: { symbols: { update: { stroke: { value: '#333' } } } } } },
-          detail: { field: 'precision', type: 'nominal' },
-          tooltip: [{ field: 'method', type: 'nominal' }, { field: 'precision', type: 'nominal' }, { field: 'eps', type: 'quantitative', format: '.1e' }, { field: 'estimate', type: 'quantitative', format: '.10g' }, { field: 'error', type: 'quantitative', format: '.2e' }],
-        },
+        layer: [
+          {
+            // lines carry the dash legend: a line mark with point: true would make its legend symbols filled points, with no stroke to dash
+            mark: { type: 'line', strokeWidth: 2 },
+            encoding: {
+              x, y,
+              color: { field: 'method', type: 'nominal', title: 'difference', scale: { domain: Object.values(METHOD_LABEL), range: ['#d62728', '#1f77b4'] }, legend: { orient: 'bottom' } },
+              strokeDash: { field: 'precision', type: 'nominal', title: 'precision', scale: { domain: ['float64', 'float32'], range: [[1, 0], [6, 3]] }, legend: { orient: 'bottom', symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300, symbolStrokeColor: '#333' } },
+            },
+          },
+          {
+            mark: { type: 'point', filled: true, size: 30 },
+            encoding: {
+              x, y,
+              color: { field: 'method', type: 'nominal', title: 'difference', scale: { domain: Object.values(METHOD_LABEL), range: ['#d62728', '#1f77b4'] }, legend: { orient: 'bottom' } },
+              tooltip: [{ field: 'method', type: 'nominal' }, { field: 'precision', type: 'nominal' }, { field: 'eps', type: 'quantitative', format: '.1e' }, { field: 'estimate', type: 'quantitative', format: '.10g' }, { field: 'error', type: 'quantitative', format: '.2e' }],
+            },
+          },
+        ],
       },
       ...(guides.length ? [<Layer>{
         data: { values: guides },
