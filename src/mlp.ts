@@ -337,6 +337,13 @@ export class Net {
     tf.dispose(Object.values(this.params));
   }
 
+  /** What `console.log(net)` and a notebook cell ending in `net` show: the summary and each layer's shapes. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const layers = [];
+    for (let l = 1; l <= this.depth; l++) layers.push(`  W${l} [${this.W(l).shape.join(', ')}]  b${l} [${this.b(l).shape.join(', ')}]`);
+    return [this.toString(), ...layers].join('\n');
+  }
+
   /** `mlp [2, 3, 1] relu/sigmoid, init he, 13 parameters` */
   toString(): string {
     const s = this.spec;

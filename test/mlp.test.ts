@@ -29,6 +29,13 @@ describe('mlp', () => {
     net.dispose();
   });
 
+  it('prints as its summary and layer shapes, not as a dump of tf internals', () => {
+    const net = gs.mlp({ sizes: [2, 3, 1], hidden: 'tanh', keepProb: 0.5 });
+    const text = require('node:util').inspect(net) as string;
+    assert.equal(text, 'mlp [2, 3, 1] tanh/sigmoid, init xavier, 13 parameters, keepProb 0.5\n  W1 [2, 3]  b1 [3]\n  W2 [3, 1]  b2 [1]');
+    net.dispose();
+  });
+
   it('is reproducible from its seed, and different seeds differ', () => {
     const [a, b, c] = [1, 1, 2].map((seed) => gs.mlp({ sizes: [5, 4, 1], seed }));
     assert.deepEqual(a.toVector(), b.toVector());
