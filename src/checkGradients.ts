@@ -67,10 +67,12 @@ export function checkGradients(f: TensorFn, xs: Tensor[], options: CheckGradient
     out.dispose();
     return v;
   };
+  const analyticStart = performance.now();
   value(xs);
   const grads = tf.tidy(() => tf.grads((...ins: Tensor[]) => f(...ins) as Scalar)(xs));
   const analytic = grads.map((g) => Float64Array.from(g.dataSync()));
   tf.dispose(grads);
+  const numericStart = performance.now();
 
   const total = xs.reduce((s, x) => s + x.size, 0);
   const t = ticker(onProgress, total, 'numeric');
@@ -101,6 +103,7 @@ export function checkGradients(f: TensorFn, xs: Tensor[], options: CheckGradient
     numeric.push(out);
   });
   t.finish();
+  const time = { analytic: (numericStart - analyticStart) / 1000, numeric: (performance.now() - numericStart) / 1000 };
 
   const blocks: BlockResult[] = [];
   const worst: EntryResult[] = [];
@@ -133,6 +136,7 @@ export function checkGradients(f: TensorFn, xs: Tensor[], options: CheckGradient
     backend: backendLabel(),
     evaluations: 2 * total,
     seconds: (performance.now() - started) / 1000,
+    time,
     notes,
     checked: total,
     kinks: 0,

@@ -271,6 +271,32 @@ export class Net {
   }
 
   /**
+   * One forward pass that gives both the cache (for a hand-written backward) and tf autograd's
+   * gradients of J: the pass runs on autograd's tape, so gs.gradCheck does not run it twice.
+   * `masks` as in {@link Net.forward}. The caller disposes the cache and the gradients.
+   *
+   * @example
+   * ```ts
+   * const { cache, grads } = net.forwardAndAutograd(X, y, []);
+   * const hand = net.backward(cache, y);   // compare with grads.dW1, ...
+   * ```
+   */
+  forwardAndAutograd(X: Tensor2D, y: Tensor2D, masks: (Tensor2D | undefined)[]): { cache: Cache; grads: Grads } {
+    matrix('X', X, this.spec.sizes[0]);
+    let layers: Layers | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      layers = this.forwardTensors(X, masks);
+      for (const t of [...layers.z, ...layers.a, ...layers.D]) if (t) tf.keep(t);
+      return cost(this, layers.z[this.depth]!, y) as import('@tensorflow/tfjs').Scalar;
+    }, Object.values(this.params));
+    value.dispose();
+    const { z, a, D } = layers!;
+    const out: Grads = {};
+    for (const block of this.blocks) out[block.grad] = grads[this.params[block.name].name];
+    return { cache: { z, a, D, dispose: () => tf.dispose([...z, ...a, ...D].filter(Boolean) as Tensor[]) }, grads: out };
+  }
+
+  /**
    * theta: every parameter in one float64 vector, in the order W1 (row-major), b1, W2, b2, ...
    * (the seeds' dictionary_to_vector). `net.blocks` gives each block's offset.
    *

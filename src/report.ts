@@ -151,6 +151,12 @@ export interface CheckReport {
   /** Loss evaluations made for the numerical gradient. */
   evaluations: number;
   seconds: number;
+  /**
+   * Where `seconds` went: `analytic` = tf (forward pass, the checked backward, autograd, reading
+   * them back), `numeric` = the numerical gradient (float64 base pass, perturbations, confirmation).
+   * The rest is validation and comparison.
+   */
+  time: { analytic: number; numeric: number };
   /** Plain-language remarks: dropout held fixed, kinks excluded, directional failure confirmed, ... */
   notes: string[];
   /** autograd vs numeric over the entries the verdict used: the float32 floor of the analytic side. */

@@ -2,6 +2,8 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as gs from '../src/index';
 import { BUGS, backwardWith, bugCase } from './bugs';
+import { suspectIndices } from '../src/gradcheck';
+import { layout } from '../src/numeric/layout';
 
 const { tf } = gs;
 before(async () => { await gs.ready(); });
@@ -46,4 +48,48 @@ describe('the bug catalogue', () => {
       net.dispose(); tf.dispose([X, Y]);
     });
   }
+
+  it('directional mode (one direction per block) flags every bug for 25 seeds of the directions', () => {
+    const missed: string[] = [];
+    for (const bug of BUGS) {
+      const { net, X, Y } = bugCase(bug, 6, 3);
+      for (let seed = 0; seed < 25; seed++) {
+        const r = gs.gradCheck(net, X, Y, { backward: bug.backward, mode: 'directional', seed, progress: false });
+        if (r.verdict !== 'wrong') missed.push(`${bug.name}, seed ${seed}: ${r.verdict}`);
+      }
+      net.dispose(); tf.dispose([X, Y]);
+    }
+    assert.deepEqual(missed, []);
+  });
+
+  it('confirmation picks the entries where hand and autograd differ most, then seeded random ones', () => {
+    const net = gs.mlp({ sizes: [4, 5, 3], seed: 1 });
+    const slots = layout(net.spec); // W1 (20), b1 (5), W2 (15), b2 (3)
+    const auto = Float64Array.from({ length: net.size }, (_, i) => Math.sin(i));
+    const hand = auto.slice();
+    hand[7] += 0.5; hand[3] -= 0.9; hand[12] += 0.1; // three wrong entries of W1
+    hand[slots[2].offset + 4] += 0.2; // one of W2
+    const a = { hand, auto, bad: new Map<string, string>() };
+    assert.deepEqual([...suspectIndices([slots[0]], a, 2, 2, 0)], [3, 7]); // the two largest gaps
+    assert.deepEqual([...suspectIndices([slots[0], slots[2]], a, 1, 1, 0)], [3, slots[2].offset + 4]);
+    const all = [...suspectIndices([slots[0]], a, 2, 6, 0)];
+    assert.equal(all.length, 6);
+    assert.ok(all.includes(3) && all.includes(7), String(all));
+    assert.deepEqual(all, [...all].sort((p, q) => p - q));
+    assert.deepEqual([...suspectIndices([slots[0]], a, 2, 6, 0)], all); // seeded
+    assert.deepEqual([...suspectIndices([slots[3]], a, 2, 9, 0)], [slots[3].offset, slots[3].offset + 1, slots[3].offset + 2]); // capped at the block's size
+    net.dispose();
+  });
+
+  it('a failed directional check names the same worst entry as the full check (it confirms where hand and autograd differ most)', () => {
+    for (const bug of BUGS) {
+      const { net, X, Y } = bugCase(bug, 8, 3);
+      const full = gs.gradCheck(net, X, Y, { backward: bug.backward, progress: false });
+      const dir = gs.gradCheck(net, X, Y, { backward: bug.backward, mode: 'directional', progress: false });
+      assert.equal(dir.worst[0].block, full.worst[0].block, `${bug.name}\n${dir}\n${full}`);
+      assert.deepEqual(dir.worst[0].index, full.worst[0].index, bug.name);
+      assert.ok(Math.abs(dir.worst[0].numeric - full.worst[0].numeric) <= 1e-9 * Math.abs(full.worst[0].numeric) + 1e-12, bug.name);
+      net.dispose(); tf.dispose([X, Y]);
+    }
+  });
 });

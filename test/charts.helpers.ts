@@ -23,6 +23,7 @@ export function fakeReport(): gs.CheckReport {
     backend: 'wasm',
     evaluations: 26,
     seconds: 0.01,
+    time: { analytic: 0.004, numeric: 0.005 },
     notes: ['dW2 is wrong: the hand-written backward differs from both autograd and the numerical gradient'],
     toString: () => 'gradient check: wrong (dW2)',
   };

@@ -48,7 +48,14 @@ describe('gradCheck on random correct architectures', () => {
       const d = gs.gradCheck(c.net, c.X, c.Y, { mode: 'directional', seed: i });
       assert.equal(d.verdict, 'great', `${c.label}\n${d}`);
       assert.ok(d.notes.some((n) => n.startsWith('directional')));
-      assert.equal(d.evaluations, 2 * 2 * c.net.blocks.length);
+      assert.equal(d.evaluations, 2 * c.net.blocks.length); // one direction per block by default
+      const d3 = gs.gradCheck(c.net, c.X, c.Y, { mode: 'directional', directions: 3, seed: i });
+      assert.equal(d3.verdict, 'great', `${c.label}\n${d3}`);
+      assert.equal(d3.evaluations, 2 * 3 * c.net.blocks.length);
+      for (const r of [s, d, d3]) {
+        assert.ok(r.time.analytic > 0 && r.time.numeric > 0, JSON.stringify(r.time));
+        assert.ok(r.time.analytic + r.time.numeric <= r.seconds, `${JSON.stringify(r.time)} vs ${r.seconds}`);
+      }
       c.dispose();
     }
   });

@@ -6,7 +6,7 @@
  * downstream with propagate.rowPair, so the cancellation-free differences apply here too.
  */
 import type { NetSpec } from '../mlp';
-import type { Batch64 } from '../mirror64';
+import { dot, type Batch64 } from '../mirror64';
 import type { Slot } from './layout';
 import { base64, rowPair, type Base64 } from './propagate';
 
@@ -88,16 +88,7 @@ export function directional64(
   return { values, kinks, scale, evaluations: 2 * dirs.length };
 }
 
-/**
- * out = eps * (row r of A [*, nIn]) V, from VT = V^T [nl, nIn] row-major: one dot product per unit,
- * summed over i in ascending order (the same sum, term by term, as accumulating the rows of V).
- */
+/** out = eps * (row r of A [*, nIn]) V, from VT = V^T [nl, nIn] row-major: one dot product per unit. */
 function rowTimes(A: Float64Array, r: number, nIn: number, VT: Float64Array, nl: number, eps: number, out: Float64Array): void {
-  const o = r * nIn;
-  for (let c = 0; c < nl; c++) {
-    const vc = c * nIn;
-    let s = 0;
-    for (let i = 0; i < nIn; i++) s += A[o + i] * VT[vc + i];
-    out[c] = s * eps;
-  }
+  for (let c = 0; c < nl; c++) out[c] = dot(A, r * nIn, VT, c * nIn, nIn) * eps;
 }
