@@ -21,7 +21,11 @@ import { findPython } from './python';
 export const KERNEL_NAME = 'gradscope';
 export const KERNEL_DISPLAY = 'TypeScript (gradscope)';
 
-function main(): void {
+/** This checkout's kernel launcher: what kernel.json's argv[1] must be for notebooks to run this code. */
+export const LAUNCHER = path.resolve(__dirname, 'tslab-kernel.cjs');
+
+/** Registers this checkout's kernel (exits with a message on failure). */
+export function registerKernel(): void {
   const root = path.resolve(__dirname, '..');
   const tslab = path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');
   if (!fs.existsSync(tslab)) {
@@ -63,4 +67,4 @@ function main(): void {
   console.log('Open notebooks/*.ipynb in JupyterLab or VS Code and pick "TypeScript (gradscope)".');
 }
 
-if (require.main === module) main();
+if (require.main === module) registerKernel();

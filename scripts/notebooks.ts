@@ -1,6 +1,7 @@
 /**
  * `npm run notebooks`: executes every notebook headless through the registered tslab kernel
- * (`npm run kernel`) with nbconvert's ExecutePreprocessor, and writes
+ * (`npm run kernel`; registered first when missing or when it runs another checkout) with
+ * nbconvert's ExecutePreprocessor, and writes
  *   out/notebooks/<name>.ipynb   the executed copy
  *   out/html/<name>.html         its HTML export (charts as inline SVG)
  *   out/notebooks.json           a manifest: timings, cell counts, SVG outputs per page (read by
@@ -25,7 +26,7 @@ import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import './link-self.cjs'; // node_modules/gradscope -> this checkout, which the notebooks import
 import { findPython } from './python';
-import { KERNEL_NAME } from './kernel';
+import { KERNEL_NAME, LAUNCHER, registerKernel } from './kernel';
 import { replaceSection } from '../bench/sections';
 
 const root = path.resolve(__dirname, '..');
@@ -191,8 +192,12 @@ async function main() {
   }
   const py = findPython(['nbconvert', 'nbformat', 'jupyter_client'], 'npm run notebooks');
   const ks = spawnSync(py.executable, ['-c', `from jupyter_client.kernelspec import KernelSpecManager as K; print(K().get_kernel_spec(${JSON.stringify(KERNEL_NAME)}).argv[1])`], { encoding: 'utf8' });
-  if (ks.status !== 0) { console.error(`npm run notebooks: the Jupyter kernel "${KERNEL_NAME}" is not registered; run \`npm run kernel\` first.`); process.exit(1); }
-  console.log(`python ${py.executable} (nbconvert ${py.versions.nbconvert}), kernel "${KERNEL_NAME}" -> ${ks.stdout.trim()}`);
+  if (ks.status !== 0 || path.resolve(ks.stdout.trim()) !== LAUNCHER) {
+    // not registered, or registered by another checkout (whose code the notebooks would then run)
+    console.log(ks.status !== 0 ? `kernel "${KERNEL_NAME}" is not registered: registering this checkout's` : `kernel "${KERNEL_NAME}" runs ${ks.stdout.trim()}, not this checkout: registering this checkout's`);
+    registerKernel();
+  }
+  console.log(`python ${py.executable} (nbconvert ${py.versions.nbconvert}), kernel "${KERNEL_NAME}" -> ${LAUNCHER}`);
   console.log(`executing ${jobs.length} notebooks, ${opt.jobs} at a time, per-cell timeout ${opt.timeout}s`);
 
   const results: ManifestEntry[] = new Array(jobs.length);
