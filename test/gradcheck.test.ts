@@ -164,6 +164,9 @@ describe('gradCheck report', () => {
     const broken: gs.BackwardFn = (net, cache, Y) => { const g = net.backward(cache, Y); g.dW1 = g.dW1.mul(2); return g; };
     gs.gradCheck(c.net, c.X, c.Y, { backward: broken });
     assert.equal(tf.memory().numTensors, before, 'a user backward that leaks its intermediates is tidied');
+    const throwing: gs.BackwardFn = (net, cache, Y) => { net.backward(cache, Y); throw new Error('student bug'); };
+    assert.throws(() => gs.gradCheck(c.net, c.X, c.Y, { backward: throwing }), /student bug/);
+    assert.equal(tf.memory().numTensors, before, 'a backward that throws leaves nothing behind');
     c.dispose();
   });
 });

@@ -118,6 +118,27 @@ describe('mlp', () => {
     train.cache.dispose(); infer.cache.dispose(); X.dispose(); net.dispose();
   });
 
+  it('forwardAndAutograd: the cache of forward and the gradients of autogradGrads from one pass', () => {
+    const net = gs.mlp({ sizes: [3, 4, 4, 2], output: 'softmax', keepProb: 0.7, residual: true, l2: 0.3, seed: 4 });
+    const { X, Y } = data(6, 3, 2, 'softmax');
+    const y = net.labels(Y, 6);
+    const before = tf.memory().numTensors;
+    const masks = net.sampleMasks(6);
+    const one = net.forwardAndAutograd(X, y, masks);
+    const two = net.forward(X, { masks });
+    const auto = net.autogradGrads(X, y, two.cache);
+    for (const l of [1, 2, 3]) {
+      assert.deepEqual(one.cache.z[l]!.arraySync(), two.cache.z[l]!.arraySync(), `z${l}`);
+      assert.deepEqual(one.cache.a[l].arraySync(), two.cache.a[l].arraySync(), `a${l}`);
+    }
+    assert.deepEqual(one.cache.D[1]!.arraySync(), masks[1]!.arraySync());
+    for (const name of Object.keys(auto)) assert.deepEqual(one.grads[name].arraySync(), auto[name].arraySync(), name);
+    tf.dispose([...Object.values(one.grads), ...Object.values(auto), ...masks.filter(Boolean)] as gs.tf.Tensor[]);
+    one.cache.dispose(); two.cache.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    y.dispose(); X.dispose(); Y.dispose(); net.dispose();
+  });
+
   it('leaves tf.memory().numTensors unchanged', () => {
     const before = tf.memory().numTensors;
     const net = gs.mlp({ sizes: [3, 4, 2], output: 'softmax', keepProb: 0.9 });
