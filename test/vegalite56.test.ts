@@ -57,3 +57,54 @@ describe('every chart is valid Vega-Lite 5.6 (what JupyterLab 4 bundles)', () =>
     });
   }
 });
+
+/** The visible labels of each axis on one side of a compiled chart, from vega's scenegraph. */
+async function axisLabels(spec: gs.charts.ChartSpec, vl: typeof import('vega-lite'), orient: 'bottom' | 'left' = 'bottom'): Promise<string[][]> {
+  const view = new vega.View(vega.parse(vl.compile(spec as never).spec), { renderer: 'none' });
+  await view.runAsync();
+  const out: string[][] = [];
+  type Node = { marktype?: string; role?: string; items?: Node[]; text?: string; opacity?: number; orient?: string };
+  (function walk(n: Node, axisOrient?: string): void {
+    const o = n.role === 'axis' ? n.items?.[0]?.orient : axisOrient;
+    if (n.marktype === 'text' && n.role === 'axis-label' && o === orient) out.push((n.items ?? []).filter((i) => i.opacity !== 0).map((i) => String(i.text)));
+    for (const i of n.items ?? []) walk(i, o);
+  })((view.scenegraph() as unknown as { root: Node }).root);
+  view.finalize();
+  return out;
+}
+
+describe('per-layer charts label whole layers only', () => {
+  for (const depth of [2, 3, 4, 5, 12, 50, 150]) {
+    it(`${depth} layers: distinct integer layer labels, in order, under vega-lite 5.6.1 and ${require('vega-lite').version}`, async () => {
+      const sizes = [16, ...Array(depth - 1).fill(16), 1];
+      const specs = {
+        variance: gs.charts.variance(gs.varianceTheory({ sizes, hidden: 'relu', init: 'he' })),
+        deepLinear: gs.charts.deepLinear(gs.deepLinear({ depth, scale: 1.1 })),
+        layerGradients: gs.charts.layerGradients(depth <= 12 ? gs.depthSweep({ depth, width: 8, hidden: ['relu'], init: ['he'], seed: 1, batch: 8, onProgress: false })
+          : Array.from({ length: depth }, (_, i) => ({ init: 'he', hidden: 'relu', layer: i + 1, statistic: 'gradNormW', value: 1 + i })) as never),
+      };
+      for (const vl of [vl56, require('vega-lite') as typeof import('vega-lite')]) {
+        for (const [name, spec] of Object.entries(specs)) {
+          const data = [spec, ...((spec as { layer?: gs.charts.ChartSpec[] }).layer ?? [])].flatMap((l) => ((l as { data?: { values?: { layer: number }[] } }).data?.values ?? []).map((r) => r.layer));
+          const lo = Math.min(...data), hi = Math.max(...data);
+          const [labels] = await axisLabels(spec, vl);
+          assert.ok(labels && labels.length >= Math.min(hi - lo + 1, 2), `${name}: labels ${labels}`);
+          const nums = labels.map(Number);
+          assert.ok(nums.every((v) => Number.isInteger(v) && v >= lo && v <= hi), `${name}, layers ${lo}-${hi}, vega-lite ${vl.version}: ${labels.join(' ')}`);
+          assert.ok(nums.every((v, i) => i === 0 || v > nums[i - 1]), `${name}, ${depth} layers, vega-lite ${vl.version}: ${labels.join(' ')}`);
+          assert.ok(labels.length <= 12, `${name}: ${labels.length} labels crowd the axis`);
+        }
+      }
+    });
+  }
+
+  it('the training chart\'s two panels share one epoch axis (zero gradient norms, not drawn on the log axis, do not shorten it)', async () => {
+    const epochs = Array.from({ length: 100 }, (_, e) => ({ epoch: e, loss: 1 / (1 + e), gradNorm: [e < 60 ? 1 / (1 + e) : 0, 0.5] }));
+    const spec = gs.charts.training({ epochs, optimizer: 'sgd', lr: 0.1 } as never);
+    const labels = await axisLabels(spec, vl56);
+    assert.equal(labels.length, 2, 'two x axes');
+    assert.deepEqual(labels[0], labels[1]);
+    assert.ok(Number(labels[0].at(-1)) >= 90, labels[0].join(' '));
+    assert.match(JSON.stringify(spec.title), /40 zero or non-finite gradient norms not drawn/);
+  });
+});

@@ -92,3 +92,26 @@ export function layerPoints(rows: (DepthRow | LayerStatsRow)[], statistic: Layer
 
 /** One entry of a layered spec's `layer` array. */
 export type Layer = Extract<ChartSpec, { layer: unknown }>['layer'][number];
+
+/**
+ * The x encoding of a per-layer chart, with integer ticks only. For a few layers Vega's own ticks
+ * fall on halves (1, 1.5, 2, ...), which `format: 'd'` prints as "1 1 2 2" (JupyterLab's vega-lite
+ * 5.6 draws them so), so the tick values are listed: every layer, or every 2nd, 5th, 10th, 20th ...
+ * when they would come closer than 40 px.
+ *
+ * @example
+ * ```ts
+ * layerAxis([1, 2, 3], 420).axis.values;   // [1, 2, 3]
+ * layerAxis([1, 150], 420).axis.values;   // [20, 40, ..., 140]
+ * ```
+ */
+export function layerAxis(layers: number[], width: number) {
+  const lo = Math.min(...layers), hi = Math.max(...layers);
+  const room = Math.max(2, Math.floor(width / 40)); // ticks that fit
+  const fits = (step: number): boolean => Math.floor((hi - lo) / step) + 1 <= room;
+  let step = 1;
+  for (let k = 1; !fits(step); k *= 10) step = [k, 2 * k, 5 * k].find(fits) ?? 10 * k;
+  const values: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) values.push(v);
+  return { field: 'layer', type: 'quantitative' as const, title: 'layer l', axis: { values: values.length ? values : [lo], format: 'd' } };
+}

@@ -4,7 +4,7 @@
  */
 import { invalid } from '../errors';
 import type { DeepLinearResult } from '../stats/deepLinear';
-import { fmt, positive, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { fmt, layerAxis, positive, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
 
 export const defaults: Required<BaseOptions> = {
   title: '',
@@ -35,7 +35,7 @@ export function deepLinear(result: DeepLinearResult, options?: BaseOptions): Cha
     { layer: r.layer, quantity: F, value: r.scalePower, formula: 'scale^l' },
     { layer: r.layer, quantity: B, value: r.backPower, formula: 'scale^(L-l)' },
   ]).filter((v) => positive(v.value));
-  const x = { field: 'layer', type: 'quantitative' as const, title: 'layer l', axis: { format: 'd' } };
+  const x = layerAxis(measured.map((v) => v.layer), o.width);
   const y = { field: 'value', type: 'quantitative' as const, title: 'size (log)', scale: { type: 'log' as const }, axis: { format: '.0e' } };
   const color = { field: 'quantity', type: 'nominal' as const, title: 'measured (line)', legend: { labelLimit: 300 } };
   return {

@@ -5,7 +5,7 @@
 import { invalid } from '../errors';
 import type { DepthRow } from '../stats/depthSweep';
 import { LAYER_STATISTICS, type LayerStatistic, type LayerStatsRow } from '../stats/layerStats';
-import { LABELS, layerPoints, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { LABELS, layerAxis, layerPoints, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
 
 /** Options of {@link layerGradients}. */
 export interface LayerGradientsOptions extends BaseOptions {
@@ -57,7 +57,7 @@ export function layerGradients(rows: (DepthRow | LayerStatsRow)[], options?: Lay
     data: { values },
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
-      x: { field: 'layer', type: 'quantitative', title: 'layer l', axis: { tickMinStep: 1, format: 'd' } },
+      x: layerAxis(values.map((p) => p.layer), o.width),
       y: { field: 'value', type: 'quantitative', title: `${label}${o.log ? ' (log)' : ''}`, scale: o.log ? { type: 'log' } : { zero: false } },
       color: { field: 'series', type: 'nominal', title: 'init / activation' },
       tooltip: [{ field: 'series', type: 'nominal' }, { field: 'layer', type: 'quantitative' }, { field: 'value', type: 'quantitative', format: '.3e' }],

@@ -37,8 +37,11 @@ export function training(history: TrainHistory, options?: TrainingOptions): Char
   oneOf('view', o.view, ['lines', 'heatmap'] as const);
   if (!history || !Array.isArray(history.epochs) || history.epochs.length === 0) throw invalid('history', history, 'the result of gs.train (with at least one epoch)');
   const loss = history.epochs.filter((e) => Number.isFinite(e.loss)).map((e) => ({ epoch: e.epoch, loss: e.loss }));
-  const grads = history.epochs.flatMap((e) => e.gradNorm.map((g, i) => ({ epoch: e.epoch, layer: i + 1, gradNorm: g }))).filter((d) => positive(d.gradNorm));
-  const sub = `${history.optimizer}${history.optimizer === 'momentum' ? ` (beta ${history.beta})` : ''}, lr ${history.lr}${history.diverged !== undefined ? `, diverged at epoch ${history.diverged}` : ''}`;
+  const all = history.epochs.flatMap((e) => e.gradNorm.map((g, i) => ({ epoch: e.epoch, layer: i + 1, gradNorm: g })));
+  const grads = all.filter((d) => positive(d.gradNorm));
+  const dropped = all.length - grads.length;
+  const sub = `${history.optimizer}${history.optimizer === 'momentum' ? ` (beta ${history.beta})` : ''}, lr ${history.lr}${history.diverged !== undefined ? `, diverged at epoch ${history.diverged}` : ''}` +
+    (dropped ? `; ${dropped} zero or non-finite gradient norms not drawn (log axis)` : '');
   const epoch = { field: 'epoch', type: 'quantitative' as const, title: 'epoch' };
   if (o.view === 'heatmap') {
     return {
@@ -59,6 +62,7 @@ export function training(history: TrainHistory, options?: TrainingOptions): Char
   return {
     $schema: SCHEMA,
     title: { text: o.title, subtitle: sub },
+    resolve: { scale: { x: 'shared' } }, // one epoch axis, even where zero gradient norms are not drawn
     vconcat: [
       {
         width: o.width,

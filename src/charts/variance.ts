@@ -6,7 +6,7 @@ import { invalid } from '../errors';
 import type { DepthRow } from '../stats/depthSweep';
 import type { LayerStatsRow } from '../stats/layerStats';
 import type { VarianceRow } from '../stats/varianceTheory';
-import { layerPoints, positive, rowsOf, seriesOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec, type Layer } from './common';
+import { layerAxis, layerPoints, positive, rowsOf, seriesOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec, type Layer } from './common';
 
 export const defaults: Required<BaseOptions> = {
   title: 'Activation std per layer: theory and measurement',
@@ -35,7 +35,7 @@ export function variance(theory: VarianceRow[], measured?: (LayerStatsRow | Dept
   const points = (measured ? layerPoints(rowsOf<LayerStatsRow | DepthRow>('measured', measured, 'gs.layerStats or gs.depthSweep rows'), 'activationStd') : [])
     .filter((p) => p.layer <= maxLayer && positive(p.value))
     .map((p) => ({ layer: p.layer, std: p.value, series: p.series, kind: 'measured' }));
-  const x = { field: 'layer', type: 'quantitative' as const, title: 'layer l', axis: { format: 'd' } };
+  const x = layerAxis([...predicted, ...points].map((p) => p.layer), o.width);
   const y = { field: 'std', type: 'quantitative' as const, title: 'std of a^l (log)', scale: { type: 'log' as const } };
   const color = { field: 'series', type: 'nominal' as const, title: 'init / activation' };
   const layers: Layer[] = [{ data: { values: predicted }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } }];
