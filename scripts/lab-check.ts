@@ -87,11 +87,11 @@ function fail(msg: string): never { console.error(`lab-check: ${msg}`); process.
 
 function options(): Options {
   const argv = process.argv.slice(2);
-  const o: Partial<Options> & { notebooks: string[] } = { jupyter: process.env.JUPYTER, out: path.join(root, 'out', 'lab-check'), port: 0, timeout: 300, keep: false, inPlace: false, notebooks: [] };
+  const o: Partial<Options> & { notebooks: string[] } = { jupyter: process.env.JUPYTER && path.resolve(process.env.JUPYTER), out: path.join(root, 'out', 'lab-check'), port: 0, timeout: 300, keep: false, inPlace: false, notebooks: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) fail(`${a} needs a value`); return argv[++i]; };
-    if (a === '--jupyter') o.jupyter = val();
+    if (a === '--jupyter') o.jupyter = path.resolve(val());
     else if (a === '--chromium') o.chromium = val();
     else if (a === '--out') o.out = path.resolve(val());
     else if (a === '--port') o.port = Number(val());
