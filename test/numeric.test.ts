@@ -12,6 +12,7 @@ import { activations } from '../src/activations';
 import { outputs } from '../src/losses';
 import { rng, unitVector } from '../src/random';
 import { randomCase } from './nets';
+import { labelsFor } from './bugs';
 
 const { tf } = gs;
 before(async () => { await gs.ready(); });
@@ -36,6 +37,32 @@ describe('fast float64 numerical gradient', () => {
       assert.ok(e <= 1e-9, `${c.label}: fast vs naive ${e}`);
       assert.deepEqual(fast.kinks, naive.kinks, `${c.label}: kink flags`);
       c.done();
+    }
+  });
+
+  it('smooth g (tanh, sigmoid): the odd fit per row and column gives the naive loop\'s numbers at every eps', () => {
+    // wide enough that every column has >= 5 entries (the fit's minimum); eps up to 0.1, where s^5
+    // shows and the fit must fall back to exact evaluations
+    const cases = [
+      { hidden: 'tanh', output: 'softmax' }, { hidden: 'sigmoid', output: 'sigmoid' },
+      { hidden: 'tanh', output: 'linear', residual: true, keepProb: 0.8 }, { hidden: 'tanh', output: 'softmax', init: { gain: 3 } },
+    ] as const;
+    for (const [n, opts] of cases.entries()) {
+      const sizes = [6, 8, 8, 3];
+      const net = gs.mlp({ sizes, seed: n + 1, ...(opts as Partial<gs.MlpOptions>) });
+      const X = tf.randomNormal([10, 6], 0, 2, 'float32', n + 2) as gs.tf.Tensor2D;
+      const y = labelsFor(net.spec.output, 10, 3, n + 3);
+      const D = net.spec.keepProb < 1 ? net.sampleMasks(10) : [];
+      const batch = batch64(net.spec, X, y, D);
+      const theta = net.toVector();
+      for (const eps of [1e-5, 1e-3, 1e-1]) {
+        const fast = fastGrad64(net.spec, theta, batch, { eps });
+        const naive = naiveGrad64(net.spec, theta, batch, { eps });
+        const e = gs.relativeError(fast.values, naive.values);
+        assert.ok(e <= 1e-9, `${JSON.stringify(opts)}, eps ${eps}: fast vs naive ${e}`);
+      }
+      tf.dispose([X, y, ...(D.filter(Boolean) as gs.tf.Tensor[])]);
+      net.dispose();
     }
   });
 
