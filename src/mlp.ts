@@ -273,7 +273,8 @@ export class Net {
   /**
    * One forward pass that gives both the cache (for a hand-written backward) and tf autograd's
    * gradients of J: the pass runs on autograd's tape, so gs.gradCheck does not run it twice.
-   * `masks` as in {@link Net.forward}. The caller disposes the cache and the gradients.
+   * `y`: float labels [m, nL] (`net.labels(Y, m)`); `masks` as in {@link Net.forward}.
+   * The caller disposes the cache and the gradients.
    *
    * @example
    * ```ts
@@ -283,6 +284,8 @@ export class Net {
    */
   forwardAndAutograd(X: Tensor2D, y: Tensor2D, masks: (Tensor2D | undefined)[]): { cache: Cache; grads: Grads } {
     matrix('X', X, this.spec.sizes[0]);
+    matrix('y', y, this.spec.sizes[this.depth]);
+    if (y.shape[0] !== X.shape[0]) throw invalid('y', y, `[${X.shape[0]}, ${this.spec.sizes[this.depth]}]: one row per row of X (float labels, one-hot for softmax; see net.labels)`);
     let layers: Layers | undefined;
     const { value, grads } = tf.variableGrads(() => {
       layers = this.forwardTensors(X, masks);

@@ -136,6 +136,10 @@ describe('mlp', () => {
     tf.dispose([...Object.values(one.grads), ...Object.values(auto), ...masks.filter(Boolean)] as gs.tf.Tensor[]);
     one.cache.dispose(); two.cache.dispose();
     assert.equal(tf.memory().numTensors, before);
+    const [short, wide] = [tf.zeros([5, 2]) as gs.tf.Tensor2D, tf.zeros([6, 3]) as gs.tf.Tensor2D];
+    assert.throws(() => net.forwardAndAutograd(X, short, []), /invalid y: .*\[6, 2\]: one row per row of X/);
+    assert.throws(() => net.forwardAndAutograd(X, wide, []), /invalid y: shape \[6, 3\] \(expected \[m, 2\]\)/);
+    tf.dispose([short, wide]);
     y.dispose(); X.dispose(); Y.dispose(); net.dispose();
   });
 
