@@ -49,14 +49,20 @@ export function unpack(spec: NetSpec, theta: Float64Array): { W: Float64Array[];
  * as dot products of a's rows with W's columns (W transposed once), four partial sums each.
  */
 export function affine(a: Float64Array, W: Float64Array, b: Float64Array, m: number, nIn: number, nOut: number): Float64Array {
-  const WT = new Float64Array(W.length);
-  for (let j = 0; j < nIn; j++) for (let k = 0; k < nOut; k++) WT[k * nIn + j] = W[j * nOut + k];
+  const WT = transpose(W, nIn, nOut);
   const z = new Float64Array(m * nOut);
   for (let i = 0; i < m; i++) {
     const ai = i * nIn;
     for (let k = 0; k < nOut; k++) z[i * nOut + k] = b[k] + dot(a, ai, WT, k * nIn, nIn);
   }
   return z;
+}
+
+/** The transpose of a row-major [rows, cols] matrix, row-major [cols, rows]. */
+export function transpose(w: Float64Array, rows: number, cols: number): Float64Array {
+  const t = new Float64Array(w.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = w[i * cols + j];
+  return t;
 }
 
 /** sum_j x[p + j] y[q + j] for j < n, in four interleaved partial sums (the loop JS runs fastest). */

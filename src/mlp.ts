@@ -78,6 +78,11 @@ type TensorMap = import('@tensorflow/tfjs').TensorContainerObject;
 /** Gradients by name: `{ dW1, db1, dW2, db2, ... }`. */
 export type Grads = Record<string, Tensor>;
 
+/** A forward pass's tensors as a Cache that disposes them. */
+function cacheOf({ z, a, D }: Layers): Cache {
+  return { z, a, D, dispose: () => tf.dispose([...z, ...a, ...D].filter(Boolean) as Tensor[]) };
+}
+
 export class Net {
   readonly spec: NetSpec;
   /** The parameters as tf.Variables: `{ W1, b1, W2, b2, ... }`. */
@@ -131,10 +136,9 @@ export class Net {
     matrix('X', X, this.spec.sizes[0]);
     const dropout = masks !== undefined || (training && this.spec.keepProb < 1);
     const D = dropout ? masks ?? this.sampleMasks(X.shape[0]) : [];
-    const { z, a, D: kept } = tf.tidy(() => this.forwardTensors(X, D) as unknown as TensorMap) as unknown as Layers;
+    const layers = tf.tidy(() => this.forwardTensors(X, D) as unknown as TensorMap) as unknown as Layers;
     if (dropout && !masks) tf.dispose(D.filter(Boolean) as Tensor[]);
-    const cache: Cache = { z, a, D: kept, dispose: () => tf.dispose([...z, ...a, ...kept].filter(Boolean) as Tensor[]) };
-    return { output: a[this.depth], cache };
+    return { output: layers.a[this.depth], cache: cacheOf(layers) };
   }
 
   /** Forward pass as a plain tensor map, inside a tidy. */
@@ -257,17 +261,13 @@ export class Net {
   autogradGrads(X: Tensor2D, Y: Tensor, cache?: Cache): Grads {
     matrix('X', X, this.spec.sizes[0]);
     const y = this.labels(Y, X.shape[0]);
-    const vars = Object.values(this.params);
-    let value: Tensor, grads: Record<string, Tensor>;
     try {
-      ({ value, grads } = tf.variableGrads(() => this.lossTensor(X, y, cache?.D ?? []) as import('@tensorflow/tfjs').Scalar, vars));
+      const { cache: own, grads } = this.forwardAndAutograd(X, y, cache?.D ?? []);
+      own.dispose();
+      return grads;
     } finally {
       y.dispose();
     }
-    value.dispose();
-    const out: Grads = {};
-    for (const block of this.blocks) out[block.grad] = grads[this.params[block.name].name];
-    return out;
   }
 
   /**
@@ -293,10 +293,9 @@ export class Net {
       return cost(this, layers.z[this.depth]!, y) as import('@tensorflow/tfjs').Scalar;
     }, Object.values(this.params));
     value.dispose();
-    const { z, a, D } = layers!;
     const out: Grads = {};
     for (const block of this.blocks) out[block.grad] = grads[this.params[block.name].name];
-    return { cache: { z, a, D, dispose: () => tf.dispose([...z, ...a, ...D].filter(Boolean) as Tensor[]) }, grads: out };
+    return { cache: cacheOf(layers!), grads: out };
   }
 
   /**

@@ -86,7 +86,7 @@ function column(B: Base64, l: number, j: number, col: Column, sums: Float64Array
   dzP.fill(0);
   dzM.fill(0);
   const nz = [j];
-  const smooth = !linear && !B.kinky && col.i.length >= FIT_MIN;
+  const smooth = !linear && col.i.length >= FIT_MIN; // not piecewise linear: tanh or sigmoid
   for (let r = 0; r < m; r++) {
     const tcrit = linear ? linearPass(B, r, l, j) : -1;
     let fit: { a: number; b: number } | undefined;

@@ -12,7 +12,7 @@
  */
 import { activations, LEAKY_SLOPE } from '../activations';
 import type { NetSpec } from '../mlp';
-import { forward64, unpack, type Batch64 } from '../mirror64';
+import { forward64, transpose, unpack, type Batch64 } from '../mirror64';
 import { deltaConstants, dgAt as dgAtImported, KIND, lossBase, lossDeltas, type LossDelta } from './deltas';
 
 // Local binding: module-namespace getters in a hot loop cost more than the arithmetic.
@@ -83,12 +83,6 @@ export function base64(spec: NetSpec, theta: Float64Array, batch: Batch64): Base
     dzP: buf(), dzM: buf(), daP: buf(), daM: buf(),
     alpha: buf(), u: buf(), v: new Float64Array(n[L]), d: new Float64Array(n[L]),
   };
-}
-
-function transpose(w: Float64Array, rows: number, cols: number): Float64Array {
-  const t = new Float64Array(w.length);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = w[i * cols + j];
-  return t;
 }
 
 /**
