@@ -1,0 +1,343 @@
+/**
+ * A simple recurrent network (lecture 002), its backpropagation through time and its float64 mirror,
+ * side by side. Rows are examples; X is [m, T, nx], x^(t) = X[:, t-1, :]; [p, q] concatenates columns.
+ *
+ * Forward, t = 1..T (a^(0) = a0, zeros by default):
+ *   z^(t) = [a^(t-1), x^(t)] Wa + ba,   a^(t) = g(z^(t))          Wa [na + nx, na], ba [na]
+ *   y-hat^(t) = g_out(a^(t) Wy + by) at t = T ('last') or every t ('every')   (src/rnn/sequence.ts)
+ * Backward through time, t = T..1 (every d is dJ/d of that quantity; da^(T+1) path = 0):
+ *   da^(t)    = delta_y^(t) Wy^T + da_prev from step t+1
+ *   delta^(t) = da^(t) * g'(z^(t))
+ *   dWa += [a^(t-1), x^(t)]^T delta^(t),   dba += sum_i delta^(t)_i
+ *   da_prev   = delta^(t) Wa[:na]^T        (the first na rows of Wa act on a^(t-1))
+ */
+import type { Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
+import { tf } from '../backend';
+import { activations, activation, type Activation } from '../activations';
+import { invalid, knownKeys, number } from '../errors';
+import { drawWeights, initLabel, normalizeInit, type Init } from '../init';
+import { OUTPUTS, type Output } from '../losses';
+import type { Grads, Loss64, Model } from '../model';
+import { rng } from '../random';
+import {
+  assertUsable, cacheDims, checkX, concatAffine, costTensor, fromVector, gradsToVector, initialState, makeParams,
+  outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,
+  targets, toVector, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
+} from './sequence';
+
+/** Options of {@link rnn}. */
+export interface RnnOptions {
+  /** Inputs per step. */
+  nx: number;
+  /** Hidden units (the width of a^(t)). */
+  na: number;
+  /** Outputs. */
+  ny: number;
+  /** Output layer and loss, as in gs.mlp: 'sigmoid' (default, binary cross-entropy), 'softmax', 'linear' (MSE). */
+  output?: Output;
+  /** g of the recurrence. Default 'tanh'. */
+  hidden?: 'tanh' | 'relu';
+  /** Initialisation of Wa and Wy (gs.mlp's inits; fan-in of Wa is na + nx). Default 'xavier' for tanh, 'he' for relu. */
+  init?: Init;
+  /** Multiplies the drawn Wa (e.g. 3 to make the gradient through time explode). Default 1. */
+  scale?: number;
+  /** Seed of the weights. Default 0. */
+  seed?: number;
+  /** 'last' (default): one output at t = T, Y [m, ny]. 'every': an output at every step, Y [m, T, ny], J summed over t. */
+  outputs?: SequenceOutputs;
+}
+
+/** The architecture, fixed at construction. */
+export interface RnnSpec extends SequenceShape {
+  hidden: 'tanh' | 'relu';
+  init: Init;
+  scale: number;
+  seed: number;
+}
+
+/** What the RNN's forward pass keeps: x^(t), z^(t), a^(t) (a[0] = a0) and the outputs y-hat^(t). */
+export interface RnnCache extends SequenceCache {
+  /** z[t] = [a^(t-1), x^(t)] Wa + ba, [m, na], t = 1..T (z[0] undefined). */
+  z: (Tensor2D | undefined)[];
+}
+
+/** One step of backpropagation through time: what step t's backward reads. */
+export interface RnnStep {
+  t: number;
+  hidden: 'tanh' | 'relu';
+  aPrev: Tensor2D;
+  x: Tensor2D;
+  z: Tensor2D;
+  a: Tensor2D;
+  Wa: Tensor2D;
+}
+
+/** A step's gradients: its shares of dWa and dba, and dJ/da^(t-1) through this step. */
+export interface RnnStepGrads { dWa: Tensor; dba: Tensor; daPrev: Tensor }
+
+/** A step backward: (step t, da = dJ/da^(t)) -> its gradients and da_prev. */
+export type RnnStepBackward = (step: RnnStep, da: Tensor2D) => RnnStepGrads;
+
+/**
+ * The RNN's step backward, as the header writes it:
+ *   delta = da * g'(z),  dWa = [a_prev, x]^T delta,  dba = sum_i delta,  da_prev = delta Wa[:na]^T
+ */
+export const rnnStepBackward: RnnStepBackward = ({ hidden, aPrev, x, z, Wa }, da) => {
+  const na = aPrev.shape[1];
+  const delta = da.mul(activations[hidden].dg(z)); // delta = da * g'(z)
+  return {
+    dWa: tf.concat([aPrev, x], 1).transpose().matMul(delta), // dWa = [a_prev, x]^T delta
+    dba: delta.sum(0), // dba = sum_i delta_i
+    daPrev: delta.matMul(Wa.slice([0, 0], [na, na]).transpose()), // da_prev = delta Wa[:na]^T
+  };
+};
+
+const KEYS = ['nx', 'na', 'ny', 'output', 'hidden', 'init', 'scale', 'seed', 'outputs'];
+
+/** A recurrent net a^(t) = g([a^(t-1), x^(t)] Wa + ba); see the module header for its maths. */
+export class Rnn implements Model<RnnCache> {
+  readonly family = 'rnn';
+  readonly spec: RnnSpec;
+  /** `{ Wa, ba, Wy, by }` as tf.Variables. */
+  readonly params: Record<string, Variable>;
+  readonly blocks;
+  readonly size: number;
+
+  constructor(spec: RnnSpec, Wa: Float64Array, Wy: Float64Array) {
+    this.spec = spec;
+    const { nx, na, ny } = spec;
+    const made = makeParams([
+      { name: 'Wa', shape: [na + nx, na], layer: 1, values: Wa },
+      { name: 'ba', shape: [na], layer: 1, values: new Float64Array(na) },
+      { name: 'Wy', shape: [na, ny], layer: 2, values: Wy },
+      { name: 'by', shape: [ny], layer: 2, values: new Float64Array(ny) },
+    ]);
+    this.params = made.params;
+    this.blocks = made.blocks;
+    this.size = made.size;
+  }
+
+  /**
+   * Forward pass through time: z^(t) = [a^(t-1), x^(t)] Wa + ba, a^(t) = g(z^(t)); `output` is
+   * y-hat^(T) [m, ny] ('last') or y-hat [m, T, ny] ('every'). The caller disposes output and cache.
+   *
+   * @example
+   * ```ts
+   * const net = gs.rnn({ nx: 3, na: 5, ny: 1, seed: 1 });
+   * const X = gs.tf.randomNormal([4, 10, 3]);
+   * const { output, cache } = net.forward(X);   // cache.a[t]: [4, 5], t = 0..10
+   * output.dispose(); cache.dispose();
+   * ```
+   */
+  forward(X: Tensor, options: { a0?: Tensor } = {}): { output: Tensor; cache: RnnCache } {
+    knownKeys('options', options, ['a0']);
+    const { m, T } = checkX(X, this.spec.nx);
+    const a0 = initialState('a0', options?.a0, m, this.spec.na);
+    const cache = this.run(X as Tensor3D, a0, m, T);
+    return { output: tf.tidy(() => outputTensor(this.spec, cache.yhat)), cache };
+  }
+
+  /** The forward tensors as a cache; takes ownership of a0. */
+  private run(X: Tensor3D, a0: Tensor2D, m: number, T: number): RnnCache {
+    const layers = tf.tidy(() => {
+      const { Wa, ba, Wy, by } = this.params;
+      const x = steps(X);
+      const a: Tensor2D[] = [a0];
+      const z: (Tensor2D | undefined)[] = [undefined];
+      const g = activations[this.spec.hidden].g;
+      for (let t = 1; t <= T; t++) {
+        z[t] = tf.concat([a[t - 1], x[t]!], 1).matMul(Wa).add(ba) as Tensor2D; // z = [a_prev, x] Wa + ba
+        a[t] = g(z[t]!) as Tensor2D; // a = g(z)
+      }
+      const yhat = outputForward(this.spec, a, Wy, by);
+      return { x, a, z, yhat } as unknown as import('@tensorflow/tfjs').TensorContainerObject;
+    }) as unknown as Pick<RnnCache, 'x' | 'a' | 'z' | 'yhat'>;
+    return cacheOf(layers, m, T);
+  }
+
+  /** Float labels for Y after validating X and Y: [m, ny] ('last') or [m, T, ny] ('every'); the caller disposes them. */
+  labels(Y: Tensor, X: Tensor): Tensor {
+    const { m, T } = checkX(X, this.spec.nx);
+    return targets(this.spec, Y, m, T);
+  }
+
+  /**
+   * Backpropagation through time, by hand (the module header's formulas): `{ dWa, dba, dWy, dby }`.
+   * `step` replaces the step backward (homework and planted bugs); gradscope loops through time.
+   *
+   * @example
+   * ```ts
+   * const { output, cache } = net.forward(X);
+   * const grads = net.backward(cache, Y);   // { dWa, dba, dWy, dby }
+   * ```
+   */
+  backward(cache: RnnCache, Y: Tensor, step: RnnStepBackward = rnnStepBackward): Grads {
+    const { m, T } = cacheDims(cache, 'rnn');
+    const y = targets(this.spec, Y, m, T);
+    try {
+      return tf.tidy(() => {
+        const { Wa, Wy } = this.params;
+        const { dWy, dby, daOut } = outputBackward(this.spec, cache, y, Wy);
+        let dWa: Tensor = tf.zeros(Wa.shape), dba: Tensor = tf.zeros([this.spec.na]);
+        let daNext: Tensor | undefined; // dJ/da^(t) through step t+1
+        for (let t = T; t >= 1; t--) {
+          const da = sum(daOut[t], daNext) ?? tf.zeros([m, this.spec.na]); // da^(t) = output's share + da_prev of step t+1
+          const g = step({ t, hidden: this.spec.hidden, aPrev: cache.a[t - 1], x: cache.x[t]!, z: cache.z[t]!, a: cache.a[t], Wa: Wa as Tensor2D }, da as Tensor2D);
+          dWa = dWa.add(g.dWa);
+          dba = dba.add(g.dba);
+          daNext = g.daPrev;
+        }
+        return { dWa, dba, dWy, dby };
+      });
+    } finally {
+      y.dispose();
+    }
+  }
+
+  /** tf autograd (tf.variableGrads) of the same J, with the cache of the same forward pass. */
+  forwardAndAutograd(X: Tensor, y: Tensor, options: { a0?: Tensor } = {}): { cache: RnnCache; grads: Grads } {
+    const { m, T } = checkX(X, this.spec.nx);
+    const yy = targets(this.spec, y, m, T);
+    const a0 = initialState('a0', options?.a0, m, this.spec.na);
+    let cache: RnnCache | undefined;
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        cache = this.run(X as Tensor3D, tf.keep(a0.clone()), m, T);
+        for (const t of tensorsOf(cache)) tf.keep(t);
+        return costTensor(this.spec, cache.a, yy, this.params.Wy, this.params.by) as import('@tensorflow/tfjs').Scalar;
+      }, Object.values(this.params));
+      value.dispose();
+      const out: Grads = {};
+      for (const b of this.blocks) out[b.grad] = grads[this.params[b.name].name];
+      return { cache: cache!, grads: out };
+    } finally {
+      tf.dispose([yy, a0]);
+    }
+  }
+
+  /**
+   * tf autograd's gradients of J, as `{ dWa, dba, dWy, dby }`.
+   *
+   * @example
+   * ```ts
+   * const auto = net.autogradGrads(X, Y);
+   * ```
+   */
+  autogradGrads(X: Tensor, Y: Tensor, options: { a0?: Tensor } = {}): Grads {
+    const { cache, grads } = this.forwardAndAutograd(X, Y, options);
+    cache.dispose();
+    return grads;
+  }
+
+  /**
+   * J as a number: (1/m) sum_i L at t = T ('last') or summed over t ('every').
+   *
+   * @example
+   * ```ts
+   * net.loss(X, Y);   // 0.69...
+   * ```
+   */
+  loss(X: Tensor, Y: Tensor, options: { a0?: Tensor } = {}): number {
+    this.assertUsable();
+    const { output, cache } = this.forward(X, options);
+    const y = targets(this.spec, Y, cache.m, cache.T);
+    try {
+      const J = tf.tidy(() => costTensor(this.spec, cache.a, y, this.params.Wy, this.params.by));
+      const v = J.dataSync()[0];
+      J.dispose();
+      return v;
+    } finally {
+      tf.dispose([output, y]);
+      cache.dispose();
+    }
+  }
+
+  /**
+   * The loss of this batch in float64 as a function of theta: the forward pass again on
+   * Float64Arrays, step by step, with the cache's a0. `signs` (relu): z^(t) > 0 per step, example, unit.
+   */
+  mirror64(X: Tensor, y: Tensor, cache: RnnCache): Loss64 {
+    const { m, T } = checkX(X, this.spec.nx);
+    const yy = targets(this.spec, y, m, T);
+    const s = seq64(this.spec, X, yy, cache.a[0]);
+    yy.dispose();
+    const { nx, na, hidden } = this.spec;
+    const g = activations[hidden].g64;
+    const relu = hidden === 'relu';
+    return (theta: Float64Array) => {
+      const { v, T: WT } = views(this.blocks, theta, ['Wa']);
+      const a: Float64Array[] = [s.a0];
+      const signs = relu ? new Uint8Array(T * m * na) : undefined;
+      for (let t = 1; t <= T; t++) {
+        const z = concatAffine(a[t - 1], s.x[t], WT.Wa, v.ba, m, na, nx, na); // z = [a_prev, x] Wa + ba
+        if (signs) for (let j = 0; j < z.length; j++) signs[(t - 1) * m * na + j] = z[j] > 0 ? 1 : 0;
+        a[t] = z.map(g); // a = g(z)
+      }
+      const { J, rows } = outputLoss64(this.spec, s, a, v.Wy, v.by);
+      return { J, rows, reg: 0, signs };
+    };
+  }
+
+  toVector(): Float64Array { return toVector(this.params, this.blocks, this.size); }
+  fromVector(theta: ArrayLike<number>): void { fromVector(this.params, this.blocks, this.size, theta); }
+  gradsToVector(grads: Grads): Float64Array { return gradsToVector(this.blocks, this.size, grads); }
+  assertUsable(): void { assertUsable('rnn', this.params, this.blocks); }
+  dispose(): void { tf.dispose(Object.values(this.params)); }
+
+  /** `rnn tanh nx 3 na 5 ny 1 sigmoid, outputs last, init xavier, 46 parameters` */
+  toString(): string {
+    const s = this.spec;
+    return `rnn ${s.hidden} nx ${s.nx} na ${s.na} ny ${s.ny} ${s.output}, outputs ${s.outputs}, init ${initLabel(s.init)}${s.scale !== 1 ? ` x ${s.scale}` : ''}, ${this.size} parameters`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return [this.toString(), ...this.blocks.map((b) => `  ${b.name} [${b.shape.join(', ')}]`)].join('\n');
+  }
+}
+
+/** a + b where either may be missing. */
+export function sum(a: Tensor | undefined, b: Tensor | undefined): Tensor | undefined {
+  return a && b ? a.add(b) : a ?? b;
+}
+
+function tensorsOf(c: Pick<RnnCache, 'x' | 'a' | 'z' | 'yhat'>): Tensor[] {
+  return [...c.x, ...c.a, ...c.z, ...c.yhat].filter(Boolean) as Tensor[];
+}
+
+function cacheOf(layers: Pick<RnnCache, 'x' | 'a' | 'z' | 'yhat'>, m: number, T: number): RnnCache {
+  return { ...layers, m, T, dispose: () => tf.dispose(tensorsOf(layers)) };
+}
+
+/**
+ * Builds a recurrent network a^(t) = g([a^(t-1), x^(t)] Wa + ba) with an output layer on a^(T)
+ * (or on every a^(t)). Same options and seed, same weights.
+ *
+ * @example
+ * ```ts
+ * const net = gs.rnn({ nx: 3, na: 16, ny: 1, hidden: 'tanh', seed: 1 });
+ * net.params.Wa.shape;   // [19, 16]: rows 0..15 act on a^(t-1), rows 16..18 on x^(t)
+ * ```
+ */
+export function rnn(options: RnnOptions): Rnn {
+  if (!options || typeof options !== 'object') throw invalid('options', options, 'an object like { nx: 3, na: 16, ny: 1 }');
+  knownKeys('options', options, KEYS);
+  const { hidden = 'tanh', output = 'sigmoid', seed = 0, scale = 1, outputs = 'last' } = options;
+  const h = activation('hidden', hidden);
+  if (h !== 'tanh' && h !== 'relu') throw invalid('hidden', hidden, 'one of tanh, relu');
+  const spec: RnnSpec = {
+    nx: size('nx', options.nx),
+    na: size('na', options.na),
+    ny: size('ny', options.ny),
+    output: outputOption(output),
+    outputs: outputsOption(outputs),
+    hidden: h as Activation as 'tanh' | 'relu',
+    init: normalizeInit('init', options.init ?? (h === 'relu' ? 'he' : 'xavier')),
+    scale: number('scale', scale),
+    seed: number('seed', seed, { integer: true }),
+  };
+  if (spec.output === 'softmax' && spec.ny < 2) throw invalid('ny', spec.ny, `at least 2 outputs for a softmax output (one of ${OUTPUTS.join(', ')})`);
+  const r = rng(spec.seed);
+  const Wa = drawWeights(spec.init, spec.na + spec.nx, spec.na, r, 1).map((w) => w * spec.scale);
+  const Wy = drawWeights(spec.init, spec.na, spec.ny, r, 2);
+  return new Rnn(spec, Wa, Wy);
+}
