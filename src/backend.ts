@@ -61,7 +61,7 @@ if (!forced || forced === 'tensorflow') {
 if (!engine) engine = require('@tensorflow/tfjs') as typeof tfTypes;
 
 /** The TensorFlow.js instance gradscope uses; a user's tensors and gradscope's share this engine. */
-export const tf: typeof tfTypes = engine;
+export const tf: import('./tf').Tf = engine; // a type of gradscope's own: `const tf = gs.tf;` compiles in any notebook folder
 /** tf's tensor types under the same name, so `gs.tf.Tensor2D` works as a type as well. */
 // eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace tf {

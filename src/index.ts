@@ -4,6 +4,7 @@
  * of vanishing and exploding gradients.
  */
 export { tf, ready, backendInfo, type BackendInfo, type BackendName } from './backend';
+export type { Tf } from './tf';
 export { GradscopeError } from './errors';
 export { ACTIVATIONS, type Activation } from './activations';
 export { INIT_NAMES, initVariance, type Init, type InitName } from './init';
@@ -16,6 +17,8 @@ export { grade, BACKWARD_CASES, INIT_CASES, type StudentBackward, type StudentIn
 export { layerStats, LAYER_STATISTICS, depthSweep, deepLinear, varianceTheory, train, activationHistograms } from './stats';
 export type { LayerStatsRow, LayerStatsOptions, LayerStatistic, DepthRow, DepthSweepOptions, DeepLinearRow, DeepLinearResult, VarianceRow, VarianceTheoryOptions, TrainHistory, TrainOptions, EpochRow, HistogramRow, HistogramOptions } from './stats';
 export * as charts from './charts';
+// optimisers, softmax, input normalisation, Hoeffding (issue 13)
+export * as optimizers from './optimizers';
 export type { ChartSpec } from './charts';
 export { show, toSVG, toPNG, save, progress, type Progress, type ProgressOptions, type PngOptions } from './display';
 export { gradCheck, type GradCheckOptions, type BackwardFn, type CheckMode } from './gradcheck';

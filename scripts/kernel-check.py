@@ -1,0 +1,227 @@
+"""Checks the registered kernel the way Jupyter front ends talk to it (driven by scripts/kernel-check.ts).
+
+    python3 scripts/kernel-check.py KERNEL WORKDIR CHECK...
+
+Each CHECK prints one JSON line {"check", "ok", "figures", "problems"}; the kernel runs in WORKDIR
+(a folder outside the checkout). Checks:
+
+  import      `import * as gs from 'gradscope'` and `const tf = gs.tf;` compile and run
+  abort       a failing cell, then: the next cell sent right after the reply (stop_on_error false and
+              true: nbclient's order) must run; three cells queued behind the failing one with
+              stop_on_error true must get status "aborted" and no output; a cell sent afterwards runs
+  counts      every executed cell gets an iopub execute_input with the count its reply carries
+  busy        three queued cells: status messages go busy/idle per request, in request order, so the
+              kernel never looks idle while a queued cell still has to run
+  lines       20 cells x 200 printed lines through nbclient (what nbconvert --execute runs): every
+              line arrives, in order, in its own cell
+"""
+import json
+import os
+import sys
+import time
+
+from jupyter_client.manager import start_new_kernel
+
+TIMEOUT = 120
+
+
+def collect(kc, msg_id, timeout=TIMEOUT):
+    """iopub messages of one request, up to its idle status; and the shell reply."""
+    reply = kc.get_shell_msg(timeout=timeout)
+    while reply['parent_header'].get('msg_id') != msg_id:
+        reply = kc.get_shell_msg(timeout=timeout)
+    msgs = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        m = kc.get_iopub_msg(timeout=timeout)
+        if m['parent_header'].get('msg_id') != msg_id:
+            continue
+        msgs.append(m)
+        if m['msg_type'] == 'status' and m['content']['execution_state'] == 'idle':
+            break
+    return reply, msgs
+
+
+def stdout_of(msgs):
+    return ''.join(m['content']['text'] for m in msgs if m['msg_type'] == 'stream' and m['content']['name'] == 'stdout')
+
+
+def outputs_of(msgs):
+    return [m for m in msgs if m['msg_type'] in ('stream', 'display_data', 'execute_result', 'error')]
+
+
+def run(kc, code, **kw):
+    msg_id = kc.execute(code, **kw)
+    return collect(kc, msg_id)
+
+
+def check_import(kc):
+    problems, figures = [], {}
+    code = "import * as gs from 'gradscope';\nconst tf = gs.tf;\nconsole.log(JSON.stringify({ sum: tf.tensor1d([1, 2, 3]).sum().arraySync(), d: gs.numericDerivative((a) => a ** 3, 1, { eps: 0.01 }) }));"
+    reply, msgs = run(kc, code)
+    figures['status'] = reply['content']['status']
+    out = stdout_of(msgs)
+    err = ''.join(m['content']['text'] for m in msgs if m['msg_type'] == 'stream' and m['content']['name'] == 'stderr')
+    figures['stdout'] = out.strip()
+    if reply['content']['status'] != 'ok':
+        problems.append('the import cell failed: %s' % (err.strip() or reply['content'])[:800])
+    else:
+        try:
+            v = json.loads(out.strip().splitlines()[-1])
+            if v['sum'] != 6 or abs(v['d'] - 3.0001) > 1e-9:
+                problems.append('unexpected values: %s' % out.strip())
+        except Exception:  # noqa: BLE001
+            problems.append('no JSON line printed: %r' % out[:300])
+    reply, msgs = run(kc, "const where = require.resolve('gradscope'); console.log(where);")
+    figures['resolved'] = stdout_of(msgs).strip()
+    return figures, problems
+
+
+def check_abort(kc):
+    problems, figures = [], {}
+    # nbclient's order: the next request is sent once the failing one's reply and idle arrived
+    for stop in (False, True):
+        reply, _ = run(kc, "throw new Error('boom');", stop_on_error=stop)
+        if reply['content']['status'] != 'error':
+            problems.append('a throwing cell replied %r, expected error' % reply['content']['status'])
+        reply, msgs = run(kc, "console.log('after', 40 + 2);", stop_on_error=stop)
+        key = 'next_after_error_stop_on_error_%s' % str(stop).lower()
+        figures[key] = reply['content']['status']
+        if reply['content']['status'] != 'ok' or 'after 42' not in stdout_of(msgs):
+            problems.append('stop_on_error=%s: the cell sent after the failing one got %r and printed %r (expected ok, "after 42")'
+                            % (stop, reply['content']['status'], stdout_of(msgs)[:100]))
+    # JupyterLab's Run All: everything queued at once; stop_on_error true aborts what was queued
+    ids = [kc.execute("await new Promise((r) => setTimeout(r, 300)); throw new Error('queued boom');", stop_on_error=True)]
+    ids += [kc.execute("console.log('queued %d');" % k, stop_on_error=True) for k in range(3)]
+    replies = {}
+    outputs = {i: [] for i in ids}
+    idle = set()
+    deadline = time.time() + TIMEOUT
+    while (len(replies) < len(ids) or len(idle) < len(ids)) and time.time() < deadline:
+        try:
+            m = kc.get_shell_msg(timeout=0.05)
+            replies[m['parent_header']['msg_id']] = m
+        except Exception:  # noqa: BLE001  (queue.Empty)
+            pass
+        try:
+            while True:
+                m = kc.get_iopub_msg(timeout=0.01)
+                pid = m['parent_header'].get('msg_id')
+                if pid in outputs:
+                    if m['msg_type'] == 'status' and m['content']['execution_state'] == 'idle':
+                        idle.add(pid)
+                    elif m['msg_type'] in ('stream', 'display_data', 'execute_result', 'error'):
+                        outputs[pid].append(m)
+        except Exception:  # noqa: BLE001
+            pass
+    statuses = [replies[i]['content']['status'] if i in replies else 'no reply' for i in ids]
+    figures['queued_statuses'] = statuses
+    if statuses != ['error', 'aborted', 'aborted', 'aborted']:
+        problems.append('a failing cell with three queued behind it (stop_on_error true) gave %s, expected error, aborted x3' % statuses)
+    if any(outputs[i] for i in ids[1:]):
+        problems.append('an aborted cell produced output')
+    reply, msgs = run(kc, "console.log('later');", stop_on_error=True)
+    figures['later'] = reply['content']['status']
+    if reply['content']['status'] != 'ok' or 'later' not in stdout_of(msgs):
+        problems.append('a cell sent after the aborted ones got %r' % reply['content']['status'])
+    return figures, problems
+
+
+def check_counts(kc):
+    problems, figures = [], {}
+    seen = []
+    for code in ('1 + 1', "console.log('x')", 'const q = 3; q * 2'):
+        reply, msgs = run(kc, code)
+        inputs = [m for m in msgs if m['msg_type'] == 'execute_input']
+        count = reply['content'].get('execution_count')
+        seen.append({'reply': count, 'execute_input': [m['content'].get('execution_count') for m in inputs]})
+        if len(inputs) != 1 or inputs[0]['content'].get('execution_count') != count or not isinstance(count, int):
+            problems.append('cell %r: execute_input %s, reply count %r' % (code, [m['content'] for m in inputs], count))
+        elif inputs[0]['content'].get('code') != code:
+            problems.append('execute_input carries %r, not the cell code' % inputs[0]['content'].get('code'))
+    figures['counts'] = seen
+    replies = [s['reply'] for s in seen]
+    if all(isinstance(r, int) for r in replies) and replies != list(range(replies[0], replies[0] + len(replies))):
+        problems.append('counts are not consecutive: %s' % replies)
+    return figures, problems
+
+
+def check_busy(kc):
+    problems, figures = [], {}
+    ids = [kc.execute("await new Promise((r) => setTimeout(r, 200)); %d" % k) for k in range(3)]
+    events = []
+    done = 0
+    deadline = time.time() + TIMEOUT
+    while done < len(ids) and time.time() < deadline:
+        m = kc.get_iopub_msg(timeout=TIMEOUT)
+        pid = m['parent_header'].get('msg_id')
+        if m['msg_type'] == 'status' and pid in ids:
+            events.append('%s%d' % (m['content']['execution_state'], ids.index(pid) + 1))
+            if m['content']['execution_state'] == 'idle':
+                done += 1
+    for _ in ids:
+        kc.get_shell_msg(timeout=TIMEOUT)
+    figures['status_sequence'] = events
+    expected = ['busy1', 'idle1', 'busy2', 'idle2', 'busy3', 'idle3']
+    if events != expected:
+        problems.append('status messages %s, expected %s (idle while queued cells still run)' % (' '.join(events), ' '.join(expected)))
+    return figures, problems
+
+
+def check_lines(kernel, workdir, cells=20, lines=200):
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("for (let i = 0; i < %d; i++) console.log('cell %d line ' + i);" % (lines, c)) for c in range(cells)]
+    client = NotebookClient(nb, kernel_name=kernel, timeout=TIMEOUT, resources={'metadata': {'path': workdir}})
+    t0 = time.time()
+    client.execute()
+    seconds = time.time() - t0
+    lost = 0
+    wrong_place = 0
+    for c, cell in enumerate(nb.cells):
+        got = ''.join(o.get('text', '') for o in cell.outputs if o.get('output_type') == 'stream' and o.get('name') == 'stdout').splitlines()
+        want = ['cell %d line %d' % (c, i) for i in range(lines)]
+        lost += sum(1 for w in want if w not in set(got))
+        wrong_place += sum(1 for g in got if not g.startswith('cell %d ' % c))
+        if got != want and not lost:
+            wrong_place += 1
+    figures = {'cells': cells, 'lines_per_cell': lines, 'lines_lost': lost, 'lines_misplaced': wrong_place,
+               'stream_outputs': sum(len(c.outputs) for c in nb.cells), 'seconds': round(seconds, 2),
+               'execution_counts': [c.execution_count for c in nb.cells][:3] + ['...']}
+    problems = []
+    if lost or wrong_place:
+        problems.append('%d of %d lines lost, %d misplaced' % (lost, cells * lines, wrong_place))
+    if any(c.execution_count is None for c in nb.cells):
+        problems.append('nbclient stored execution_count null (no execute_input)')
+    return figures, problems
+
+
+def main():
+    kernel, workdir = sys.argv[1], sys.argv[2]
+    checks = sys.argv[3:]
+    kernel_checks = [c for c in checks if c != 'lines']
+    if kernel_checks:
+        km, kc = start_new_kernel(kernel_name=kernel, cwd=workdir, startup_timeout=TIMEOUT)
+        try:
+            for c in kernel_checks:
+                t0 = time.time()
+                try:
+                    figures, problems = globals()['check_' + c](kc)
+                except Exception as e:  # noqa: BLE001
+                    figures, problems = {}, ['%s: %s' % (type(e).__name__, e)]
+                figures['seconds'] = figures.get('seconds', round(time.time() - t0, 2))
+                print(json.dumps({'check': c, 'ok': not problems, 'figures': figures, 'problems': problems}), flush=True)
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    if 'lines' in checks:
+        try:
+            figures, problems = check_lines(kernel, workdir)
+        except Exception as e:  # noqa: BLE001
+            figures, problems = {}, ['%s: %s' % (type(e).__name__, str(e)[-800:])]
+        print(json.dumps({'check': 'lines', 'ok': not problems, 'figures': figures, 'problems': problems}), flush=True)
+
+
+if __name__ == '__main__':
+    main()
