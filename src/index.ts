@@ -25,3 +25,8 @@ export { gradCheck, type GradCheckOptions, type BackwardFn, type CheckMode } fro
 export { FLOOR_FACTOR, floorBands, formatReport, worstVerdict } from './report';
 export type { Progress as CheckProgress, OnProgress } from './numeric/progress';
 export { checkGradients, type CheckGradientsOptions, type TensorFn } from './checkGradients';
+// recurrent networks through time (issue 12)
+export type { Model, ModelCache, ParamBlock, Loss64 } from './model';
+export { rnn, Rnn, rnnStepBackward, type RnnOptions, type RnnSpec, type RnnCache, type RnnStep, type RnnStepGrads, type RnnStepBackward } from './rnn/rnn';
+export { lstm, Lstm, lstmStepBackward, LSTM_VARIANTS, type LstmOptions, type LstmSpec, type LstmCache, type LstmStep, type LstmStepGrads, type LstmStepBackward, type LstmVariant } from './lstm/lstm';
+export type { SequenceOutputs } from './rnn/sequence';
