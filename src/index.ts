@@ -20,7 +20,7 @@ export * as charts from './charts';
 // optimisers, softmax, input normalisation, Hoeffding (issue 13)
 export * as optimizers from './optimizers';
 export type { ChartSpec } from './charts';
-export { show, toSVG, toPNG, save, progress, type Progress, type ProgressOptions, type PngOptions } from './display';
+export { show, toText, toSVG, toPNG, save, progress, type Progress, type ProgressOptions, type PngOptions, type ShowOptions } from './display';
 export { gradCheck, type GradCheckOptions, type BackwardFn, type CheckMode } from './gradcheck';
 export { FLOOR_FACTOR, floorBands, formatReport, worstVerdict } from './report';
 export type { Progress as CheckProgress, OnProgress } from './numeric/progress';
