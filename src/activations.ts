@@ -15,8 +15,11 @@ export const LEAKY_SLOPE = 0.01;
 export interface ActivationFns {
   /** a = g(z) */
   g(z: Tensor): Tensor;
-  /** g'(z) */
-  dg(z: Tensor): Tensor;
+  /**
+   * g'(z). Where g has a kink, g'(0) is tf's choice, the left derivative (relu: 0); `right: true`
+   * gives the right one (relu: 1, the `z >= 0` a student may write). Both are valid subgradients.
+   */
+  dg(z: Tensor, right?: boolean): Tensor;
   /** g(z) in float64 */
   g64(z: number): number;
   /** g'(z) in float64 */
@@ -47,7 +50,7 @@ export const activations: Record<Activation, ActivationFns> = {
   // g = max(0, z),  g' = 1 if z > 0 else 0
   relu: {
     g: (z) => tf.relu(z),
-    dg: (z) => tf.tidy(() => tf.cast(tf.greater(z, 0), 'float32')),
+    dg: (z, right = false) => tf.tidy(() => tf.cast(right ? tf.greaterEqual(z, 0) : tf.greater(z, 0), 'float32')),
     g64: (z) => (z > 0 ? z : 0),
     dg64: (z) => (z > 0 ? 1 : 0),
     kink: true,
@@ -55,7 +58,7 @@ export const activations: Record<Activation, ActivationFns> = {
   // g = z if z > 0 else 0.01 z,  g' = 1 if z > 0 else 0.01
   leakyRelu: {
     g: (z) => tf.leakyRelu(z, LEAKY_SLOPE),
-    dg: (z) => tf.tidy(() => tf.where(tf.greater(z, 0), tf.onesLike(z), tf.fill(z.shape, LEAKY_SLOPE))),
+    dg: (z, right = false) => tf.tidy(() => tf.where(right ? tf.greaterEqual(z, 0) : tf.greater(z, 0), tf.onesLike(z), tf.fill(z.shape, LEAKY_SLOPE))),
     g64: (z) => (z > 0 ? z : LEAKY_SLOPE * z),
     dg64: (z) => (z > 0 ? 1 : LEAKY_SLOPE),
     kink: true,

@@ -6,8 +6,8 @@
  * report.ts the verdicts and the table.
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
-import { backendLabel, tf } from './backend';
-import { invalid, knownKeys, matrix, number, oneOf, optionalFunction, ON_PROGRESS } from './errors';
+import { tf } from './backend';
+import { GradscopeError, firstNonFinite, fmt, invalid, knownKeys, matrix, number, oneOf, optionalFunction, ON_PROGRESS } from './errors';
 import { Net, type Cache, type Grads } from './mlp';
 import { batch64, type Batch64 } from './mirror64';
 import { rng, sampleIndices, unitVector } from './random';
@@ -24,6 +24,15 @@ import { ticker, type OnProgress, type Ticker } from './numeric/progress';
 import { progress as showProgress, DEFAULT_DELAY } from './display/progress';
 import type { NumericResult } from './numeric/result';
 import { activations } from './activations';
+import { ATOL_FACTOR, U32, magnitudes64 } from './numeric/roundoff';
+
+export { ATOL_FACTOR };
+
+/**
+ * The smallest eps each precision can difference with: below it the round-off of J(theta +- eps),
+ * about u |J| / eps (u = 1.1e-16 in float64, 6e-8 in float32), swamps any gradient.
+ */
+export const MIN_EPS: Record<Precision, number> = { float64: 1e-12, float32: 1e-4 };
 
 export type CheckMode = 'full' | 'sparse' | 'directional';
 
@@ -88,8 +97,11 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
   oneOf('precision', precision, ['float64', 'float32']);
   oneOf('mode', mode, ['full', 'sparse', 'directional']);
   const eps = number('eps', options.eps ?? (precision === 'float64' ? 1e-7 : FLOAT32_EPS), { min: 0, max: 1, openMin: true });
-  number('samples', samples, { min: 1, integer: true });
-  number('directions', directions, { min: 1, integer: true });
+  if (eps < MIN_EPS[precision]) {
+    throw new GradscopeError('eps', `invalid eps: ${eps} cannot work in ${precision}: the round-off of the central difference, about ${precision === 'float64' ? '1.1e-16' : '6e-8'} |J| / eps, would swamp any gradient (expected eps >= ${MIN_EPS[precision]}; the default is ${precision === 'float64' ? '1e-7' : FLOAT32_EPS})`);
+  }
+  number('samples', samples, { min: 1, max: 1e6, integer: true });
+  number('directions', directions, { min: 1, max: 1000, integer: true });
   number('seed', seed, { integer: true });
   optionalFunction('backward', backward, 'a function (net, cache, Y) => { dW1, db1, ... }');
   optionalFunction('onProgress', onProgress, ON_PROGRESS);
@@ -98,8 +110,8 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
   const indicator = progress === true && onProgress === undefined ? showProgress('gradCheck', { delay: DEFAULT_DELAY }) : undefined;
   const report = progress === false ? undefined : typeof progress === 'function' ? progress : onProgress ?? indicator;
 
-  matrix('X', X, net.spec.sizes[0]);
   net.assertFinite();
+  matrix('X', X, net.spec.sizes[0]);
   const m = X.shape[0];
   const y = net.labels(Y, m);
   const notes: string[] = [];
@@ -107,7 +119,7 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
   try {
     const analyticStart = performance.now();
     const D = net.spec.keepProb < 1 ? net.sampleMasks(m, rng(seed + 104729)) : []; // seeded; the net's own mask stream is left alone
-    if (D.length) notes.push(`dropout: one mask D (keepProb ${net.spec.keepProb}, seed ${seed}) held fixed for the hand-written gradient, autograd and every numeric evaluation`);
+    if (D.length) notes.push(`dropout: one mask D (keepProb ${net.spec.keepProb}) drawn with the check's seed ${seed} (options.seed) and held fixed for the hand-written gradient, autograd and every numeric evaluation`);
     let autoGrads: Grads;
     try {
       ({ cache, grads: autoGrads } = net.forwardAndAutograd(X, y, D)); // one tf forward pass for both
@@ -115,20 +127,26 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
       tf.dispose(D.filter(Boolean) as Tensor[]);
     }
     const analytic = gradients(net, cache, y, autoGrads, backward);
+    const alt = rightSided(net, cache, y);
     const time = { analytic: (performance.now() - analyticStart) / 1000, numeric: 0 };
     const batch = batch64(net.spec, X, y, cache.D);
     const slots = layout(net.spec);
     const theta = net.toVector();
-    // float64: one cached base pass, shared by the sign check, the numeric gradient and the confirmation
-    const base = precision === 'float64' ? timed(time, () => base64(net.spec, theta, batch)) : undefined;
-    if (base) mirrorSigns(net, cache, base.z, notes);
-    const ctx: Context = { net, cache, y, batch, theta, base, slots, eps, precision, samples, seed, notes, analytic, report, time };
+    // one cached float64 base pass, shared by the sign check, the round-off bound, the kink screen,
+    // the numeric gradient and the confirmation
+    const base = timed(time, () => base64(net.spec, theta, batch));
+    if (precision === 'float64') mirrorSigns(net, cache, base.z, notes);
+    const mag = magnitudes64(base);
+    const ctx: Context = { net, cache, y, batch, theta, base, mag, alt, slots, eps, precision, samples, seed, notes, analytic, report, time };
     notes.push(precision === 'float64'
       ? `numeric: central differences of J re-evaluated in float64 by the mirror of the forward pass (cached layers, only the change carried downstream), eps ${eps}; the checked gradient and autograd are float32 (tf)`
       : `numeric: central differences of J in float32 on tf (the rows each perturbation moves, batched through tf: one pass per block of rows), eps ${eps}`);
     const body = mode === 'directional' ? directionalCheck(ctx, directions) : entryCheck(ctx, mode === 'full' ? undefined : sparseIndices(slots, samples, seed), mode);
+    if (alt && body.blocks.some((b) => b.label?.includes("g'(0) = 1"))) notes.push(`where z = 0 exactly, g'(0) = 0 (tf's choice) and g'(0) = 1 (z >= 0) are both valid subgradients: either is accepted`);
+    const reasons = [...new Set([body.reason, ...body.blocks.map((b) => b.reason && `${b.name}: ${b.reason}`)].filter(Boolean))];
+    const reason = body.verdict === 'inconclusive' ? (reasons.length ? reasons.join('; ') : 'see the blocks') : undefined;
     const seconds = (performance.now() - started) / 1000;
-    const full: Omit<CheckReport, 'toString'> = { ...body, precision, eps, mode, backend: backendLabel(), seconds, time, notes };
+    const full: Omit<CheckReport, 'toString'> = { ...body, reason, precision, eps, mode, backend: tf.getBackend(), seconds, time, notes };
     return { ...full, toString: () => formatReport(full) };
   } finally {
     indicator?.finish();
@@ -143,7 +161,11 @@ interface Context {
   y: Tensor2D;
   batch: Batch64;
   theta: Float64Array;
-  base?: Base64;
+  base: Base64;
+  /** Per theta entry: the size of the terms a correct backward sums (numeric/roundoff.ts). */
+  mag: Float64Array;
+  /** The reference gradient with g'(0) = 1 at kinks, when some hidden z is exactly 0 (else undefined). */
+  alt?: Float64Array;
   slots: Slot[];
   eps: number;
   precision: Precision;
@@ -174,7 +196,17 @@ function gradients(net: Net, cache: Cache, Y: Tensor2D, autoGrads: Grads, backwa
   const auto = net.gradsToVector(autoGrads);
   tf.dispose(Object.values(autoGrads));
   const grads = tf.tidy(() => {
-    const g = backward ? backward(net, cache, Y) : net.backward(cache, Y);
+    let g: unknown;
+    try {
+      g = backward ? backward(net, cache, Y) : net.backward(cache, Y);
+    } catch (e) {
+      if (e instanceof GradscopeError && !backward) throw e;
+      throw new GradscopeError('backward', `backward threw: ${(e as Error)?.message ?? String(e)} (the backward pass given to gradCheck; expected it to return { ${net.blocks.map((b) => b.grad).join(', ')} } with the shapes of ${net.blocks.map((b) => `${b.name} [${b.shape}]`).join(', ')})`);
+    }
+    if (g instanceof Promise) {
+      g.catch(() => undefined);
+      throw invalid('backward', 'a Promise (an async function)', 'a synchronous backward that returns the gradients { dW1, db1, ... } (drop async/await)');
+    }
     if (!g || typeof g !== 'object') throw invalid('backward', g, 'backward(net, cache, Y) to return { dW1, db1, ... }');
     return g as unknown as import('@tensorflow/tfjs').TensorContainerObject;
   }) as unknown as Grads;
@@ -196,6 +228,26 @@ function gradients(net: Net, cache: Cache, Y: Tensor2D, autoGrads: Grads, backwa
     tf.dispose(Object.values(grads).filter((g) => g instanceof tf.Tensor) as Tensor[]);
   }
   return { hand, auto, bad };
+}
+
+/**
+ * The reference gradient with the right-sided g'(0) = 1 at relu kinks (net.backward with `right`),
+ * when some kept hidden pre-activation is exactly 0 in tf's pass; undefined otherwise.
+ */
+function rightSided(net: Net, cache: Cache, y: Tensor2D): Float64Array | undefined {
+  if (!activations[net.spec.hidden].kink) return undefined;
+  let zero = false;
+  for (let l = 1; l < net.depth && !zero; l++) {
+    const z = cache.z[l]!.dataSync(), D = cache.D[l]?.dataSync();
+    for (let i = 0; i < z.length; i++) if (z[i] === 0 && (!D || D[i] !== 0)) { zero = true; break; }
+  }
+  if (!zero) return undefined;
+  const g = net.backward(cache, y, { right: true });
+  try {
+    return net.gradsToVector(g);
+  } finally {
+    tf.dispose(Object.values(g));
+  }
 }
 
 /** Notes relu units whose z has a different sign in tf's float32 forward pass and the float64 mirror. */
@@ -252,28 +304,23 @@ function numeric(ctx: Context, indices: Int32Array | undefined, t: Ticker, offse
     : float32Grad(ctx.net, ctx.cache, ctx.y, { eps: ctx.eps, indices, tick }));
 }
 
-/** float32 unit round-off */
-const U32 = 2 ** -24;
-/**
- * A float32 gradient entry summing terms of size `scale` is trusted to ATOL_FACTOR * u32 * scale.
- *
- * @example
- * ```ts
- * ATOL_FACTOR * 2 ** -24 * 0.2; // ~1e-7: round-off a float32 backward pass may leave next to terms of size 0.2
- * ```
- */
-export const ATOL_FACTOR = 8;
-
 const distance = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
   return Math.sqrt(s);
 };
+const norm = (a: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] ** 2;
+  return Math.sqrt(s);
+};
+const finite = (a: ArrayLike<number>): boolean => firstNonFinite(a) < 0;
 
 /**
- * The float32 round-off a backward pass can leave in the blocks of layer l, per entry: it carries
- * delta^L back through layers L..l, and where paths cancel, what remains is round-off of the
- * largest terms it carried: atol_l = ATOL_FACTOR * u32 * max{ scale_k : entry k in a layer >= l }.
+ * The float32 round-off a backward pass can leave in the blocks of layer l, from the size of the
+ * per-example terms (numeric `scale`): it carries delta^L back through layers L..l, and where paths
+ * cancel, what remains is round-off of the largest terms it carried:
+ * atol_l = ATOL_FACTOR * u32 * max{ scale_k : entry k in a layer >= l }.
  */
 function roundoff(slots: Slot[], indices: ArrayLike<number>, scale: ArrayLike<number>, use: (k: number) => boolean): number[] {
   const top: number[] = [];
@@ -293,8 +340,10 @@ interface Judgement {
   error: number;
   floor: number;
   ratio: number;
+  noise: number;
   bands: Bands;
   verdict: Verdict;
+  reason?: string;
 }
 
 /**
@@ -304,26 +353,56 @@ interface Judgement {
  *   entries can show a floor far below its real round-off by chance). tf autograd is float32 too, so
  *   this is how closely any correct float32 gradient can match here; the bands are raised to
  *   FLOOR_FACTOR * floor (report.floorBands).
- * - ratio = ||hand - num|| / max(||autograd - num||, atol): how much further from the numbers the
- *   checked gradient is than autograd, or than float32 round-off (atol, see {@link roundoff}).
- *   ratio <= FLOOR_FACTOR is as good as a float32 gradient gets: 'great' whatever the relative error
- *   (this is what keeps a block whose true gradient is 0, and whose float32 values are pure round-off,
- *   from looking wrong).
+ * - noise = max(||autograd - num||, atol): how far from the numbers a correct float32 gradient may land;
+ *   atol is the round-off bound of a correct backward pass (numeric/roundoff.ts: the magnitudes it
+ *   carries, so a fitted net's cancelling delta^L = a^L - y is allowed for).
+ * - ratio = ||hand - num|| / noise: ratio <= FLOOR_FACTOR is as good as a float32 gradient gets.
+ * - 'inconclusive' when the check cannot tell: ||num|| <= FLOOR_FACTOR * noise (a zero gradient would
+ *   pass too), or the numbers or autograd are not finite (the loss overflowed).
  * When FLOOR_FACTOR * floor reaches the worry band, relative error says nothing more and the ratio
  * alone decides: 'worry' up to 10 FLOOR_FACTOR, 'wrong' beyond.
  */
 function judge(hand: ArrayLike<number>, auto: ArrayLike<number>, num: ArrayLike<number>, atol: number, raw: Bands, atLeast = 0): Judgement {
   const error = relativeError(hand, num);
+  if (!finite(num) || !finite(auto)) {
+    const what = !finite(num) ? 'the numerical gradient' : 'tf autograd';
+    return { error, floor: NaN, ratio: NaN, noise: NaN, bands: raw, verdict: 'inconclusive', reason: `${what} is not finite here (the loss overflows or is NaN at these inputs and weights)` };
+  }
   const floor = Math.max(relativeError(auto, num), atLeast);
   const bands = floorBands(raw, floor);
+  if (!finite(hand)) return { error: NaN, floor, ratio: Infinity, noise: NaN, bands, verdict: 'wrong', reason: undefined };
+  const noise = Math.max(distance(auto, num), atol, Number.MIN_VALUE);
   const dh = distance(hand, num);
-  const ratio = dh === 0 ? 0 : dh / Math.max(distance(auto, num), atol, Number.MIN_VALUE);
+  const ratio = dh === 0 ? 0 : dh / noise;
+  const resolvable = norm(num) > FLOOR_FACTOR * noise;
   let verdict: Verdict;
-  if (!Number.isFinite(error) || Number.isNaN(ratio)) verdict = 'wrong';
-  else if (ratio <= FLOOR_FACTOR) verdict = 'great';
+  if (ratio <= FLOOR_FACTOR) verdict = 'great';
   else if (bands.great < raw.worry) verdict = verdictOf(error, bands);
   else verdict = ratio <= 10 * FLOOR_FACTOR ? 'worry' : 'wrong';
-  return { error, floor, ratio, bands, verdict };
+  if (!resolvable && (verdict === 'great' || verdict === 'ok')) {
+    const size = norm(num) === 0 ? 'the gradient is exactly 0 here (symmetric or inactive units)' : `the gradient is about 0 next to its float32 round-off (|numeric| ${fmt(norm(num))} <= ${FLOOR_FACTOR} x noise ${fmt(noise)})`;
+    return { error, floor, ratio, noise, bands, verdict: 'inconclusive', reason: `${size}: a zero gradient would pass too` };
+  }
+  return { error, floor, ratio, noise, bands, verdict };
+}
+
+/**
+ * Entries at a kink, compared with autograd instead of the numbers (the differences are not
+ * derivatives there; autograd needs none). Where z = 0 exactly, g'(0) = 0 (tf's) and g'(0) = 1
+ * (`z >= 0`) are both valid: each entry is compared with whichever of autograd and the right-sided
+ * reference (`alt`) is closer. Matches when ||hand - ref|| <= FLOOR_FACTOR * the round-off bound.
+ */
+function judgeKinks(hand: ArrayLike<number>, auto: ArrayLike<number>, alt: ArrayLike<number> | undefined, atol: ArrayLike<number>): { error: number; verdict: Verdict; right: number } {
+  const ref = Float64Array.from(auto);
+  let right = 0;
+  if (alt) for (let k = 0; k < ref.length; k++) if (Math.abs(hand[k] - alt[k]) < Math.abs(hand[k] - auto[k])) { ref[k] = alt[k]; right++; }
+  if (!finite(ref)) return { error: NaN, verdict: 'inconclusive', right };
+  if (!finite(hand)) return { error: NaN, verdict: 'wrong', right };
+  const tol = norm(atol);
+  const error = relativeError(hand, ref);
+  const ratio = distance(hand, ref) / Math.max(tol, Number.MIN_VALUE);
+  const verdict: Verdict = ratio <= FLOOR_FACTOR || error < BANDS.float64.great ? 'great' : worstVerdict(['worry', verdictOf(error, BANDS.float64)]);
+  return { error, verdict, right };
 }
 
 function pick(v: Float64Array, idx: ArrayLike<number>): Float64Array {
@@ -340,6 +419,27 @@ function entryCheck(ctx: Context, indices: Int32Array | undefined, mode: CheckMo
   return compareEntries(ctx, num, mode, notes);
 }
 
+/** Round-off bound of a correct float32 backward per theta entry: ATOL_FACTOR * u32 * mag (numeric/roundoff.ts). */
+function atolAt(ctx: Context, i: number): number {
+  return ATOL_FACTOR * U32 * ctx.mag[i];
+}
+
+/** The block result for entries at a kink only, or the kink part merged into a numeric one. */
+function withKinks(ctx: Context, b: BlockResult, th: number[], autogradOnly = b.checked === th.length): BlockResult {
+  if (!th.length) return { ...b, basis: 'numeric' };
+  const { hand, auto } = ctx.analytic;
+  const k = judgeKinks(pick(hand, th), pick(auto, th), ctx.alt && pick(ctx.alt, th), th.map((i) => atolAt(ctx, i)));
+  const sided = k.right ? ` (${k.right} with g'(0) = 1, the other valid one-sided derivative)` : '';
+  if (autogradOnly) {
+    // every entry at a kink: autograd alone decides, and a match is 'ok', never 'great'
+    const verdict: Verdict = k.verdict === 'great' ? 'ok' : k.verdict;
+    return { ...b, relativeError: k.error, verdict, basis: 'autograd', label: `${th.length}/${b.checked} at a kink: compared with autograd only${sided}`, floor: undefined, bands: undefined, ratio: undefined, reason: undefined };
+  }
+  const verdict = worstVerdict([b.verdict, k.verdict]);
+  const label = k.verdict === 'great' ? (sided ? `kinks match autograd${sided}` : undefined) : `${th.length} entries at a kink differ from autograd (relative error ${fmt(k.error)})`;
+  return { ...b, verdict, basis: 'numeric+autograd', ...(label ? { label } : {}) };
+}
+
 function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes: string[]): Body {
   const { slots, analytic } = ctx;
   const raw = BANDS[ctx.precision];
@@ -351,12 +451,14 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
   const overall = (() => {
     const ok = shaped.filter((k) => !num.kinks[k]);
     const th = ok.map((k) => num.indices[k]);
-    return relativeError(pick(auto, th), Float64Array.from(ok, (k) => num.values[k]));
+    const r = relativeError(pick(auto, th), Float64Array.from(ok, (k) => num.values[k]));
+    return Number.isFinite(r) ? r : 0;
   })();
   const worst: EntryResult[] = [];
   const saturated: string[] = [];
   let kinkTotal = 0;
   const atol = roundoff(slots, num.indices, num.scale, (k) => !num.kinks[k]);
+  const magAtol = (th: number[]): number => Math.sqrt(th.reduce((s, i) => s + atolAt(ctx, i) ** 2, 0));
   for (const s of slots) {
     const pos: number[] = [];
     for (let k = 0; k < num.indices.length; k++) if (slotAt[k] === s) pos.push(k);
@@ -370,9 +472,13 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
     const use = pos.filter((k) => !num.kinks[k]);
     kept.push(...use);
     const th = use.map((k) => num.indices[k]);
-    const j = judge(pick(hand, th), pick(auto, th), Float64Array.from(use, (k) => num.values[k]), (atol[s.layer] ?? 0) * Math.sqrt(use.length), raw, overall);
-    if (j.bands.great >= raw.worry) saturated.push(s.name);
-    blocks.push({ name: s.name, relativeError: j.error, verdict: j.verdict, checked: pos.length, size: s.size, kinks, floor: j.floor, bands: j.bands, ratio: j.ratio });
+    let b: BlockResult = { name: s.name, relativeError: 0, verdict: 'great', checked: pos.length, size: s.size, kinks };
+    if (use.length) {
+      const j = judge(pick(hand, th), pick(auto, th), Float64Array.from(use, (k) => num.values[k]), magAtol(th), raw, overall);
+      if (j.bands.great >= raw.worry) saturated.push(s.name);
+      b = { ...b, relativeError: j.error, verdict: j.verdict, floor: j.floor, bands: j.bands, ratio: j.ratio, noise: j.noise, ...(j.reason ? { reason: j.reason } : {}) };
+    }
+    blocks.push(withKinks(ctx, b, pos.filter((k) => num.kinks[k]).map((k) => num.indices[k])));
     for (const k of pos) {
       const i = num.indices[k];
       worst.push({ block: s.name, index: entryIndex(s, i), analytic: hand[i], numeric: num.values[k], difference: hand[i] - num.values[k], kink: num.kinks[k] === 1 });
@@ -380,11 +486,10 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
   }
   worst.sort((p, q) => Math.abs(q.difference) - Math.abs(p.difference) || 0);
   const th = kept.map((k) => num.indices[k]);
-  const all = judge(pick(hand, th), pick(auto, th), Float64Array.from(kept, (k) => num.values[k]), (atol[1] ?? 0) * Math.sqrt(kept.length), raw);
-  const verdict = worstVerdict([bad.size ? 'wrong' : all.verdict, ...blocks.map((b) => b.verdict)]);
+  const all = judge(pick(hand, th), pick(auto, th), Float64Array.from(kept, (k) => num.values[k]), magAtol(th), raw);
+  const everything = shaped.map((k) => num.indices[k]);
   if (kinkTotal) {
-    const withKinks = relativeError(pick(hand, shaped.map((k) => num.indices[k])), Float64Array.from(shaped, (k) => num.values[k]));
-    notes.push(`${kinkTotal} of ${num.indices.length} entries crossed a relu kink (flagged in worst, left out of the verdict: their differences are not derivatives); error without them ${all.error.toExponential(2)}, with them ${withKinks.toExponential(2)}`);
+    notes.push(`${kinkTotal} of ${num.indices.length} entries crossed a relu kink: their differences are not derivatives, so they were compared with autograd (either one-sided derivative accepted where z = 0 exactly); error of the others ${fmt(all.error)}`);
   }
   if (all.bands.great > raw.great) {
     notes.push(`float32 floor: the checked gradient is float32 (tf has no float64); autograd vs numeric is ${all.floor.toExponential(1)} here, so the bands start at ${all.bands.great.toExponential(1)} (${FLOOR_FACTOR}x that) instead of ${raw.great}`);
@@ -393,31 +498,81 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
     notes.push(`${saturated.join(', ')}: float32 round-off swamps these blocks (autograd itself is ${FLOOR_FACTOR}x-floor >= the worry band away from the numbers); judged by how much further the checked gradient is than autograd (ratio column)`);
   }
   if (mode === 'sparse') notes.push(`sparse: ${num.indices.length} of ${ctx.net.size} entries checked (up to ${ctx.samples} per block, seed ${ctx.seed})`);
+  const verdicts = [bad.size ? 'wrong' as const : kept.length ? all.verdict : 'great' as const, ...blocks.map((b) => b.verdict)];
   return {
     relativeError: all.error,
     pairs: {
-      handVsAutograd: relativeError(pick(hand, th), pick(auto, th)),
+      handVsAutograd: relativeError(pick(hand, everything), pick(auto, everything)),
       handVsNumeric: all.error,
       autogradVsNumeric: all.floor,
     },
     blocks,
     worst: worst.slice(0, WORST),
-    verdict,
+    verdict: worstVerdict(verdicts),
     bands: all.bands,
     evaluations: num.evaluations,
     floor: all.floor,
     checked: num.indices.length,
     kinks: kinkTotal,
+    ...(all.reason && kept.length ? { reason: all.reason } : {}),
   };
 }
 
-/** Directional: a few random unit directions per block; failures are confirmed entry by entry. */
+/**
+ * Coordinates of theta whose own +-eps step can move a hidden pre-activation across a relu kink:
+ * W^l[i, c] and b^l[c] where some kept unit has |z^l[r, c]| <= 2 eps (||a^(l-1)_r|| + 1) (for W, only
+ * rows with a^(l-1)[r, i] != 0). A unit direction moves z^l[r, c] by at most eps (||a^(l-1)_r|| + 1).
+ * Directional mode leaves them out of its directions and compares them with autograd.
+ */
+function nearKinks(ctx: Context): Uint8Array {
+  const near = new Uint8Array(ctx.net.size);
+  const B = ctx.base;
+  if (!B.kinky) return near;
+  const { n, L, m, z, a, batch } = B;
+  for (const s of ctx.slots) {
+    const l = s.layer;
+    if (l === L) continue; // the output layer has no kink
+    const nIn = n[l - 1], nl = n[l], D = batch.D[l];
+    for (let r = 0; r < m; r++) {
+      let sq = 0;
+      for (let i = 0; i < nIn; i++) sq += a[l - 1][r * nIn + i] ** 2;
+      const tau = 2 * ctx.eps * (Math.sqrt(sq) + 1);
+      for (let c = 0; c < nl; c++) {
+        if (Math.abs(z[l][r * nl + c]) > tau || (D && D[r * nl + c] === 0)) continue;
+        if (s.kind === 'b') near[s.offset + c] = 1;
+        else for (let i = 0; i < nIn; i++) if (a[l - 1][r * nIn + i] !== 0) near[s.offset + i * nl + c] = 1;
+      }
+    }
+  }
+  return near;
+}
+
+/**
+ * Directional: a few random unit directions per block, with the coordinates next to a kink left out
+ * (compared with autograd instead). A block whose direction still crosses a kink, or that fails, is
+ * checked entry by entry before the report calls it anything.
+ */
 function directionalCheck(ctx: Context, K: number): Body {
   const { net, slots, analytic, notes, precision, eps } = ctx;
   const raw = BANDS[precision];
   const r = rng(ctx.seed + 32452843);
+  const near = nearKinks(ctx);
   const dirs: Direction[] = [];
-  for (const s of slots) for (let k = 0; k < K; k++) dirs.push({ slot: s, v: unitVector(s.size, r) });
+  const kinkCoords = new Map<Slot, number[]>();
+  for (const s of slots) {
+    const th: number[] = [];
+    for (let e = 0; e < s.size; e++) if (near[s.offset + e]) th.push(s.offset + e);
+    kinkCoords.set(s, th);
+    for (let k = 0; k < K && th.length < s.size; k++) {
+      const v = unitVector(s.size, r);
+      if (th.length) {
+        for (const i of th) v[i - s.offset] = 0;
+        const nv = norm(v);
+        for (let e = 0; e < s.size; e++) v[e] /= nv;
+      }
+      dirs.push({ slot: s, v });
+    }
+  }
   const t = ticker(ctx.report, dirs.length, 'directional');
   const num = timed(ctx.time, () => precision === 'float64'
     ? directional64(net.spec, ctx.theta, ctx.batch, dirs, eps, (d) => t.tick(d), ctx.base)
@@ -425,36 +580,51 @@ function directionalCheck(ctx: Context, K: number): Body {
   t.finish();
   const blocks: BlockResult[] = [];
   const failing: Slot[] = [];
+  const kinked: Slot[] = [];
   const H: number[] = [], A: number[] = [], N: number[] = [];
+  let atolAll = 0;
   const atol = roundoff(slots, dirs.map((d) => d.slot.offset), num.scale, (i) => !num.kinks[i]);
+  const alongAtol = (d: Direction): number => { let s = 0; for (let e = 0; e < d.slot.size; e++) s += Math.abs(d.v[e]) * atolAt(ctx, d.slot.offset + e); return s; };
   let kinkTotal = 0;
   const usable = dirs.map((d, i) => [d, i] as const).filter(([d, i]) => !num.kinks[i] && !analytic.bad.has(d.slot.name));
-  const overall = relativeError(usable.map(([d]) => along(analytic.auto, d)), usable.map(([, i]) => num.values[i]));
+  const overall0 = relativeError(usable.map(([d]) => along(analytic.auto, d)), usable.map(([, i]) => num.values[i]));
+  const overall = Number.isFinite(overall0) ? overall0 : 0;
   for (const s of slots) {
     const ds = dirs.map((d, i) => [d, i] as const).filter(([d]) => d.slot === s);
-    const kinks = ds.filter(([, i]) => num.kinks[i]).length;
-    kinkTotal += kinks;
+    const coords = kinkCoords.get(s)!;
+    kinkTotal += coords.length;
     if (analytic.bad.has(s.name)) {
-      blocks.push({ name: s.name, relativeError: 1, verdict: 'wrong', checked: ds.length, size: s.size, kinks });
+      blocks.push({ name: s.name, relativeError: 1, verdict: 'wrong', checked: ds.length, size: s.size, kinks: coords.length });
       notes.push(`${analytic.bad.get(s.name)}: reported wrong`);
       continue;
     }
-    const use = ds.filter(([, i]) => !num.kinks[i]);
-    const h = use.map(([d]) => along(analytic.hand, d)), a = use.map(([d]) => along(analytic.auto, d)), n = use.map(([, i]) => num.values[i]);
-    H.push(...h); A.push(...a); N.push(...n);
-    const j = judge(h, a, n, (atol[s.layer] ?? 0) * Math.sqrt(use.length), raw, overall);
-    blocks.push({ name: s.name, relativeError: j.error, verdict: j.verdict, checked: ds.length, size: s.size, kinks, floor: j.floor, bands: j.bands, ratio: j.ratio });
-    if (j.verdict === 'worry' || j.verdict === 'wrong') failing.push(s);
+    if (ds.some(([, i]) => num.kinks[i])) {
+      kinked.push(s);
+      blocks.push({ name: s.name, relativeError: NaN, verdict: 'inconclusive', checked: 0, size: s.size, kinks: coords.length });
+      continue;
+    }
+    let b: BlockResult = { name: s.name, relativeError: 0, verdict: 'great', checked: ds.length + coords.length, size: s.size, kinks: coords.length };
+    if (ds.length) {
+      const h = ds.map(([d]) => along(analytic.hand, d)), a = ds.map(([d]) => along(analytic.auto, d)), n = ds.map(([, i]) => num.values[i]);
+      H.push(...h); A.push(...a); N.push(...n);
+      const da = Math.sqrt(ds.reduce((q, [d]) => q + alongAtol(d) ** 2, 0));
+      atolAll = Math.sqrt(atolAll ** 2 + da ** 2);
+      const j = judge(h, a, n, da, raw, overall);
+      b = { ...b, relativeError: j.error, verdict: j.verdict, floor: j.floor, bands: j.bands, ratio: j.ratio, noise: j.noise, ...(j.reason ? { reason: j.reason } : {}) };
+      if (j.verdict === 'worry' || j.verdict === 'wrong') failing.push(s);
+    }
+    blocks.push(withKinks(ctx, b, coords, ds.length === 0));
   }
-  const all = judge(H, A, N, (atol[1] ?? 0) * Math.sqrt(H.length), raw);
+  const all = judge(H, A, N, atolAll, raw);
   let worst: EntryResult[] = [];
   let evaluations = num.evaluations;
   notes.push(`directional: ${K} random unit direction(s) v per block, v . grad compared with (J(theta + eps v) - J(theta - eps v)) / 2 eps`);
-  if (kinkTotal) notes.push(`${kinkTotal} direction(s) crossed a relu kink and were left out of the verdict`);
-  if (failing.length) {
+  if (kinkTotal) notes.push(`${kinkTotal} coordinate(s) sit next to a relu kink: left out of the directions and compared with autograd (either one-sided derivative accepted where z = 0 exactly)`);
+  if (failing.length || kinked.length) {
     // PyTorch's fast-mode lesson: confirm entry by entry before calling the gradient wrong. First the
     // ceil(samples/2) entries where hand and autograd differ most; a block they do not confirm gets
     // its full `samples` (the same suspects and random entries) before it is called not confirmed.
+    // A block whose direction crossed a kink anyway is checked on its full `samples` straight away.
     const k = ctx.samples, first = Math.ceil(k / 2);
     const confirmOn = (on: Slot[], total: number): Body => {
       const idx = suspectIndices(on, analytic, first, total, ctx.seed);
@@ -465,31 +635,35 @@ function directionalCheck(ctx: Context, K: number): Body {
       return compareEntries({ ...ctx, slots: on }, entries, 'sparse', []);
     };
     const agreed = (b: BlockResult): boolean => b.verdict === 'worry' || b.verdict === 'wrong';
-    const sub = confirmOn(failing, first);
-    const retry = first < k ? failing.filter((s) => !agreed(sub.blocks.find((b) => b.name === s.name)!)) : [];
+    const sub = failing.length ? confirmOn(failing, first) : undefined;
+    const retry = [...kinked, ...(first < k && sub ? failing.filter((s) => !agreed(sub.blocks.find((b) => b.name === s.name)!)) : [])];
     const again = retry.length ? confirmOn(retry, k) : undefined;
-    const results = sub.blocks.map((b) => again?.blocks.find((x) => x.name === b.name) ?? b);
-    worst = [...sub.worst.filter((w) => !retry.some((s) => s.name === w.block)), ...(again?.worst ?? [])]
+    const results = [...(sub?.blocks ?? []).filter((b) => !again?.blocks.some((x) => x.name === b.name)), ...(again?.blocks ?? [])];
+    worst = [...(sub?.worst ?? []).filter((w) => !retry.some((s) => s.name === w.block)), ...(again?.worst ?? [])]
       .sort((p, q) => Math.abs(q.difference) - Math.abs(p.difference)).slice(0, WORST);
     for (const b of results) {
       const i = blocks.findIndex((x) => x.name === b.name);
-      notes.push(agreed(b)
-        ? `${b.name}: directional error ${blocks[i].relativeError.toExponential(1)} confirmed on ${b.checked} entries (error ${b.relativeError.toExponential(1)}): ${b.verdict}`
-        : `${b.name}: directional error ${blocks[i].relativeError.toExponential(1)} NOT confirmed: ${b.checked} entries agree (error ${b.relativeError.toExponential(1)}); run mode 'full' to be sure`);
-      blocks[i] = { ...b, checked: blocks[i].checked + b.checked, kinks: blocks[i].kinks + b.kinks };
+      const wasKinked = kinked.some((s) => s.name === b.name);
+      notes.push(wasKinked
+        ? `${b.name}: its direction crossed a relu kink; checked on ${b.checked} entries instead: ${b.verdict}`
+        : agreed(b)
+          ? `${b.name}: directional error ${blocks[i].relativeError.toExponential(1)} confirmed on ${b.checked} entries (error ${b.relativeError.toExponential(1)}): ${b.verdict}`
+          : `${b.name}: directional error ${blocks[i].relativeError.toExponential(1)} NOT confirmed: ${b.checked} entries agree (error ${b.relativeError.toExponential(1)}); run mode 'full' to be sure`);
+      blocks[i] = wasKinked ? b : { ...b, checked: blocks[i].checked + b.checked, kinks: blocks[i].kinks + b.kinks };
     }
   }
+  const verdicts = [analytic.bad.size ? 'wrong' as const : failing.length || kinked.length || !H.length ? 'great' as const : all.verdict, ...blocks.map((b) => b.verdict)];
   return {
     relativeError: all.error,
-    pairs: { handVsAutograd: relativeError(H, A), handVsNumeric: all.error, autogradVsNumeric: all.floor },
+    pairs: { handVsAutograd: relativeError(analytic.hand, analytic.auto), handVsNumeric: all.error, autogradVsNumeric: all.floor },
     blocks,
     worst,
-    verdict: worstVerdict([analytic.bad.size ? 'wrong' : failing.length ? 'great' : all.verdict, ...blocks.map((b) => b.verdict)]),
+    verdict: worstVerdict(verdicts),
     bands: all.bands,
     evaluations,
     floor: all.floor,
     checked: dirs.length,
     kinks: kinkTotal,
+    ...(all.reason && H.length && !failing.length ? { reason: all.reason } : {}),
   };
 }
-

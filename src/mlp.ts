@@ -13,6 +13,8 @@ import { GradscopeError, firstNonFinite, invalid, knownKeys, matrix, number, one
 import { drawWeights, initLabel, normalizeInit, type Init } from './init';
 import { labels, outputs, OUTPUTS, type Output } from './losses';
 import { rng, type Rng } from './random';
+import { batch64, cost64 } from './mirror64';
+import type { Loss64, Model, ParamBlock } from './model';
 
 /** Options of {@link mlp}. */
 export interface MlpOptions {
@@ -48,7 +50,7 @@ export interface NetSpec {
 }
 
 /** Where each parameter block sits in theta (the seeds' dictionary_to_vector order: W1, b1, W2, b2, ...). */
-export interface Block {
+export interface Block extends ParamBlock {
   /** Parameter name: W1, b1, ... */
   name: string;
   /** Gradient name: dW1, db1, ... */
@@ -76,14 +78,17 @@ type Layers = Omit<Cache, 'dispose'>;
 type TensorMap = import('@tensorflow/tfjs').TensorContainerObject;
 
 /** Gradients by name: `{ dW1, db1, dW2, db2, ... }`. */
-export type Grads = Record<string, Tensor>;
+export type { Grads } from './model';
+import type { Grads } from './model';
 
 /** A forward pass's tensors as a Cache that disposes them. */
 function cacheOf({ z, a, D }: Layers): Cache {
   return { z, a, D, dispose: () => tf.dispose([...z, ...a, ...D].filter(Boolean) as Tensor[]) };
 }
 
-export class Net {
+export class Net implements Model<Cache> {
+  /** The model family, for the checker and reports. */
+  readonly family = 'mlp';
   readonly spec: NetSpec;
   /** The parameters as tf.Variables: `{ W1, b1, W2, b2, ... }`. */
   readonly params: Record<string, Variable>;
@@ -133,7 +138,9 @@ export class Net {
    * ```
    */
   forward(X: Tensor2D, { training = false, masks }: { training?: boolean; masks?: (Tensor2D | undefined)[] } = {}): { output: Tensor2D; cache: Cache } {
+    this.assertUsable();
     matrix('X', X, this.spec.sizes[0]);
+    if (masks !== undefined) this.checkMasks(masks, X.shape[0]);
     const dropout = masks !== undefined || (training && this.spec.keepProb < 1);
     const D = dropout ? masks ?? this.sampleMasks(X.shape[0]) : [];
     const layers = tf.tidy(() => this.forwardTensors(X, D) as unknown as TensorMap) as unknown as Layers;
@@ -165,8 +172,22 @@ export class Net {
     return { z, a, D: keptD };
   }
 
+  /** Throws unless `masks` holds, for each hidden layer l, undefined or a [m, n(l)] tensor. */
+  private checkMasks(masks: unknown, m: number): void {
+    if (!Array.isArray(masks)) throw invalid('masks', masks, `an array of dropout masks D^l, [m, n(l)] per hidden layer (index 0 unused), e.g. cache.D`);
+    for (let l = 1; l < this.depth; l++) {
+      const d = masks[l];
+      if (d === undefined) continue;
+      const want = [m, this.spec.sizes[l]];
+      if (!(d instanceof tf.Tensor) || d.isDisposed || !tf.util.arraysEqual(d.shape, want)) {
+        throw invalid(`masks[${l}]`, d instanceof tf.Tensor ? (d.isDisposed ? 'a disposed tensor' : `a tensor of shape [${d.shape}]`) : d, `undefined or a 0/1 tensor of shape [${want}] (D^${l})`);
+      }
+    }
+  }
+
   /** Fresh 0/1 dropout masks D^l ~ Bernoulli(keepProb) for the hidden layers, from the net's seeded stream (or `r`). */
   sampleMasks(m: number, r: Rng = this.maskRng): (Tensor2D | undefined)[] {
+    number('m', m, { min: 1, integer: true });
     const D: (Tensor2D | undefined)[] = [undefined];
     for (let l = 1; l < this.depth; l++) {
       const n = this.spec.sizes[l];
@@ -219,7 +240,9 @@ export class Net {
    * const grads = net.backward(cache, Y);   // { dW1, db1, dW2, db2 }
    * ```
    */
-  backward(cache: Cache, Y: Tensor): Grads {
+  backward(cache: Cache, Y: Tensor, { right = false }: { right?: boolean } = {}): Grads {
+    this.assertUsable();
+    this.checkCache(cache);
     const m = cache.a[0].shape[0];
     const y = this.labels(Y, m);
     try {
@@ -240,7 +263,7 @@ export class Net {
           da = daPrev;
           let dz = da;
           if (D[l - 1]) dz = dz.mul(D[l - 1]!).div(keepProb); // through the dropout mask
-          delta = dz.mul(activations[hidden].dg(z[l - 1]!)); // delta^(l-1) = da^(l-1) * g'(z^(l-1))
+          delta = dz.mul(activations[hidden].dg(z[l - 1]!, right)); // delta^(l-1) = da^(l-1) * g'(z^(l-1))
         }
         return g;
       });
@@ -259,7 +282,9 @@ export class Net {
    * ```
    */
   autogradGrads(X: Tensor2D, Y: Tensor, cache?: Cache): Grads {
+    this.assertUsable();
     matrix('X', X, this.spec.sizes[0]);
+    if (cache !== undefined) this.checkCache(cache);
     const y = this.labels(Y, X.shape[0]);
     try {
       const { cache: own, grads } = this.forwardAndAutograd(X, y, cache?.D ?? []);
@@ -282,8 +307,10 @@ export class Net {
    * const hand = net.backward(cache, y);   // compare with grads.dW1, ...
    * ```
    */
-  forwardAndAutograd(X: Tensor2D, y: Tensor2D, masks: (Tensor2D | undefined)[]): { cache: Cache; grads: Grads } {
+  forwardAndAutograd(X: Tensor2D, y: Tensor2D, masks: (Tensor2D | undefined)[] = []): { cache: Cache; grads: Grads } {
+    this.assertUsable();
     matrix('X', X, this.spec.sizes[0]);
+    this.checkMasks(masks, X.shape[0]);
     matrix('y', y, this.spec.sizes[this.depth]);
     if (y.shape[0] !== X.shape[0]) throw invalid('y', y, `[${X.shape[0]}, ${this.spec.sizes[this.depth]}]: one row per row of X (float labels, one-hot for softmax; see net.labels)`);
     let layers: Layers | undefined;
@@ -308,6 +335,7 @@ export class Net {
    * ```
    */
   toVector(): Float64Array {
+    this.assertUsable();
     const theta = new Float64Array(this.size);
     for (const blk of this.blocks) theta.set(this.params[blk.name].dataSync(), blk.offset);
     return theta;
@@ -325,8 +353,11 @@ export class Net {
     if (!theta || typeof theta.length !== 'number' || theta.length !== this.size) {
       throw new GradscopeError('theta', `invalid theta: length ${theta?.length} (expected ${this.size}, the number of parameters)`);
     }
+    this.assertUsable();
     const bad = firstNonFinite(theta);
     if (bad >= 0) throw new GradscopeError('theta', `invalid theta: entry ${bad} is ${theta[bad]} (expected finite numbers)`);
+    const big = Array.prototype.findIndex.call(theta, (t: number) => !Number.isFinite(Math.fround(t)));
+    if (big >= 0) throw new GradscopeError('theta', `invalid theta: entry ${big} is ${theta[big]}, beyond float32's range (expected |theta| < 3.4e38: the parameters are float32 tf.Variables)`);
     for (const blk of this.blocks) {
       const values = Float32Array.from(Array.prototype.slice.call(theta, blk.offset, blk.offset + blk.size));
       tf.tidy(() => this.params[blk.name].assign(tf.tensor(values, blk.shape)));
@@ -346,8 +377,26 @@ export class Net {
     return v;
   }
 
-  /** Throws if a parameter holds NaN or Infinity, naming it. */
+  /** Throws if the net was disposed or a parameter holds NaN or Infinity, naming it. */
+  assertUsable(): void {
+    if (Object.values(this.params).some((v) => v.isDisposed)) throw new GradscopeError('net', `invalid net: ${this.toString()} was disposed (net.dispose()); build it again with gs.mlp(...)`);
+  }
+
+  /** Throws unless `cache` is a live cache of this net's forward pass. */
+  private checkCache(cache: unknown): asserts cache is Cache {
+    const c = cache as Cache | undefined;
+    if (!c || typeof c !== 'object' || !Array.isArray(c.a) || !Array.isArray(c.z) || !(c.a[0] instanceof tf.Tensor)) {
+      throw invalid('cache', cache, 'the cache of net.forward(X): const { cache } = net.forward(X)');
+    }
+    if (c.a.length !== this.depth + 1) throw invalid('cache', `a cache with ${c.a.length - 1} layers`, `the cache of this ${this.depth}-layer net's forward pass`);
+    if ([...c.a, ...c.z].some((t) => t instanceof tf.Tensor && t.isDisposed)) {
+      throw new GradscopeError('cache', 'invalid cache: its tensors were disposed (cache.dispose() ran, or a backward disposed them); run net.forward(X) again');
+    }
+  }
+
+  /** Throws if a parameter holds NaN or Infinity, naming it (and if the net was disposed). */
   assertFinite(): void {
+    this.assertUsable();
     for (const blk of this.blocks) {
       const data = this.params[blk.name].dataSync();
       const bad = firstNonFinite(data);
@@ -355,9 +404,33 @@ export class Net {
     }
   }
 
-  /** Checks Y against the output layer; returns a float [m, nL] tensor the caller disposes. */
-  labels(Y: Tensor, m: number): Tensor2D {
-    return labels(this.spec.output, Y, m, this.spec.sizes[this.depth]);
+  /** Checks Y against the output layer (m = X's rows, or X itself); returns a float [m, nL] tensor the caller disposes. */
+  labels(Y: Tensor, m: number | Tensor): Tensor2D {
+    const rows = typeof m === 'number' ? m : matrix('X', m, this.spec.sizes[0]).shape[0];
+    return labels(this.spec.output, Y, rows, this.spec.sizes[this.depth]);
+  }
+
+  /**
+   * J of this batch in float64 as a function of theta (the mirror of forward, with the cache's
+   * dropout masks): the model contract's float64 loss. `signs` marks hidden z > 0 for kink tests.
+   *
+   * @example
+   * ```ts
+   * const J64 = net.mirror64(X, y, cache);
+   * J64(net.toVector()).J; // ~ net.loss(X, Y)
+   * ```
+   */
+  mirror64(X: Tensor, y: Tensor, cache: Cache): Loss64 {
+    const batch = batch64(this.spec, matrix('X', X, this.spec.sizes[0]), y as Tensor2D, cache.D);
+    const kinky = activations[this.spec.hidden].kink;
+    return (theta) => {
+      const { J, rows, l2, z } = cost64(this.spec, theta, batch);
+      const out = { J, rows: rows.map((r) => r / batch.m), reg: l2 };
+      if (!kinky) return out;
+      const signs: number[] = [];
+      for (let l = 1; l < this.depth; l++) for (const v of z[l]) signs.push(v > 0 ? 1 : 0);
+      return { ...out, signs: Uint8Array.from(signs) };
+    };
   }
 
   /** Frees the variables. */

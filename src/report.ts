@@ -3,7 +3,14 @@
  * relative error = ||a - b||_2 / (||a||_2 + ||b||_2)   (seed 000; 0 when both are zero)
  */
 
-export type Verdict = 'great' | 'ok' | 'worry' | 'wrong';
+/**
+ * What a check concludes, from best to worst:
+ * - 'great' / 'ok' / 'worry' / 'wrong': the seeds' bands of the relative error (raised to the float32 floor);
+ * - 'inconclusive' (ranks between 'ok' and 'worry'): the check could not tell a right gradient from a
+ *   wrong one here (the gradient is about 0 next to its round-off, or the loss overflowed); the report's
+ *   `reason` says why. A grader never passes on it.
+ */
+export type Verdict = 'great' | 'ok' | 'inconclusive' | 'worry' | 'wrong';
 export type Precision = 'float64' | 'float32';
 
 /** Upper bounds of the verdict bands: error < great -> 'great', < ok -> 'ok', < worry -> 'worry', else 'wrong'. */
@@ -49,7 +56,9 @@ export function floorBands(bands: Bands, floor: number): Bands {
   return { great: Math.max(bands.great, f), ok: Math.max(bands.ok, f), worry: Math.max(bands.worry, f) };
 }
 
-const ORDER: Verdict[] = ['great', 'ok', 'worry', 'wrong'];
+/** Verdicts from best to worst. */
+export const VERDICTS: readonly Verdict[] = ['great', 'ok', 'inconclusive', 'worry', 'wrong'];
+const ORDER = VERDICTS;
 
 /**
  * The worse of some verdicts.
@@ -108,14 +117,32 @@ export interface BlockResult {
   checked: number;
   /** Entries in the block. */
   size: number;
-  /** Entries whose perturbation crossed a ReLU kink (excluded from the verdict). */
+  /**
+   * Entries whose perturbation crossed a ReLU kink: their differences are not derivatives, so they
+   * are compared with autograd instead (accepting either one-sided derivative where z = 0 exactly).
+   */
   kinks: number;
+  /**
+   * What the verdict rests on: 'numeric' (central differences), 'numeric+autograd' (some entries at a
+   * kink compared with autograd), 'autograd' (every checked entry at a kink: never 'great', at best
+   * 'ok' with the label saying so).
+   */
+  basis?: 'numeric' | 'numeric+autograd' | 'autograd';
+  /** A plain-language qualifier, e.g. "6/6 at a kink: compared with autograd only". */
+  label?: string;
+  /** Why the verdict is 'inconclusive'. */
+  reason?: string;
   /** The same error for tf autograd vs numeric: how closely any float32 gradient can match here. */
   floor?: number;
   /** The thresholds this block's verdict used (the precision's bands, raised to FLOOR_FACTOR * floor). */
   bands?: Bands;
-  /** ||checked - numeric|| / max(||autograd - numeric||, float32 round-off of the terms): <= FLOOR_FACTOR is as good as float32 gets. */
+  /**
+   * ||checked - numeric|| / noise, with noise = max(||autograd - numeric||, the float32 round-off a correct
+   * backward can leave here): <= FLOOR_FACTOR is as close as a float32 gradient can get.
+   */
   ratio?: number;
+  /** The noise of that ratio: how far from the numbers any correct float32 gradient may land (absolute, over the block). */
+  noise?: number;
 }
 
 /** One compared entry. */
@@ -142,6 +169,8 @@ export interface CheckReport {
   /** Largest |analytic - numeric| entries, worst first. */
   worst: EntryResult[];
   verdict: Verdict;
+  /** Why the verdict is 'inconclusive' (undefined otherwise). */
+  reason?: string;
   /** The thresholds the verdict used. */
   bands: Bands;
   precision: Precision;
@@ -161,7 +190,7 @@ export interface CheckReport {
   notes: string[];
   /** autograd vs numeric over the entries the verdict used: the float32 floor of the analytic side. */
   floor?: number;
-  /** Entries (or directions) compared, and how many of them crossed a kink and were left out of the verdict. */
+  /** Entries (or directions) compared, and how many of them crossed a kink (compared with autograd instead). */
   checked?: number;
   kinks?: number;
   /** A readable table. */
@@ -190,12 +219,15 @@ function table(rows: string[][]): string {
 export function formatReport(r: Omit<CheckReport, 'toString'>): string {
   const head = `gradient check: ${r.verdict.toUpperCase()}  relative error ${num(r.relativeError)}  ` +
     `(${r.precision}, eps ${num(r.eps)}, ${r.mode}, ${r.evaluations} evaluations, ${r.seconds.toFixed(2)} s, ${r.backend})`;
-  const bands = `bands: great < ${num(r.bands.great)} <= ok < ${num(r.bands.ok)} <= worry < ${num(r.bands.worry)} <= wrong`;
+  const e = (x: number): string => x.toExponential(1);
+  const bands = `bands: great < ${e(r.bands.great)} <= ok < ${e(r.bands.ok)} <= worry < ${e(r.bands.worry)} <= wrong` +
+    `; floor = autograd vs numeric, ratio = |checked - numeric| / |what a correct float32 gradient may miss by| (<= ${FLOOR_FACTOR}: as close as float32 gets)`;
+  const reason = r.reason ? `inconclusive: ${r.reason}` : '';
   const pairs = `pairs: hand vs autograd ${num(r.pairs.handVsAutograd)}, hand vs numeric ${num(r.pairs.handVsNumeric)}, autograd vs numeric ${num(r.pairs.autogradVsNumeric)}`;
   const blocks = table([
     ['block', 'rel. error', 'verdict', 'floor', 'ratio', 'checked', 'kinks'],
     ...r.blocks.map((b) => [b.name, num(b.relativeError), b.verdict, b.floor === undefined ? '-' : num(b.floor), b.ratio === undefined ? '-' : num(b.ratio), `${b.checked}/${b.size}`, String(b.kinks)]),
-  ]);
+  ]) + r.blocks.filter((b) => b.label || b.reason).map((b) => `\n  ${b.name}: ${[b.label, b.reason].filter(Boolean).join('; ')}`).join('');
   const worst = r.worst.length
     ? 'worst entries:\n' + table([
       ['block', 'index', 'analytic', 'numeric', 'difference', 'kink'],
@@ -203,5 +235,5 @@ export function formatReport(r: Omit<CheckReport, 'toString'>): string {
     ])
     : '';
   const notes = r.notes.length ? 'notes:\n' + r.notes.map((n) => `- ${n}`).join('\n') : '';
-  return [head, bands, pairs, blocks, worst, notes].filter(Boolean).join('\n');
+  return [head, reason, bands, pairs, blocks, worst, notes].filter(Boolean).join('\n');
 }

@@ -40,7 +40,7 @@ export function rowsOf<T>(name: string, rows: unknown, expected: string): T[] {
 }
 
 /** Verdict colours: green, blue, orange, red. */
-export const VERDICT_COLORS = { great: '#2ca02c', ok: '#1f77b4', worry: '#ff7f0e', wrong: '#d62728' } as const;
+export const VERDICT_COLORS = { great: '#2ca02c', ok: '#1f77b4', inconclusive: '#7f7f7f', worry: '#ff7f0e', wrong: '#d62728' } as const;
 
 /** A value a log axis can draw. */
 export const positive = (v: number): boolean => Number.isFinite(v) && v > 0;

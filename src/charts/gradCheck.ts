@@ -20,7 +20,7 @@ export const defaults: Required<GradCheckOptions> = {
   floor: 0,
 };
 
-const VERDICTS: Verdict[] = ['great', 'ok', 'worry', 'wrong'];
+const VERDICTS: Verdict[] = ['great', 'ok', 'inconclusive', 'worry', 'wrong'];
 
 /** Checks the fields the chart reads. */
 function checkReport(report: unknown): CheckReport {
