@@ -182,7 +182,7 @@ describe('forward follows the lecture equations', () => {
     const Y = tf.zeros([2, 5, 1]);
     const { output, cache } = net.forward(X);
     assert.deepEqual(output.shape, [2, 5, 1]);
-    const o = output.dataSync();
+    const o = Array.from(output.dataSync());
     const J = o.reduce((s, v) => s + 0.5 * v * v, 0) / 2;
     assert.ok(Math.abs(net.loss(X, Y) - J) < 1e-6 * Math.max(1, J));
     tf.dispose([output, X, Y]);
@@ -253,7 +253,7 @@ describe('parameters and theta', () => {
 
   it('init variance: xavier over fan-in na + nx; scale multiplies Wa', () => {
     const r = rnn({ nx: 40, na: 200, ny: 1, seed: 1 }), s = rnn({ nx: 40, na: 200, ny: 1, seed: 1, scale: 3 });
-    const v = (x: Float32Array | Int32Array | Uint8Array) => x.reduce((p, q) => p + q * q, 0) / x.length;
+    const v = (x: ArrayLike<number>) => Array.from(x).reduce((p, q) => p + q * q, 0) / x.length;
     const va = v(r.params.Wa.dataSync());
     assert.ok(Math.abs(va / (2 / 440) - 1) < 0.05, `Var(Wa) ${va}`);
     assert.ok(Math.abs(v(s.params.Wa.dataSync()) / va - 9) < 1e-3);
