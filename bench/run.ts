@@ -8,6 +8,8 @@
  *   (d) one forward + backward on each available backend
  *   (e) 784-128-10 (~100k parameters): full float64 check with progress, sparse, directional
  * plus the precision measurements behind the verdict bands (float64 floor, float32 eps).
+ * `npm run bench -- peers` (only when named: it needs Python with torch and jax) runs bench/peers.ts,
+ * gradscope against torch.autograd.gradcheck and jax check_grads, and rewrites its own `## Peers` section.
  * Sections of BENCHMARKS.md that this script does not write (e.g. `## Notebook execution`, written
  * by `npm run notebooks -- --record`) are kept as they are, after the benchmark sections.
  */
@@ -22,7 +24,8 @@ import { naiveGrad64 } from '../src/numeric/naive64';
 import { float32Grad } from '../src/numeric/float32';
 import { naiveGrad32 } from '../src/numeric/naive32';
 import { rng, sampleIndices } from '../src/random';
-import { merge } from './sections';
+import { merge, replaceSection } from './sections';
+import { peers } from './peers';
 import { BUGS, bugCase, labelsFor } from '../test/bugs';
 import { randomCase } from '../test/nets';
 
@@ -77,8 +80,10 @@ function naivePerEntry(net: gs.Net, X: Tensor2D, Y: Tensor2D): number {
 }
 
 /** `npm run bench -- c e`: only those sections, printed, BENCHMARKS.md left alone (it is written by full runs). */
-const only = process.argv.slice(2);
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const want = (section: string): boolean => only.length === 0 || only.includes(section);
+/** `npm run bench -- peers [--small]`: only when named (it needs Python, torch and jax); writes its own section. */
+const small = process.argv.includes('--small');
 
 async function main(): Promise<void> {
   const info = await gs.ready();
@@ -341,9 +346,14 @@ async function main(): Promise<void> {
       table(['eps', 'median error', '90th pct'], rowsE);
     }
   }
+  const file = join(__dirname, '..', 'BENCHMARKS.md');
+  if (only.includes('peers')) {
+    const section = peers({ small });
+    console.log(section);
+    if (!small) writeFileSync(file, replaceSection(existsSync(file) ? readFileSync(file, 'utf8') : '# gradscope benchmarks\n', '## Peers', section));
+  }
   say(`Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`);
   if (only.length) return;
-  const file = join(__dirname, '..', 'BENCHMARKS.md');
   // keep the sections other commands wrote; (x) cases and the precision section are this script's
   const owns = (heading: string): boolean => /^## \([a-z]\) /.test(heading) || heading.startsWith('## Precision measurements');
   writeFileSync(file, merge(out.join('\n'), existsSync(file) ? readFileSync(file, 'utf8') : undefined, owns));

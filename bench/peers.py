@@ -1,0 +1,157 @@
+"""The peers' side of `npm run bench -- peers` (bench/peers.ts runs it; not a test).
+
+Reads the nets, weights and data gradscope's bench uses (a JSON file written by bench/peers.ts),
+and for each net times the gradient checks a student or engineer could reach for instead:
+
+  torch.autograd.gradcheck(J, params)                  slow mode: every entry, eps 1e-6
+  torch.autograd.gradcheck(J, params, fast_mode=True)  one random projection u^T (dJ/dtheta) v
+  jax.test_util.check_grads(J, (params,), order=1)     one random direction, fwd and rev, eps 1e-4
+
+on the same loss gradscope checks (seeds' notation: z^l = a^(l-1) W^l + b^l, a^l = g(z^l),
+J = (1/m) sum_i [logsumexp(z^L_i) - y_i . z^L_i]) in float64, one thread each. It also returns J
+and each peer's autograd gradient, so that bench/peers.ts can check all sides agree.
+
+usage: python bench/peers.py CASES.json RESULT.json
+"""
+import json
+import os
+import sys
+import time
+
+# One thread for every peer: set before torch or jax load their thread pools.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1").strip()
+
+import numpy as np  # noqa: E402
+
+
+def log(*args):
+    print("  peers.py:", *args, file=sys.stderr, flush=True)
+
+
+def unpack(sizes, theta):
+    """theta (W1 row-major, b1, W2, b2, ...) as [W1, b1, W2, b2, ...] float64 arrays."""
+    blocks, o = [], 0
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        blocks.append(theta[o:o + n_in * n_out].reshape(n_in, n_out))
+        o += n_in * n_out
+        blocks.append(theta[o:o + n_out])
+        o += n_out
+    assert o == theta.size, f"theta has {theta.size} entries, sizes {sizes} need {o}"
+    return blocks
+
+
+def timed(runs, fn):
+    """Seconds of each of `runs` calls of fn, and the last result."""
+    seconds, result = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        seconds.append(time.perf_counter() - t)
+    return seconds, result
+
+
+def flat(blocks):
+    return np.concatenate([np.asarray(b, dtype=np.float64).ravel() for b in blocks]).tolist()
+
+
+def torch_side(case, reps):
+    import torch
+
+    torch.set_num_threads(1)
+    act = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}[case["hidden"]]
+    X = torch.tensor(case["X"], dtype=torch.float64).reshape(case["m"], case["sizes"][0])
+    Y = torch.tensor(case["Y"], dtype=torch.float64).reshape(case["m"], case["sizes"][-1])
+    params = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in unpack(case["sizes"], np.array(case["theta"]))]
+
+    def J(*p):
+        a = X
+        for l in range(0, len(p), 2):
+            z = a @ p[l] + p[l + 1]
+            a = act(z) if l + 2 < len(p) else z
+        return (torch.logsumexp(z, 1) - (Y * z).sum(1)).mean()
+
+    value = J(*params)
+    grad = torch.autograd.grad(value, params)
+    out = {"version": torch.__version__, "threads": torch.get_num_threads(), "J": value.item(), "grad": flat([g.detach().numpy() for g in grad])}
+    check = lambda **kw: torch.autograd.gradcheck(J, params, raise_exception=False, **kw)  # noqa: E731
+    check(fast_mode=True)  # warm-up
+    seconds, passed = timed(reps["fast"], lambda: check(fast_mode=True))
+    out["fast"] = {"seconds": seconds, "passed": passed}
+    if reps["slow"] > 0:
+        log(f"torch slow gradcheck, {case['name']} ({sum(p.numel() for p in params)} entries, {reps['slow']} run(s))")
+        seconds, passed = timed(reps["slow"], check)
+        out["slow"] = {"seconds": seconds, "passed": passed}
+    return out
+
+
+def jax_side(case, reps):
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    from jax.test_util import check_grads
+
+    act = {"relu": jax.nn.relu, "tanh": jnp.tanh, "sigmoid": jax.nn.sigmoid}[case["hidden"]]
+    X = jnp.array(case["X"], dtype=jnp.float64).reshape(case["m"], case["sizes"][0])
+    Y = jnp.array(case["Y"], dtype=jnp.float64).reshape(case["m"], case["sizes"][-1])
+    params = [jnp.array(b, dtype=jnp.float64) for b in unpack(case["sizes"], np.array(case["theta"]))]
+
+    def J(p):
+        a = X
+        for l in range(0, len(p), 2):
+            z = a @ p[l] + p[l + 1]
+            a = act(z) if l + 2 < len(p) else z
+        return jnp.mean(jax.nn.logsumexp(z, axis=1) - jnp.sum(Y * z, axis=1))
+
+    value, grad = jax.value_and_grad(J)(params)
+    out = {"version": jax.__version__, "J": float(value), "grad": flat(grad)}
+
+    def check(f, eps=None):
+        try:
+            check_grads(f, (params,), order=1, eps=eps)
+            return {"passed": True}
+        except AssertionError as e:
+            # numpy's message: header, tolerances, mismatch counts, then " x: array(...)" / " y: array(...)"
+            lines = [s.strip() for s in str(e).splitlines() if s.strip()]
+            return {"passed": False, "message": "; ".join(lines[-4:])}
+
+    check(J)  # warm-up (tracing caches)
+    seconds, res = timed(reps["jax"], lambda: check(J))
+    out["eager"] = {"seconds": seconds, **res}
+    Jjit = jax.jit(J)
+    check(Jjit)  # warm-up: compiles
+    seconds, res = timed(reps["jax"], lambda: check(Jjit))
+    out["jit"] = {"seconds": seconds, **res}
+    out["eps"] = {str(eps): check(Jjit, eps) for eps in (1e-5, 1e-6)}
+    return out
+
+
+def main(cases_path, result_path):
+    spec = json.load(open(cases_path))
+    reps = spec["reps"]
+    result = {"python": sys.version.split()[0], "numpy": np.__version__, "cases": []}
+    sides = {"torch": torch_side, "jax": jax_side}
+    skipped = {}
+    for name in sides:
+        try:
+            __import__(name)
+        except Exception as e:  # ImportError, or a wheel that does not load here
+            skipped[name] = f"{type(e).__name__}: {e}"
+    result["skipped"] = skipped
+    for case in spec["cases"]:
+        row = {"name": case["name"]}
+        for name, side in sides.items():
+            if name in skipped:
+                continue
+            t = time.perf_counter()
+            row[name] = side(case, {**reps, "slow": case["slow"]})
+            log(f"{name} {case['name']}: {time.perf_counter() - t:.1f} s")
+        result["cases"].append(row)
+    json.dump(result, open(result_path, "w"))
+    log(f"wrote {result_path}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
