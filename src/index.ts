@@ -22,7 +22,7 @@ export * as optimizers from './optimizers';
 export type { ChartSpec } from './charts';
 export { show, toText, toSVG, toPNG, save, progress, type Progress, type ProgressOptions, type PngOptions, type ShowOptions } from './display';
 export { gradCheck, type GradCheckOptions, type BackwardFn, type CheckMode } from './gradcheck';
-export { FLOOR_FACTOR, floorBands, formatReport, worstVerdict } from './report';
+export { FLOOR_FACTOR, VERDICTS, floorBands, formatReport, worstVerdict } from './report';
 export type { Progress as CheckProgress, OnProgress } from './numeric/progress';
 export { checkGradients, type CheckGradientsOptions, type TensorFn } from './checkGradients';
 // recurrent networks through time (issue 12)
@@ -30,3 +30,4 @@ export type { Model, ModelCache, ParamBlock, Loss64 } from './model';
 export { rnn, Rnn, rnnStepBackward, type RnnOptions, type RnnSpec, type RnnCache, type RnnStep, type RnnStepGrads, type RnnStepBackward } from './rnn/rnn';
 export { lstm, Lstm, lstmStepBackward, LSTM_VARIANTS, type LstmOptions, type LstmSpec, type LstmCache, type LstmStep, type LstmStepGrads, type LstmStepBackward, type LstmVariant } from './lstm/lstm';
 export type { SequenceOutputs } from './rnn/sequence';
+export { gradientThroughTime, type ThroughTimeRow, type ThroughTimeOptions } from './rnn/throughTime';
