@@ -19,7 +19,7 @@ export function invalid(name: string, value: unknown, expected: string): Gradsco
 }
 
 export function show(value: unknown): string {
-  if (value instanceof tf.Tensor) return `tensor of shape [${value.shape.join(', ')}]`;
+  if (value instanceof tf.Tensor) return `${value.isDisposed ? 'a disposed ' : ''}tensor of shape [${value.shape.join(', ')}]`;
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') return fmt(value);
   if (typeof value === 'function') return 'a function';
@@ -56,6 +56,7 @@ export function number(
 /** Throws unless `t` is a 2-D float tensor with finite entries and at least one row. */
 export function matrix(name: string, t: unknown, cols?: number): tfTypesTensor2D {
   if (!(t instanceof tf.Tensor)) throw invalid(name, t, 'a 2-D tf.Tensor [m, n] with one example per row');
+  if (t.isDisposed) throw new GradscopeError(name, `invalid ${name}: a disposed tensor of shape [${t.shape.join(', ')}] (expected a live tensor: it was disposed, by tf.dispose, tf.tidy or an earlier call)`);
   if (t.rank !== 2) throw invalid(name, t, 'a 2-D tensor [m, n] with one example per row');
   if (t.shape[0] === 0) throw new GradscopeError(name, `invalid ${name}: empty batch, shape [${t.shape.join(', ')}] (expected at least one row)`);
   if (cols !== undefined && t.shape[1] !== cols) {

@@ -201,11 +201,11 @@ function gradients(net: Net, cache: Cache, Y: Tensor2D, autoGrads: Grads, backwa
       g = backward ? backward(net, cache, Y) : net.backward(cache, Y);
     } catch (e) {
       if (e instanceof GradscopeError && !backward) throw e;
-      throw new GradscopeError('backward', `backward threw: ${(e as Error)?.message ?? String(e)} (the backward pass given to gradCheck; expected it to return { ${net.blocks.map((b) => b.grad).join(', ')} } with the shapes of ${net.blocks.map((b) => `${b.name} [${b.shape}]`).join(', ')})`);
+      throw new GradscopeError('backward', `invalid backward: it threw: ${(e as Error)?.message ?? String(e)} (the backward pass given to gradCheck; expected it to return { ${net.blocks.map((b) => b.grad).join(', ')} } with the shapes of ${net.blocks.map((b) => `${b.name} [${b.shape}]`).join(', ')})`);
     }
     if (g instanceof Promise) {
       g.catch(() => undefined);
-      throw invalid('backward', 'a Promise (an async function)', 'a synchronous backward that returns the gradients { dW1, db1, ... } (drop async/await)');
+      throw new GradscopeError('backward', 'invalid backward: a Promise (an async function) (expected a synchronous backward that returns the gradients { dW1, db1, ... }: drop async/await)');
     }
     if (!g || typeof g !== 'object') throw invalid('backward', g, 'backward(net, cache, Y) to return { dW1, db1, ... }');
     return g as unknown as import('@tensorflow/tfjs').TensorContainerObject;

@@ -74,6 +74,7 @@ export const outputs: Record<Output, OutputFns> = {
  */
 export function labels(output: Output, Y: unknown, m: number, nL: number): Tensor2D {
   if (!(Y instanceof tf.Tensor)) throw invalid('Y', Y, `a tf.Tensor of shape [${m}, ${nL}]`);
+  if (Y.isDisposed) throw new GradscopeError('Y', `invalid Y: a disposed tensor of shape [${Y.shape.join(', ')}] (expected a live tensor of shape [${m}, ${nL}])`);
   if (output === 'softmax' && Y.rank === 1) {
     if (Y.shape[0] !== m) throw new GradscopeError('Y', `invalid Y: shape [${Y.shape}] (expected [${m}] class indices or [${m}, ${nL}] one-hot rows, to match X's ${m} rows)`);
     const idx = Y.dataSync();
