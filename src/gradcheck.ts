@@ -118,7 +118,7 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
   let cache: Cache | undefined;
   try {
     const analyticStart = performance.now();
-    const D = net.spec.keepProb < 1 ? net.sampleMasks(m, rng(seed + 104729)) : []; // seeded; the net's own mask stream is left alone
+    const D = checkMasks(net, m, seed);
     if (D.length) notes.push(`dropout: one mask D (keepProb ${net.spec.keepProb}) drawn with the check's seed ${seed} (options.seed) and held fixed for the hand-written gradient, autograd and every numeric evaluation`);
     let autoGrads: Grads;
     try {
@@ -176,6 +176,19 @@ interface Context {
   report?: OnProgress;
   /** Seconds spent so far; the numeric part accumulates in time.numeric. */
   time: { analytic: number; numeric: number };
+}
+
+/**
+ * The dropout masks D^l a check holds fixed: drawn from the check's seed (the net's own mask
+ * stream is left alone); [] without dropout. The caller disposes them.
+ *
+ * @example
+ * ```ts
+ * const D = checkMasks(net, 6, 0); // what gs.gradCheck(net, X, Y) uses for 6 examples
+ * ```
+ */
+export function checkMasks(net: Net, m: number, seed: number): (Tensor2D | undefined)[] {
+  return net.spec.keepProb < 1 ? net.sampleMasks(m, rng(seed + 104729)) : [];
 }
 
 /** Runs f, adding its seconds to time.numeric. */

@@ -12,7 +12,7 @@ export { OUTPUTS, type Output } from './losses';
 export { mlp, Net, type MlpOptions, type NetSpec, type Block, type Cache, type Grads } from './mlp';
 export { numericDerivative, epsilonSweep, DEFAULT_EPS, type EpsilonRow, type Method, type ScalarFn } from './derivative';
 export { BANDS, relativeError, verdictOf, type CheckReport, type BlockResult, type EntryResult, type Verdict, type Precision, type Bands } from './report';
-export { grade, BACKWARD_CASES, INIT_CASES, type StudentBackward, type StudentInit, type GradeResult, type GradeCase, type GradeBlock, type BackwardCase, type InitCase } from './grade';
+export { grade, BACKWARD_CASES, EXTENDED_CASES, INIT_CASES, type StudentBackward, type StudentInit, type GradeResult, type GradeCase, type GradeBlock, type BackwardCase, type InitCase } from './grade';
 // statistics, charts, display (issue 3)
 export { layerStats, LAYER_STATISTICS, depthSweep, deepLinear, varianceTheory, train, activationHistograms } from './stats';
 export type { LayerStatsRow, LayerStatsOptions, LayerStatistic, DepthRow, DepthSweepOptions, DeepLinearRow, DeepLinearResult, VarianceRow, VarianceTheoryOptions, TrainHistory, TrainOptions, EpochRow, HistogramRow, HistogramOptions } from './stats';
@@ -31,3 +31,4 @@ export { rnn, Rnn, rnnStepBackward, type RnnOptions, type RnnSpec, type RnnCache
 export { lstm, Lstm, lstmStepBackward, LSTM_VARIANTS, type LstmOptions, type LstmSpec, type LstmCache, type LstmStep, type LstmStepGrads, type LstmStepBackward, type LstmVariant } from './lstm/lstm';
 export type { SequenceOutputs } from './rnn/sequence';
 export { gradientThroughTime, type ThroughTimeRow, type ThroughTimeOptions } from './rnn/throughTime';
+export { gradeLstmStep, STEP_MISTAKES, STEP_OUTPUTS, type StudentLstmStep, type StepGradeResult, type StepGradeCase, type StepMistake } from './lstm/homework';

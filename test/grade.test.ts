@@ -72,7 +72,7 @@ describe('gs.grade.backward', () => {
   // mistake -> [first wrong block of net A [3, 4, 1], every wrong block of net A, text that must appear]
   const catalogue: Array<[string, string, string[], RegExp]> = [
     ['missing 1/m in dW', 'dW2', ['dW2', 'dW1'], /dW2 is 5\.00 x the correct gradient: a missing 1\/m/],
-    ['db summed, not averaged', 'db2', ['db2', 'db1'], /db2 is 5\.00 x .*missing 1\/m/],
+    ['db summed, not averaged', 'db2', ['db2', 'db1'], /db2, db1 are 5\.00 x the correct gradient: db summed over the batch instead of averaged/],
     ['sign flipped', 'dW2', ['dW2', 'db2', 'dW1', 'db1'], /sign is flipped/],
     ['g instead of dg', 'dW1', ['dW1', 'db1'], /dW1 .*first wrong block/],
     ["forgot g'(z)", 'dW1', ['dW1', 'db1'], /blocks above it are right/],
@@ -154,4 +154,107 @@ describe('gs.grade.init', () => {
       assert.match(r.toString(), text);
     });
   }
+});
+
+/** A full backward (l2, dropout, residual) with one realistic mistake switched on. */
+function regularised(mistake: string): gs.StudentBackward {
+  return (net, cache, Y) => tf.tidy(() => {
+    const { l2, keepProb, residual } = net.spec;
+    const L = net.depth, m = Y.shape[0];
+    const { z, a, D } = cache;
+    const dg = (zl: Tensor2D) => tf.scalar(1).sub(tf.tanh(zl).square()); // EXTENDED_CASES are tanh
+    const grads: gs.Grads = {};
+    let delta: Tensor = a[L].sub(Y);
+    let da: Tensor | undefined;
+    for (let l = L; l >= 1; l--) {
+      const W = net.W(l);
+      let dW = a[l - 1].transpose().matMul(delta).div(m);
+      if (l2 > 0 && mistake !== 'l2 dropped') dW = dW.add(W.mul(mistake === 'lambda W without 1/m' ? l2 : mistake === 'lambda / 2m' ? l2 / (2 * m) : l2 / m));
+      grads[`dW${l}`] = dW;
+      grads[`db${l}`] = delta.mean(0);
+      if (l === 1) break;
+      let daPrev = delta.matMul(W.transpose());
+      if (residual[l] && da) daPrev = daPrev.add(mistake === 'skip adds delta' ? delta : da);
+      da = daPrev;
+      let dz = da;
+      if (D[l - 1] && !(mistake === 'mask forgotten in layer 1' && l - 1 === 1)) dz = dz.mul(D[l - 1]!).div(mistake === '1/keepProb twice' ? keepProb * keepProb : keepProb);
+      delta = dz.mul(dg(z[l - 1]!));
+    }
+    return grads;
+  });
+}
+
+describe('gs.grade.backward: dropout, l2 and residual cases', () => {
+  it("passes the library's own backward on a dropout case, and every EXTENDED_CASES net", () => {
+    const before = tf.memory().numTensors;
+    const own: gs.StudentBackward = (net, cache, Y) => net.backward(cache, Y);
+    const drop = gs.grade.backward(own, { cases: [{ name: 'dropout', net: { sizes: [4, 5, 3], hidden: 'tanh', keepProb: 0.8, seed: 3 }, m: 6 }] });
+    assert.equal(drop.status, 'passed', String(drop));
+    const r = gs.grade.backward(own, { cases: gs.EXTENDED_CASES });
+    assert.equal(r.status, 'passed', String(r));
+    assert.equal(gs.grade.backward(regularised('none'), { cases: gs.EXTENDED_CASES }).status, 'passed');
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  for (const [mistake, caseIndex, first] of [
+    ['lambda W without 1/m', 0, 'dW3'], ['lambda / 2m', 0, 'dW3'], ['l2 dropped', 0, 'dW3'],
+    ['1/keepProb twice', 1, 'dW2'], ['mask forgotten in layer 1', 1, 'dW1'], ['skip adds delta', 2, 'dW2'],
+  ] as const) {
+    it(`flags "${mistake}" naming ${first}`, () => {
+      const r = gs.grade.backward(regularised(mistake), { cases: gs.EXTENDED_CASES });
+      const c = r.cases[caseIndex];
+      assert.equal(c.passed, false, String(r));
+      assert.equal(c.firstWrong, first, String(r));
+    });
+  }
+});
+
+describe('gs.grade.backward: hostile or unfinished answers', () => {
+  it('a backward that disposes the cache gets a line, not an exception', () => {
+    const before = tf.memory().numTensors;
+    const r = gs.grade.backward((net, cache, Y) => { const g = net.backward(cache, Y); cache.dispose(); return g; });
+    assert.equal(r.status, 'failed');
+    assert.match(String(r), /your backward disposed the cache/);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('an async backward is told so, not "not yet implemented"', () => {
+    const r = gs.grade.backward((async (net: gs.Net, cache: gs.Cache, Y: Tensor2D) => net.backward(cache, Y)) as unknown as gs.StudentBackward);
+    assert.equal(r.status, 'failed');
+    assert.match(String(r), /your backward is async/);
+  });
+
+  it('bad cases name the case and the field; m 0 and fractional m are refused before anything is built', () => {
+    const before = tf.memory().numTensors;
+    const own: gs.StudentBackward = (net, cache, Y) => net.backward(cache, Y);
+    assert.throws(() => gs.grade.backward(own, { cases: [{} as gs.BackwardCase] }), /invalid cases\[0\]\.net/);
+    assert.throws(() => gs.grade.backward(own, { cases: [{ name: 'x', net: { sizes: [2, 2] }, m: 2.5 }] }), /invalid cases\[0\]\.m: 2\.5/);
+    assert.throws(() => gs.grade.backward(own, { cases: [{ name: 'x', net: { sizes: [2, 2] }, m: 0 }] }), /invalid cases\[0\]\.m: 0/);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it("hints: sigmoid' forgotten in layer 1 is a delta problem, not a missing 1/m; m from shape[1] is named", () => {
+    const noDg: gs.StudentBackward = (net, cache, Y) => {
+      const g = net.backward(cache, Y);
+      if (net.depth !== 2 || net.spec.hidden !== 'sigmoid') return g;
+      const { z, a } = cache;
+      const m = Y.shape[0];
+      const delta2 = a[2].sub(Y), delta1 = delta2.matMul(net.W(2).transpose()); // g'(z^1) forgotten
+      tf.dispose([g.dW1, g.db1]);
+      g.dW1 = a[0].transpose().matMul(delta1).div(m); g.db1 = delta1.mean(0);
+      tf.dispose([delta2, delta1, z[1]!.clone()]);
+      return g;
+    };
+    const c = gs.grade.backward(noDg).cases[2];
+    assert.equal(c.firstWrong, 'dW1', c.lines.join('\n'));
+    assert.match(c.lines.join('\n'), /and so is db1: delta\^1 itself is off/);
+    assert.doesNotMatch(c.lines.join('\n'), /missing 1\/m/);
+    const shape1: gs.StudentBackward = (net, cache, Y) => {
+      const g = net.backward(cache, Y);
+      const m = Y.shape[0], n0 = net.spec.sizes[0];
+      const w = g.dW1.mul(m / n0); g.dW1.dispose(); g.dW1 = w;
+      return g;
+    };
+    assert.match(gs.grade.backward(shape1).cases[0].lines.join('\n'), /divided by 3 \(a shape\[1\]\) instead of m = 5/);
+  });
 });
