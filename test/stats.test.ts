@@ -173,7 +173,7 @@ describe('train', () => {
     assert.equal(h.epochs.length, 6);
     const blow = noLeak(() => gs.train(net, X, Y, { epochs: 200, lr: 50, onProgress: false }));
     assert.ok(blow.diverged !== undefined && blow.diverged < 200);
-    assert.throws(() => gs.train(net, X, Y, { optimizer: 'adam' as never }), /invalid optimizer: "adam" \(expected one of sgd, momentum\)/);
+    assert.throws(() => gs.train(net, X, Y, { optimizer: 'adamw' as never }), /invalid optimizer: "adamw" \(expected one of sgd, momentum, adagrad, rmsprop, adam\)/);
     assert.throws(() => gs.train(net, X, Y, { lr: -1 }), /invalid lr/);
     assert.throws(() => gs.train(net, X, Y, { epoch: 3 } as never), /invalid options.epoch/);
     tf.dispose([X, Y]); net.dispose();

@@ -7,6 +7,7 @@ export { epsilonSweep, type EpsilonSweepOptions } from './epsilonSweep';
 export { gradCheck, type GradCheckOptions } from './gradCheck';
 export { activationHistograms, type ActivationHistogramsOptions } from './activationHistograms';
 export { training, type TrainingOptions } from './training';
+export { stepSizes, type StepSizesOptions } from './stepSizes';
 export { deepLinear } from './deepLinear';
 export { variance } from './variance';
 export { gradientThroughTime, type GradientThroughTimeOptions } from './gradientThroughTime';

@@ -1,117 +1,288 @@
 /**
- * Plain full-batch gradient descent with the hand-written gradients (net.backward), recording the
- * loss and every layer's ||dW^l|| per epoch (seed 001: check the gradients at initialisation and
- * again after some training).
+ * Training any model (src/model.ts: the MLP, gs.rnn, gs.lstm) with its hand-written gradients
+ * (model.backward) and one of gs.optimizers' tensor steps, recording per epoch the loss (float64,
+ * model.mirror64), a held-out loss, every weight block's ||dW|| (seed 001: check the gradients at
+ * initialisation and again after some training) and, for AdaGrad, RMSProp and Adam, the effective
+ * per-parameter step sizes.
  *   sgd:       W <- W - lr dW
- *   momentum:  v <- beta v + dW,  W <- W - lr v    (seed 004: Delta theta_k = eta Delta theta_(k-1) + alpha grad)
+ *   momentum:  Delta theta <- beta Delta theta + lr dW,  W <- W - Delta theta    (lecture 003)
+ *   adagrad, rmsprop, adam: see gs.optimizers
+ *   clip:      g <- g * clip / ||g|| when ||g|| > clip, ||g|| over every block (Pascanu, Mikolov and Bengio 2013)
  */
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../backend';
-import { invalid, knownKeys, matrix, number, oneOf, optionalFunction } from '../errors';
-import { cost, type Net } from '../mlp';
+import { GradscopeError, invalid, knownKeys, number, oneOf, optionalFunction } from '../errors';
+import type { Grads, Model, ModelCache } from '../model';
 import { progressOption } from '../display/progress';
+import { rng } from '../random';
+import { OPTIMIZER_NAMES, type OptimizerName, type StepOptions, type TensorState } from '../optimizers/common';
+import { OPTIMIZERS } from '../optimizers/registry';
+import { adagrad } from '../optimizers/adagrad';
+import { rmsprop } from '../optimizers/rmsprop';
+import { adam } from '../optimizers/adam';
 import { moments } from './moments';
 
-/** The state after `epoch` updates (epoch 0 is the initialisation). */
+/** The effective step sizes of one layer's parameters after an epoch (AdaGrad, RMSProp: lr / (sqrt(cache) + eps); Adam: lr / (sqrt(v-hat) + eps)). */
+export interface StepSizeRow {
+  /** The model's layer (ParamBlock.layer): l for W^l and b^l of the MLP. */
+  layer: number;
+  median: number;
+  /** 10% and 90% quantiles over the layer's parameters. */
+  p10: number;
+  p90: number;
+}
+
+/** The state after `epoch` epochs (epoch 0 is the initialisation). */
 export interface EpochRow {
   epoch: number;
-  /** J on the batch (dropout masks of this step when keepProb < 1, L2 term included). */
+  /** J on the whole training set in float64 (dropout masks of this pass when keepProb < 1, L2 term included). */
   loss: number;
-  /** ||dW^l||_F for l = 1..L (index 0 is layer 1). */
+  /** J on the held-out set (no dropout), when `heldOut` was given. */
+  heldOutLoss?: number;
+  /** ||dW||_F of each weight block on the whole training set, in `gradNames` order (the MLP: dW1..dWL). */
   gradNorm: number[];
+  /** AdaGrad, RMSProp, Adam, from epoch 1: the effective step sizes per layer. */
+  stepSize?: StepSizeRow[];
 }
 
 /** What {@link train} returns. */
 export interface TrainHistory {
   epochs: EpochRow[];
-  optimizer: 'sgd' | 'momentum';
+  optimizer: OptimizerName;
   lr: number;
+  /** Momentum's beta (0.9 unless given; recorded for every optimiser for the chart's subtitle). */
   beta: number;
+  /** Every option the optimiser's step used (lr, beta, decay, beta1, beta2, eps: its own only). */
+  options: StepOptions;
+  /** Examples per update (m: full batch). */
+  batchSize: number;
+  /** Updates per epoch. */
+  updates: number;
+  /** The run's name in charts: `label`, else the optimiser's name. */
+  label: string;
+  /** The gradient of each gradNorm entry: 'dW1', ... (weight blocks, rank >= 2). */
+  gradNames: string[];
+  /** The model's family: 'mlp', 'rnn', 'lstm'. */
+  family: string;
+  /** Clip threshold and the number of updates whose gradient it scaled down. */
+  clip?: number;
+  clipped: number;
   /** Set when the loss became NaN or infinite: the epoch it happened (training stopped there). */
   diverged?: number;
   seconds: number;
 }
 
-/** Options of {@link train}. */
+/** Options of {@link train}: one shape for every model family. */
 export interface TrainOptions {
-  /** Number of updates. Default 100. */
+  /** Number of epochs (passes over the training set). Default 100. */
   epochs?: number;
-  /** Learning rate. Default 0.1. */
+  /** 'sgd' (default), 'momentum', 'adagrad', 'rmsprop' or 'adam' (gs.optimizers). */
+  optimizer?: OptimizerName;
+  /** Learning rate. Default 0.1 for sgd, momentum and adagrad, 0.01 for rmsprop and adam. */
   lr?: number;
-  /** 'sgd' (default) or 'momentum'. */
-  optimizer?: 'sgd' | 'momentum';
-  /** Momentum coefficient. Default 0.9. */
+  /** Momentum's beta (eta). Default 0.9. */
   beta?: number;
+  /** RMSProp's decay. Default 0.9. */
+  decay?: number;
+  /** Adam's beta1, beta2. Default 0.9, 0.999. */
+  beta1?: number;
+  beta2?: number;
+  /** AdaGrad, RMSProp, Adam: added to the square root. Default 1e-8. */
+  eps?: number;
+  /** Examples per update; the training set is shuffled with `seed` every epoch. Default: all (full batch, not shuffled). */
+  batchSize?: number;
+  /** Seed of the shuffle. Default 0. */
+  seed?: number;
+  /** A held-out set whose loss is recorded per epoch (never trained on). */
+  heldOut?: { X: Tensor; Y: Tensor };
+  /** Clip the gradient by its global norm over every block: g * clip / ||g|| when ||g|| > clip (recurrent nets). */
+  clip?: number;
+  /** The run's name in gs.charts.training. Default the optimiser's name. */
+  label?: string;
   /** Called after each recorded epoch; return false to stop. */
-  onEpoch?: (row: EpochRow, net: Net) => void | boolean;
+  onEpoch?: (row: EpochRow, model: Model) => void | boolean;
   /** Progress: a callback (done, total), `false` for none; default gs.progress('train'). */
   onProgress?: ((done: number, total: number) => void) | false;
 }
 
+const KNOWN = ['epochs', 'optimizer', 'lr', 'beta', 'decay', 'beta1', 'beta2', 'eps', 'batchSize', 'seed', 'heldOut', 'clip', 'label', 'onEpoch', 'onProgress'] as const;
+const STEP_KEYS = ['beta', 'decay', 'beta1', 'beta2', 'eps'] as const;
+/** gs.train's default learning rates. */
+export const TRAIN_LR: Record<OptimizerName, number> = { sgd: 0.1, momentum: 0.1, adagrad: 0.1, rmsprop: 0.01, adam: 0.01 };
+const STEP_SIZE = { adagrad, rmsprop, adam } as const;
+
+const isModel = (m: unknown): m is Model =>
+  !!m && typeof m === 'object' && typeof (m as Model).backward === 'function' && typeof (m as Model).forward === 'function' &&
+  typeof (m as Model).mirror64 === 'function' && typeof (m as Model).labels === 'function' && Array.isArray((m as Model).blocks);
+
+/** q-quantile of sorted values (linear interpolation). */
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = q * (sorted.length - 1), lo = Math.floor(i), hi = Math.ceil(i);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
+}
+
 /**
- * Trains `net` in place on the whole batch X, Y with the hand-written gradients and returns the
- * loss and per-layer gradient norms of every epoch (epoch 0 = at initialisation).
+ * Trains a model in place with its hand-written gradients and returns, per epoch, the loss, the
+ * held-out loss, each weight block's gradient norm and (adaptive optimisers) the effective step
+ * sizes. Epoch 0 is the initialisation. Works on any gs Model: gs.mlp, gs.rnn, gs.lstm.
  *
  * @example
  * ```ts
  * const net = gs.mlp({ sizes: [2, 16, 16, 1], hidden: 'tanh', seed: 1 });
- * const h = gs.train(net, X, Y, { epochs: 200, lr: 0.5, optimizer: 'momentum', beta: 0.9 });
+ * const h = gs.train(net, X, Y, { epochs: 200, optimizer: 'adam', lr: 0.01, batchSize: 16, seed: 1 });
  * h.epochs.at(-1).loss;               // lower than h.epochs[0].loss
- * gs.show(gs.charts.training(h));
+ * gs.show(gs.charts.training([h, gs.train(other, X, Y, { optimizer: 'sgd' })]));
  * ```
  */
-export function train(net: Net, X: Tensor2D, Y: Tensor, options: TrainOptions = {}): TrainHistory {
-  knownKeys('options', options, ['epochs', 'lr', 'optimizer', 'beta', 'onEpoch', 'onProgress']);
-  if (!net || typeof net.backward !== 'function') throw invalid('net', net, 'a network from gs.mlp(...)');
-  matrix('X', X, net.spec.sizes[0]);
+export function train(net: Model, X: Tensor, Y: Tensor, options: TrainOptions = {}): TrainHistory {
+  // every option is checked before a tensor is made (a bad onProgress once leaked the labels)
+  knownKeys('options', options, KNOWN);
+  if (!isModel(net)) throw invalid('net', net, 'a model: gs.mlp(...), gs.rnn(...) or gs.lstm(...)');
+  net.assertUsable();
+  if (!(X instanceof tf.Tensor) || X.rank < 2) throw invalid('X', X, 'a tensor with one example per row (the MLP: [m, n0]; rnn/lstm: [m, T, nx])');
+  if (X.isDisposed) throw new GradscopeError('X', 'invalid X: the tensor was disposed');
+  const m = X.shape[0];
   const epochs = number('epochs', options.epochs ?? 100, { min: 0, integer: true });
-  const lr = number('lr', options.lr ?? 0.1, { min: 0, openMin: true });
-  const optimizer = oneOf('optimizer', options.optimizer ?? 'sgd', ['sgd', 'momentum'] as const);
-  const beta = number('beta', options.beta ?? 0.9, { min: 0, max: 1 });
+  const optimizer = oneOf('optimizer', options.optimizer ?? 'sgd', OPTIMIZER_NAMES);
+  const own = OPTIMIZERS[optimizer];
+  for (const k of STEP_KEYS) {
+    if (options[k] !== undefined && !(k in own.defaults)) throw invalid(`options.${k}`, options[k], `an option of ${optimizer}: ${Object.keys(own.defaults).join(', ')}`);
+  }
+  const lr = number('lr', options.lr ?? TRAIN_LR[optimizer], { min: 0, openMin: true });
+  const stepOptions: StepOptions = { ...own.defaults, lr };
+  for (const k of STEP_KEYS) if (options[k] !== undefined) (stepOptions as Record<string, number>)[k] = options[k]!;
+  own.step([0], [0], {}, stepOptions); // checks the optimiser's options with its own messages
+  const batchSize = number('batchSize', options.batchSize ?? m, { min: 1, max: m, integer: true });
+  const seed = number('seed', options.seed ?? 0, { integer: true });
+  const clip = options.clip === undefined ? undefined : number('clip', options.clip, { min: 0, openMin: true });
+  const label = options.label ?? optimizer;
+  if (typeof label !== 'string' || label === '') throw invalid('label', label, 'a non-empty string');
+  const heldOut = options.heldOut;
+  if (heldOut !== undefined && (!heldOut || typeof heldOut !== 'object' || !(heldOut.X instanceof tf.Tensor) || !(heldOut.Y instanceof tf.Tensor))) {
+    throw invalid('heldOut', heldOut, '{ X, Y }: a held-out set shaped like the training set');
+  }
   const onEpoch = optionalFunction<NonNullable<TrainOptions['onEpoch']>>('onEpoch', options.onEpoch, 'a function (row, net) => void');
-  const y = net.labels(Y, X.shape[0]);
-  const L = net.depth;
-  const started = Date.now();
-  const velocity: Record<string, Tensor> = {};
-  const history: TrainHistory = { epochs: [], optimizer, lr, beta, seconds: 0 };
   const progress = progressOption('onProgress', options.onProgress, 'train', epochs);
+
+  const weights = net.blocks.filter((b) => b.shape.length >= 2);
+  const layers = [...new Set(net.blocks.map((b) => b.layer))].sort((a, b) => a - b);
+  const updates = Math.ceil(m / batchSize);
+  const history: TrainHistory = {
+    epochs: [], optimizer, lr, beta: stepOptions.beta ?? options.beta ?? 0.9, options: stepOptions, batchSize, updates, label,
+    gradNames: weights.map((b) => b.grad), family: net.family, ...(clip !== undefined && { clip }), clipped: 0, seconds: 0,
+  };
+  const forwardOptions = net.family === 'mlp' ? { training: true } : undefined; // dropout masks (keepProb < 1)
+  const state: Record<string, TensorState> = {};
+  const started = Date.now();
+  const owned: Tensor[] = [];
+  const r = rng(seed);
+  const order = Array.from({ length: m }, (_, i) => i);
+
+  /** J in float64 on (Xs, ys) with a forward pass's cache, and optionally the gradients of that pass. */
+  const pass = (Xs: Tensor, ys: Tensor, training: boolean, wantGrads: boolean): { J: number; grads?: Grads } => {
+    const { output, cache } = net.forward(Xs, training ? forwardOptions : undefined) as { output: Tensor; cache: ModelCache };
+    try {
+      const J = net.mirror64(Xs, ys, cache)(net.toVector()).J;
+      return { J, grads: wantGrads ? net.backward(cache, ys) : undefined };
+    } finally {
+      cache.dispose();
+      if (!output.isDisposed) output.dispose(); // the MLP's output is its cache's a^L
+    }
+  };
+
+  const update = (grads: Grads): void => {
+    if (clip !== undefined) {
+      const norm = tf.tidy(() => tf.addN(net.blocks.map((b) => grads[b.grad].square().sum())).sqrt().dataSync()[0]);
+      if (norm > clip) {
+        history.clipped++;
+        for (const b of net.blocks) {
+          const g = grads[b.grad];
+          grads[b.grad] = g.mul(clip / norm); // g <- g clip / ||g||
+          g.dispose();
+        }
+      }
+    }
+    for (const b of net.blocks) {
+      const param = net.params[b.name];
+      const old = state[b.name] ?? {};
+      const next = own.stepTensor(param, grads[b.grad], old, stepOptions);
+      param.assign(next.w);
+      next.w.dispose();
+      tf.dispose([old.dTheta, old.cache, old.m, old.v].filter((t): t is Tensor => t !== undefined));
+      state[b.name] = next.state;
+    }
+  };
+
+  const stepSizes = (): StepSizeRow[] | undefined => {
+    if (!(optimizer in STEP_SIZE) || Object.keys(state).length === 0) return undefined;
+    const f = STEP_SIZE[optimizer as keyof typeof STEP_SIZE];
+    return layers.map((layer) => {
+      const parts = net.blocks.filter((b) => b.layer === layer).map((b) => {
+        const s = state[b.name];
+        const v = optimizer === 'adam' ? s.v : s.cache;
+        return f.stepSize({ [optimizer === 'adam' ? 'v' : 'cache']: Float64Array.from(v!.dataSync()), t: s.t }, stepOptions);
+      });
+      const all = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+      let o = 0;
+      for (const p of parts) { all.set(p, o); o += p.length; }
+      all.sort();
+      return { layer, median: quantile(all, 0.5), p10: quantile(all, 0.1), p90: quantile(all, 0.9) };
+    });
+  };
+
   try {
+    const y = net.labels(Y, X);
+    owned.push(y);
+    let held: { X: Tensor; y: Tensor } | undefined;
+    if (heldOut) {
+      const yh = net.labels(heldOut.Y, heldOut.X);
+      owned.push(yh);
+      held = { X: heldOut.X, y: yh };
+    }
     for (let epoch = 0; epoch <= epochs; epoch++) {
-      const { cache } = net.forward(X, { training: true });
-      const grads = net.backward(cache, y);
+      const full = batchSize === m;
+      const { J, grads } = pass(X, y, true, true);
+      let fullGrads: Grads | undefined = grads;
       try {
-        const J = tf.tidy(() => cost(net, cache.z[L]!, y)); // the loss of this step's forward pass, no second pass
-        const loss = J.dataSync()[0];
-        J.dispose();
-        const row: EpochRow = { epoch, loss, gradNorm: [] };
-        for (let l = 1; l <= L; l++) row.gradNorm.push(moments(grads[`dW${l}`].dataSync()).norm);
+        const row: EpochRow = { epoch, loss: J, gradNorm: weights.map((b) => moments(grads![b.grad].dataSync()).norm) };
+        if (held) row.heldOutLoss = pass(held.X, held.y, false, false).J;
+        const sizes = stepSizes();
+        if (sizes) row.stepSize = sizes;
         history.epochs.push(row);
-        if (!Number.isFinite(loss)) {
+        if (!Number.isFinite(J)) {
           history.diverged = epoch;
           break;
         }
         if (onEpoch && onEpoch(row, net) === false) break;
         if (epoch === epochs) break;
-        for (const blk of net.blocks) {
-          const param = net.params[blk.name];
-          const g = grads[blk.grad];
-          if (optimizer === 'momentum') {
-            const v = tf.tidy(() => (velocity[blk.name] ? velocity[blk.name].mul(beta).add(g) : g.clone())); // v = beta v + dW
-            velocity[blk.name]?.dispose();
-            velocity[blk.name] = v;
-            tf.tidy(() => { param.assign(param.sub(v.mul(lr))); }); // W -= lr v
-          } else {
-            tf.tidy(() => { param.assign(param.sub(g.mul(lr))); }); // W -= lr dW
+        if (full) {
+          update(grads!);
+          fullGrads = grads; // update may have replaced clipped entries: dispose what it holds now
+        } else {
+          tf.dispose(Object.values(grads!));
+          fullGrads = undefined;
+          for (let i = m - 1; i > 0; i--) { const j = r.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; } // Fisher-Yates with the seed
+          for (let start = 0; start < m; start += batchSize) {
+            const idx = tf.tensor1d(order.slice(start, start + batchSize), 'int32');
+            const Xb = tf.gather(X, idx), yb = tf.gather(y, idx);
+            idx.dispose();
+            try {
+              const { grads: g } = pass(Xb, yb, true, true);
+              try { update(g!); } finally { tf.dispose(Object.values(g!)); }
+            } finally {
+              tf.dispose([Xb, yb]);
+            }
           }
         }
         progress.step(epoch + 1);
       } finally {
-        tf.dispose(Object.values(grads));
-        cache.dispose();
+        if (fullGrads) tf.dispose(Object.values(fullGrads));
       }
     }
   } finally {
-    tf.dispose([y, ...Object.values(velocity)]);
+    tf.dispose(owned);
+    for (const s of Object.values(state)) tf.dispose([s.dTheta, s.cache, s.m, s.v].filter((t): t is Tensor => t !== undefined));
     progress.finish();
   }
   history.seconds = (Date.now() - started) / 1000;
