@@ -348,7 +348,7 @@ async function main(): Promise<void> {
   }
   const file = join(__dirname, '..', 'BENCHMARKS.md');
   if (only.includes('peers')) {
-    const section = peers({ small });
+    const section = await peers({ small });
     console.log(section);
     if (!small) writeFileSync(file, replaceSection(existsSync(file) ? readFileSync(file, 'utf8') : '# gradscope benchmarks\n', '## Peers', section));
   }
