@@ -31,7 +31,7 @@ describe('checkGradients', () => {
     assert.equal(r.verdict, 'great', r.toString());
     assert.deepEqual(r.blocks.map((b) => b.name), ['x0', 'x1']);
     assert.ok(r.relativeError < 1e-3);
-    assert.equal(r.evaluations, 2 * (3 + 6));
+    assert.equal(r.evaluations, 2 * (3 + 6) + 8); // two per entry, and 8 that measure the round-off of f
     tf.dispose([x, w]);
   });
 
@@ -58,5 +58,40 @@ describe('checkGradients', () => {
     names(() => gs.checkGradients((x) => x.sum(), [x], { eps: 0 }), 'eps');
     names(() => gs.checkGradients((x) => x.sum(), [x], { rtoll: 1 } as never), 'options.rtoll');
     x.dispose();
+  });
+});
+
+describe('checkGradients at scale and on hostile input (issue 9)', () => {
+  it('a plain correct function passes at any size; a customGrad 1.5x off still fails', () => {
+    const before = tf.memory().numTensors;
+    for (const n of [100, 1000, 10000]) {
+      const x = tf.randomNormal([n], 0, 1, 'float32', 1);
+      const r = gs.checkGradients((v) => v.square().sum(), [x]);
+      assert.ok(r.verdict === 'great' || r.verdict === 'ok', `n ${n}\n${r}`);
+      const off = tf.customGrad((v: gs.tf.Tensor) => ({ value: v.square(), gradFunc: (dy: gs.tf.Tensor) => dy.mul(v).mul(3) }));
+      assert.equal(gs.checkGradients((v) => (off(v) as gs.tf.Tensor).sum(), [x]).verdict, 'wrong', `n ${n}`);
+      if (n > 2000) assert.ok(r.notes.some((s) => s.startsWith(`sampled: 2000 of ${n}`)), r.notes.join('\n'));
+      x.dispose();
+    }
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('maxEntries sets the sample', () => {
+    const x = tf.randomNormal([500], 0, 1, 'float32', 2);
+    const r = gs.checkGradients((v) => v.square().sum(), [x], { maxEntries: 50 });
+    assert.equal(r.checked, 50);
+    assert.equal(r.mode, 'sparse');
+    x.dispose();
+  });
+
+  it('clear errors: empty tensor, a function that ignores its input, eps below float32 resolution', () => {
+    const e = tf.tensor1d([]);
+    assert.throws(() => gs.checkGradients((v) => v.sum(), [e]), /invalid xs\[0\]: an empty tensor/);
+    const x = tf.tensor1d([1, 2]), y = tf.tensor1d([3]);
+    assert.throws(() => gs.checkGradients((a) => a.sum(), [x, y]), /invalid f: tf.grads could not differentiate it/);
+    const big = tf.tensor1d([1000, 2]);
+    assert.throws(() => gs.checkGradients((v) => v.square().sum(), [big], { eps: 1e-9 }), /invalid eps: 1e-9 cannot work in float32/);
+    assert.throws(() => gs.checkGradients((v) => v.square().sum(), [tf.fill([2], 1e7)], { eps: 1e-4 }), /invalid eps: 0.0001 is below float32's resolution at xs\[0\] entry 0 = 10000000/);
+    tf.dispose([e, x, y, big]);
   });
 });
