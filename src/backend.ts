@@ -2,6 +2,13 @@
  * Which TensorFlow.js engine gradscope uses, chosen once at load:
  * `tensorflow` (@tensorflow/tfjs-node, native) if its binding loads, else `wasm`
  * (@tensorflow/tfjs-backend-wasm), else `cpu` (pure JS). `GRADSCOPE_BACKEND` forces one.
+ *
+ * Why this order (README, "Native backend"; BENCHMARKS.md (d)): tfjs-node is there only when someone
+ * installed it on purpose (`npm run native`), and it wins where waiting happens: a forward + backward
+ * of [784, 512, 512, 10] at batch 256 takes about a quarter of wasm's time. On the small nets most
+ * checks use, wasm is faster (about 1 ms against 3 ms, both far below a check's float64 work), smaller
+ * and bit-exact; without tfjs-node it is the default. One engine per process: tensors live on one
+ * backend, and a choice per call would copy them between backends and change their last bits mid-notebook.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 
@@ -20,6 +27,8 @@ export interface BackendInfo {
   wasmBinary?: string;
   /** Set when GRADSCOPE_BACKEND forced the choice. */
   forced?: BackendName;
+  /** The TensorFlow C library tfjs-node runs, e.g. `2.21.0` (set when the tensorflow backend loaded). */
+  tensorflow?: string;
   /** Why each better backend was not used, e.g. `{ tensorflow: "Cannot find module '@tensorflow/tfjs-node'" }`. */
   skipped: Partial<Record<BackendName, string>>;
 }
@@ -42,18 +51,38 @@ let wasmBinary: string | undefined;
 let chosen: BackendName = 'cpu';
 let engine: typeof tfTypes | undefined;
 
+// tfjs's console warnings are about its own setup: the cpu backend's "install our node backend"
+// banner on first use (printed when a process switches to cpu, even with tfjs-node loaded) and
+// "Platform node has already been set". backendInfo() says which backend runs and why; the banner
+// in a notebook or report is noise. PROD silences tfjs's warn() and nothing else.
+(require('@tensorflow/tfjs') as typeof tfTypes).env().set('PROD', true);
+let tensorflowVersion: string | undefined;
+
 // 1. tensorflow: the native binding. tfjs-node brings its own copy of tfjs; use that one.
 if (!forced || forced === 'tensorflow') {
+  // TensorFlow's C++ logging writes to stderr as the library loads: with these defaults nothing
+  // (INFO/WARNING off; the oneDNN notice is logged before TF_CPP_MIN_LOG_LEVEL applies, so oneDNN's
+  // custom ops are off: same speed within noise in BENCHMARKS.md (d), and the exp/log-type kernels
+  // differ from wasm's last bits either way). A user's own settings win.
+  if (typeof process !== 'undefined') {
+    process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+    process.env.TF_ENABLE_ONEDNN_OPTS ??= '0';
+  }
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     engine = require('@tensorflow/tfjs-node') as typeof tfTypes;
     chosen = 'tensorflow';
+    try {
+      tensorflowVersion = String((engine.backend() as unknown as { binding: { TF_Version: string } }).binding.TF_Version);
+    } catch {
+      tensorflowVersion = undefined;
+    }
   } catch (e) {
     skipped.tensorflow = firstLine(e);
     if (forced) {
       throw new Error(
         `GRADSCOPE_BACKEND=tensorflow but @tensorflow/tfjs-node does not load: ${skipped.tensorflow}. ` +
-          `Install it where its native library can be downloaded (npm install @tensorflow/tfjs-node), or unset GRADSCOPE_BACKEND.`,
+          `In a gradscope checkout, \`npm run native\` builds it from a TensorFlow wheel; or unset GRADSCOPE_BACKEND.`,
       );
     }
   }
@@ -147,10 +176,7 @@ function startWasmSync(): void {
   throw lastError;
 }
 if (chosen === 'cpu') {
-  // tfjs's cpu backend prints an "install tfjs-node" banner on first use, unless PROD is set;
-  // backendInfo() says which backend is active and why, so the banner is noise here.
-  tf.env().set('PROD', true);
-  void tf.setBackend('cpu'); // cpu is synchronous too
+  void tf.setBackend('cpu'); // cpu is synchronous too (PROD, set above, keeps its banner quiet)
 }
 let isReady = tf.getBackend() === chosen;
 let readyPromise: Promise<BackendInfo> | undefined;
@@ -201,11 +227,14 @@ export function backendInfo(): BackendInfo {
   const info: BackendInfo = { active: tf.getBackend(), chosen, ready: isReady, skipped: { ...skipped } };
   if (wasmBinary) info.wasmBinary = wasmBinary;
   if (forced) info.forced = forced;
+  if (tensorflowVersion) info.tensorflow = tensorflowVersion;
   return info;
 }
 
-/** One line for reports: `wasm (tensorflow: Cannot find module ...)`. */
+/** One line for reports: `wasm (not used: tensorflow: Cannot find module ...)`, `tensorflow (TensorFlow 2.21.0)`. */
 export function backendLabel(): string {
+  const active = tf.getBackend();
+  const name = active === 'tensorflow' && tensorflowVersion ? `tensorflow (TensorFlow ${tensorflowVersion})` : active;
   const why = Object.entries(skipped).map(([k, v]) => `${k}: ${v}`).join('; ');
-  return why ? `${tf.getBackend()} (not used: ${why})` : tf.getBackend();
+  return why ? `${name} (not used: ${why})` : name;
 }
