@@ -21,7 +21,7 @@ export * as charts from './charts';
 export * as optimizers from './optimizers';
 export type { ChartSpec } from './charts';
 export { show, toText, toSVG, toPNG, save, progress, type Progress, type ProgressOptions, type PngOptions, type ShowOptions } from './display';
-export { gradCheck, type GradCheckOptions, type BackwardFn, type CheckMode } from './gradcheck';
+export { gradCheck, numericGrads, MIN_EPS, type GradCheckOptions, type BackwardFn, type CheckMode, type NumericGrads } from './gradcheck';
 export { FLOOR_FACTOR, VERDICTS, floorBands, formatReport, worstVerdict } from './report';
 export type { Progress as CheckProgress, OnProgress } from './numeric/progress';
 export { checkGradients, type CheckGradientsOptions, type TensorFn } from './checkGradients';
