@@ -43,13 +43,14 @@ def unpack(sizes, theta):
 
 
 def timed(runs, fn):
-    """Seconds of each of `runs` calls of fn, and the last result."""
-    seconds, result = [], None
+    """Wall-clock and CPU seconds (this process, all threads) of each of `runs` calls of fn, and the last result."""
+    seconds, cpu, result = [], [], None
     for _ in range(runs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         result = fn()
         seconds.append(time.perf_counter() - t)
-    return seconds, result
+        cpu.append(time.process_time() - c)
+    return {"seconds": seconds, "cpu": cpu}, result
 
 
 def flat(blocks):
@@ -77,12 +78,12 @@ def torch_side(case, reps):
     out = {"version": torch.__version__, "threads": torch.get_num_threads(), "J": value.item(), "grad": flat([g.detach().numpy() for g in grad])}
     check = lambda **kw: torch.autograd.gradcheck(J, params, raise_exception=False, **kw)  # noqa: E731
     check(fast_mode=True)  # warm-up
-    seconds, passed = timed(reps["fast"], lambda: check(fast_mode=True))
-    out["fast"] = {"seconds": seconds, "passed": passed}
+    times, passed = timed(reps["fast"], lambda: check(fast_mode=True))
+    out["fast"] = {**times, "passed": passed}
     if reps["slow"] > 0:
         log(f"torch slow gradcheck, {case['name']} ({sum(p.numel() for p in params)} entries, {reps['slow']} run(s))")
-        seconds, passed = timed(reps["slow"], check)
-        out["slow"] = {"seconds": seconds, "passed": passed}
+        times, passed = timed(reps["slow"], check)
+        out["slow"] = {**times, "passed": passed}
     return out
 
 
@@ -118,12 +119,12 @@ def jax_side(case, reps):
             return {"passed": False, "message": "; ".join(lines[-4:])}
 
     check(J)  # warm-up (tracing caches)
-    seconds, res = timed(reps["jax"], lambda: check(J))
-    out["eager"] = {"seconds": seconds, **res}
+    times, res = timed(reps["jax"], lambda: check(J))
+    out["eager"] = {**times, **res}
     Jjit = jax.jit(J)
     check(Jjit)  # warm-up: compiles
-    seconds, res = timed(reps["jax"], lambda: check(Jjit))
-    out["jit"] = {"seconds": seconds, **res}
+    times, res = timed(reps["jax"], lambda: check(Jjit))
+    out["jit"] = {**times, **res}
     out["eps"] = {str(eps): check(Jjit, eps) for eps in (1e-5, 1e-6)}
     return out
 

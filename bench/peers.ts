@@ -38,7 +38,7 @@ const fmt = (x: number, d = 3): string => (Number.isFinite(x) ? (Math.abs(x) >= 
 const sec = (s: number): string => (s < 0.1 ? `${fmt(s * 1000)} ms` : `${fmt(s)} s`);
 /** The median and the runs, all in the median's unit: "43.5 ms (47, 11, 6.0)". */
 const short = (x: number): string => (x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toPrecision(2));
-const runs = (xs: number[]): string => { const m = median(xs), k = m < 0.1 ? 1000 : 1; return `${sec(m)} (${xs.map((s) => short(s * k)).join(', ')})`; };
+const runs = ({ seconds: xs }: Timing): string => { const m = median(xs), k = m < 0.1 ? 1000 : 1; return `${sec(m)} (${xs.map((s) => short(s * k)).join(', ')})`; };
 const rel = (x: number): string => (x === 0 ? '0' : fmt(x));
 
 /** A Python with numpy, torch and jax (or as many of them as could be had), and why any is missing. */
@@ -121,13 +121,26 @@ function build(c: Case): { net: gs.Net; X: Tensor2D; Y: Tensor2D } {
   return { net, X, Y: labelsFor('softmax', c.m, c.sizes[c.sizes.length - 1], 1) };
 }
 
+/** Wall-clock and CPU seconds (this process, all threads) of each timed call. */
+interface Timing { seconds: number[]; cpu: number[] }
+
+/** Runs fn, appending its wall-clock and CPU seconds to `into`. */
+function timeCall<T>(into: Timing, fn: () => T): T {
+  const c = process.cpuUsage(), t = performance.now();
+  const result = fn();
+  into.seconds.push((performance.now() - t) / 1000);
+  const dc = process.cpuUsage(c);
+  into.cpu.push((dc.user + dc.system) / 1e6);
+  return result;
+}
+
 interface Ours {
   J: number;
   numeric: Float64Array;
   hand: Float64Array;
-  full: number[];
+  full: Timing;
   fullVerdict: string;
-  dir: number[];
+  dir: Timing;
   dirTf: number[];
   dirVerdict: string;
 }
@@ -156,18 +169,18 @@ function measureOurs(c: Case, o: Ours | undefined, half: 0 | 1, exported?: Expor
       const g = net.backward(cache, y);
       const hand = net.gradsToVector(g);
       tf.dispose(Object.values(g)); cache.dispose(); y.dispose();
-      o = { J, numeric, hand, full: [], fullVerdict: '', dir: [], dirTf: [], dirVerdict: '' };
+      o = { J, numeric, hand, full: { seconds: [], cpu: [] }, fullVerdict: '', dir: { seconds: [], cpu: [] }, dirTf: [], dirVerdict: '' };
     }
+    if (half === 0) gs.gradCheck(net, X, Y, { progress: false }); // warm-up of the full check (JIT)
     gs.gradCheck(net, X, Y, { mode: 'directional', progress: false }); // warm-up (JIT, kernels)
     const nFull = half === 0 ? Math.ceil(c.full / 2) : Math.floor(c.full / 2);
     for (let i = 0; i < nFull; i++) {
-      const r = gs.gradCheck(net, X, Y, { progress: false });
-      o.full.push(r.seconds); o.fullVerdict = r.verdict;
+      const r = timeCall(o.full, () => gs.gradCheck(net, X, Y, { progress: false }));
+      o.fullVerdict = r.verdict;
     }
     for (let i = 0; i < DIRECTIONAL / 2; i++) {
-      const t = performance.now();
-      const r = gs.gradCheck(net, X, Y, { mode: 'directional', progress: false });
-      o.dir.push((performance.now() - t) / 1000); o.dirTf.push(r.time.analytic); o.dirVerdict = r.verdict;
+      const r = timeCall(o.dir, () => gs.gradCheck(net, X, Y, { mode: 'directional', progress: false }));
+      o.dirTf.push(r.time.analytic); o.dirVerdict = r.verdict;
     }
     return { ours: o, exported: exported ?? mine };
   } finally {
@@ -175,9 +188,9 @@ function measureOurs(c: Case, o: Ours | undefined, half: 0 | 1, exported?: Expor
   }
 }
 
-interface TorchSide { version: string; threads: number; J: number; grad: number[]; fast: { seconds: number[]; passed: boolean }; slow?: { seconds: number[]; passed: boolean } }
+interface TorchSide { version: string; threads: number; J: number; grad: number[]; fast: Timing & { passed: boolean }; slow?: Timing & { passed: boolean } }
 interface JaxCheck { passed: boolean; message?: string }
-interface JaxSide { version: string; J: number; grad: number[]; eager: JaxCheck & { seconds: number[] }; jit: JaxCheck & { seconds: number[] }; eps: Record<string, JaxCheck> }
+interface JaxSide { version: string; J: number; grad: number[]; eager: JaxCheck & Timing; jit: JaxCheck & Timing; eps: Record<string, JaxCheck> }
 interface PeerRow { name: string; torch?: TorchSide; jax?: JaxSide }
 
 /** The peers' side: runs bench/peers.py on the exported nets; rows per case, or the reasons it could not. */
@@ -266,7 +279,7 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
   say(`- gradscope on TensorFlow.js ${tf.version.tfjs}, backend ${backends.join(' and ')}${backends.includes('wasm') && info.wasmBinary ? ` (wasm: ${info.wasmBinary}, one thread)` : ''}, float64 differences in plain JS; Node ${process.version}.${info.skipped.tensorflow ? ` tensorflow backend: not available here (${info.skipped.tensorflow}), so no tensorflow figures.` : ''}`);
   say(`- torch ${tv ? `${tv.version}, ${tv.threads} thread (torch.set_num_threads(1))` : skip('torch')}; jax ${jv ? `${jv.version}, float64 (jax_enable_x64), XLA on one thread` : skip('jax')}${pyVersions ? `; ${pyVersions}` : ''}.`);
   say(`- Same nets, weights and data as sections (a) and (e): \`gs.mlp({ sizes, hidden, output: 'softmax', seed: 1 })\`, X ~ N(0, 1) (seed 1), one-hot labels, batch ${[...new Set(cases.map((c) => c.m))].join('/')}. The peers get theta and X as float64 (gradscope's float32 numbers widened exactly) and check the same J(W1, b1, W2, b2, ...) = (1/m) sum_i [logsumexp(z^L_i) - y_i . z^L_i] in float64.`);
-  say(`- gradscope: \`gs.gradCheck(net, X, Y)\` (full: every entry, float64, eps 1e-7; ${cases.map((c) => c.full).join('/')} runs) and \`{ mode: 'directional' }\` (one random direction per block, a failing block confirmed entry by entry; ${DIRECTIONAL} runs), whole calls, half of the runs before the peers and half after, each half after a warm-up call. torch: \`gradcheck(J, params)\` (slow mode, eps 1e-6, ${cases.map((c) => c.slow).join('/')} runs) and \`gradcheck(J, params, fast_mode=True)\` (${REPS.fast} runs after a warm-up); jax: \`check_grads(J, (params,), order=1)\` (modes fwd and rev, its default eps 1e-4), ${REPS.jax} runs after a warm-up, J as written and under \`jax.jit\`. Medians; the runs in brackets.`);
+  say(`- gradscope: \`gs.gradCheck(net, X, Y)\` (full: every entry, float64, eps 1e-7; ${cases.map((c) => c.full).join('/')} runs) and \`{ mode: 'directional' }\` (one random direction per block, a failing block confirmed entry by entry; ${DIRECTIONAL} runs), whole calls, half of the runs before the peers and half after, after warm-up calls. torch: \`gradcheck(J, params)\` (slow mode, eps 1e-6, ${cases.map((c) => c.slow).join('/')} runs) and \`gradcheck(J, params, fast_mode=True)\` (${REPS.fast} runs after a warm-up); jax: \`check_grads(J, (params,), order=1)\` (modes fwd and rev, its default eps 1e-4), ${REPS.jax} runs after a warm-up, J as written and under \`jax.jit\`. Medians; the runs in brackets.`);
   say();
 
   const first = ours[backends[0]];
@@ -279,27 +292,32 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
       return [c.name, size(c), o.J.toPrecision(15), dj(t?.J), dj(j?.J), t && j ? rel(gs.relativeError(t.grad, j.grad)) : '-', t ? rel(gs.relativeError(t.grad, o.numeric)) : '-', t ? rel(gs.relativeError(t.grad, o.hand)) : '-'];
     }));
 
-  const slowOf = (i: number): number | undefined => (rows[i].torch?.slow ? median(rows[i].torch!.slow!.seconds) : undefined);
-  const fastOf = (i: number): number | undefined => (rows[i].torch ? median(rows[i].torch!.fast.seconds) : undefined);
-  const jitOf = (i: number): number | undefined => (rows[i].jax ? median(rows[i].jax!.jit.seconds) : undefined);
-  const vs = (o: number, peer?: number): string => (peer === undefined ? '-' : o <= peer ? `**${fmt(peer / o)}x faster**` : `**${fmt(o / peer)}x slower**`);
+  /** A peer's timing of case i, or undefined when it did not run. */
+  const slowOf = (i: number): Timing | undefined => rows[i].torch?.slow;
+  const fastOf = (i: number): Timing | undefined => rows[i].torch?.fast;
+  const jitOf = (i: number): Timing | undefined => rows[i].jax?.jit;
+  /** gradscope's median over the peer's, wall clock and CPU: "**17.7x faster** (CPU 18.2x)". */
+  const ratio = (o: Timing, peer?: Timing): { wall: number; cpu: number } | undefined =>
+    peer && { wall: median(o.seconds) / median(peer.seconds), cpu: median(o.cpu) / median(peer.cpu) };
+  const word = (r: number): string => (r <= 1 ? `${fmt(1 / r)}x faster` : `${fmt(r)}x slower`);
+  const vs = (o: Timing, peer?: Timing): string => { const r = ratio(o, peer); return r ? `**${word(r.wall)}** (CPU time: ${word(r.cpu)})` : '-'; };
 
-  say('Full checks (every entry): gradscope against torch\'s slow gradcheck.');
+  say('Full checks (every entry): gradscope against torch\'s slow gradcheck. Ratios of the wall-clock medians; in brackets the ratio of the CPU-time medians (each side\'s own process), less disturbed by the other jobs on the machine.');
   say();
   table(['net', 'gradscope full (runs)', 'verdict', 'torch gradcheck, slow (runs)', 'passed', 'gradscope vs torch'],
     backends.flatMap((b) => cases.map((c, i) => [label(c, b), runs(ours[b][i].full), ours[b][i].fullVerdict,
-      rows[i].torch?.slow ? runs(rows[i].torch!.slow!.seconds) : rows[i].torch ? 'not run' : skip('torch'), rows[i].torch?.slow ? String(rows[i].torch!.slow!.passed) : '-',
-      vs(median(ours[b][i].full), slowOf(i))])));
+      slowOf(i) ? runs(slowOf(i)!) : rows[i].torch ? 'not run' : skip('torch'), slowOf(i) ? String(rows[i].torch!.slow!.passed) : '-',
+      vs(ours[b][i].full, slowOf(i))])));
 
-  say('Directional checks (random directions): gradscope against torch\'s fast mode and jax.');
+  say('Directional checks (random directions): gradscope against torch\'s fast mode and jax (ratios as above; "of which tf": the median of report.time.analytic, the forward pass, the checked backward, autograd and readbacks).');
   say();
   table(['net', 'gradscope directional (runs)', 'of which tf', 'verdict', 'torch fast_mode (runs)', 'passed', 'gradscope vs torch fast', 'jax check_grads / under jit', 'passed (eps 1e-4)', 'jax passes at eps 1e-5 / 1e-6', 'gradscope vs jax jit'],
     backends.flatMap((b) => cases.map((c, i) => {
-      const o = median(ours[b][i].dir), t = rows[i].torch, j = rows[i].jax;
-      return [label(c, b), runs(ours[b][i].dir), sec(median(ours[b][i].dirTf)), ours[b][i].dirVerdict,
-        t ? runs(t.fast.seconds) : skip('torch'), t ? String(t.fast.passed) : '-', vs(o, fastOf(i)),
-        j ? `${sec(median(j.eager.seconds))} / ${sec(jitOf(i)!)}` : skip('jax'), j ? (j.eager.passed && j.jit.passed ? 'true' : '**false**') : '-',
-        j ? `${j.eps['1e-05'].passed} / ${j.eps['1e-06'].passed}` : '-', vs(o, jitOf(i))];
+      const o = ours[b][i], t = rows[i].torch, j = rows[i].jax;
+      return [label(c, b), runs(o.dir), sec(median(o.dirTf)), o.dirVerdict,
+        t ? runs(t.fast) : skip('torch'), t ? String(t.fast.passed) : '-', vs(o.dir, fastOf(i)),
+        j ? `${sec(median(j.eager.seconds))} / ${sec(median(j.jit.seconds))}` : skip('jax'), j ? (j.eager.passed && j.jit.passed ? 'true' : '**false**') : '-',
+        j ? `${j.eps['1e-05'].passed} / ${j.eps['1e-06'].passed}` : '-', vs(o.dir, jitOf(i))];
     })));
   const jaxFails = cases.map((c, i) => ({ c, j: rows[i].jax })).filter(({ j }) => j && !j.jit.passed);
   if (jaxFails.length) {
@@ -307,16 +325,24 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
     say();
   }
 
-  // issue 14's targets, stated from this run, per backend
+  // issue 14's targets, stated from this run, per backend (wall clock; CPU time in brackets)
+  const both = (r: { wall: number; cpu: number }, f: (x: number) => string): string => `${f(r.wall)} (CPU time ${f(r.cpu)})`;
   for (const b of backends) {
     const facts: string[] = [];
-    const full = cases.map((c, i) => ({ c, o: median(ours[b][i].full), t: slowOf(i) }));
-    const slow = full.filter((f) => f.t !== undefined);
-    if (slow.length) facts.push(`full check against torch's slow gradcheck ${slow.map((f) => `${fmt(f.t! / f.o)}x faster (${f.c.name})`).join(', ')} (target at least 30x, aim 50x: ${slow.every((f) => f.t! / f.o >= 30) ? 'met' : `not met on ${slow.filter((f) => f.t! / f.o < 30).map((f) => f.c.name).join(', ')}`})`);
+    const full = cases.map((c, i) => ({ c, o: ours[b][i], r: ratio(ours[b][i].full, slowOf(i)) }));
+    const slow = full.filter((f) => f.r !== undefined);
+    const faster = (r: number): string => `${fmt(1 / r)}x`;
+    if (slow.length) facts.push(`full check faster than torch's slow gradcheck by ${slow.map((f) => `${both(f.r!, faster)} on ${f.c.name}`).join(', ')} (target at least 30x, aim 50x: ${slow.every((f) => 1 / f.r!.wall >= 30) ? 'met' : `not met on ${slow.filter((f) => 1 / f.r!.wall < 30).map((f) => f.c.name).join(', ')}`})`);
     const [relu, tanh] = full;
-    if (relu && tanh && relu.c.hidden === 'relu' && tanh.c.hidden === 'tanh') facts.push(`relu full check ${sec(relu.o)} against tanh ${sec(tanh.o)} (target relu no slower: ${relu.o <= tanh.o ? 'met' : `not met, relu takes ${fmt(relu.o / tanh.o)}x the tanh time`})`);
-    const fast = cases.map((c, i) => ({ c, r: fastOf(i) === undefined ? undefined : median(ours[b][i].dir) / fastOf(i)! })).filter((x) => x.r !== undefined);
-    if (fast.length) facts.push(`directional against torch's fast mode ${fast.map(({ c, r }) => `${r! > 1 ? `${fmt(r!)}x slower` : `${fmt(1 / r!)}x faster`} (${c.name})`).join(', ')} (target within 2x: ${fast.every(({ r }) => r! <= 2) ? 'met' : `not met: gradscope is behind here; its tf part alone (forward pass, the checked backward, autograd, readbacks) takes ${cases.map((_, i) => sec(median(ours[b][i].dirTf))).join(' / ')} of each call${cases.every((_, i) => fastOf(i) !== undefined && median(ours[b][i].dirTf) > fastOf(i)!) ? ', more than torch\'s whole fast-mode check' : ''}`})`);
+    if (relu && tanh && relu.c.hidden === 'relu' && tanh.c.hidden === 'tanh') {
+      const rw = median(relu.o.full.seconds), tw = median(tanh.o.full.seconds);
+      facts.push(`relu full check ${sec(rw)} against tanh ${sec(tw)} (target relu no slower: ${rw <= tw ? 'met' : `not met, relu takes ${fmt(rw / tw)}x the tanh time (CPU time ${fmt(median(relu.o.full.cpu) / median(tanh.o.full.cpu))}x)`})`);
+    }
+    const dir = cases.map((c, i) => ({ c, i, r: ratio(ours[b][i].dir, fastOf(i)) })).filter((x) => x.r !== undefined);
+    if (dir.length) {
+      const tfAbove = dir.every(({ i }) => median(ours[b][i].dirTf) > median(fastOf(i)!.seconds));
+      facts.push(`directional against torch's fast mode ${dir.map(({ c, r }) => `${both(r!, word)} on ${c.name}`).join(', ')} (target within 2x: ${dir.every(({ r }) => r!.wall <= 2) ? 'met' : `not met: gradscope is behind here; its tf part alone (forward pass, the checked backward, autograd, readbacks) takes ${dir.map(({ i }) => sec(median(ours[b][i].dirTf))).join(' / ')} of each call${tfAbove ? ', more than torch\'s whole fast-mode check' : ''}`})`);
+    }
     if (facts.length) { say(`Issue 14's targets on ${b} in this run: ${facts.join('; ')}.`); say(); }
   }
   say('What the times do not show: torch\'s fast mode and jax only say pass or fail (one projection or direction for all of theta); gradscope\'s directional mode checks each block along its own direction, names the faulty block and confirms it entry by entry.');
