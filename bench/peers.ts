@@ -190,7 +190,7 @@ function measureOurs(c: Case, o: Ours | undefined, half: 0 | 1, exported?: Expor
 
 interface TorchSide { version: string; threads: number; J: number; grad: number[]; fast: Timing & { passed: boolean }; slow?: Timing & { passed: boolean } }
 interface JaxCheck { passed: boolean; message?: string }
-interface JaxSide { version: string; J: number; grad: number[]; eager: JaxCheck & Timing; jit: JaxCheck & Timing; eps: Record<string, JaxCheck> }
+interface JaxSide { version: string; J: number; grad: number[]; eager: JaxCheck & Timing; jit: JaxCheck & Timing; eps: Record<string, JaxCheck>; kinks: Record<string, { step: number; flipped: number; of: number }> }
 interface PeerRow { name: string; torch?: TorchSide; jax?: JaxSide }
 
 /** The peers' side: runs bench/peers.py on the exported nets; rows per case, or the reasons it could not. */
@@ -321,7 +321,12 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
     })));
   const jaxFails = cases.map((c, i) => ({ c, j: rows[i].jax })).filter(({ j }) => j && !j.jit.passed);
   if (jaxFails.length) {
-    say(`jax's check_grads fails on ${jaxFails.map(({ c }) => c.name).join(' and ')} at its default eps 1e-4 although the gradient is right (torch and jax autograd agree with gradscope's numbers above): its direction has standard-normal entries, so theta moves by about 1e-4 sqrt(n) (~0.01 to 0.03 here) and crosses ReLU kinks. Its message: ${jaxFails.map(({ c, j }) => `${c.name}: "${(j!.jit.message ?? '').replace(/\|/g, '\\|').slice(0, 300)}"`).join('; ')}.`);
+    say(`jax's check_grads fails on ${jaxFails.map(({ c }) => c.name).join(' and ')} at its default eps 1e-4 although the gradient is right (torch and jax autograd agree with gradscope's numbers above). Its message: ${jaxFails.map(({ c, j }) => `${c.name}: "${(j!.jit.message ?? '').replace(/\|/g, '\\|').slice(0, 300)}"`).join('; ')}.`);
+    say();
+  }
+  const kinked = cases.map((c, i) => ({ c, k: rows[i].jax?.kinks })).filter(({ c, k }) => k && c.hidden === 'relu');
+  if (kinked.length) {
+    say(`Why: check_grads steps along one tangent v with standard-normal entries (np.random.RandomState(0)), so theta moves by eps ||v||, about eps sqrt(n). Recomputed here with its own v, the hidden pre-activations z^l whose sign differs between theta - eps v and theta + eps v (ReLU kinks crossed): ${kinked.map(({ c, k }) => `${c.name}: ${Object.entries(k!).map(([eps, x]) => `eps ${eps}: step ${fmt(x.step)}, ${x.flipped} of ${x.of}`).join('; ')}`).join('. ')}.`);
     say();
   }
 
