@@ -19,6 +19,10 @@ export type { LayerStatsRow, LayerStatsOptions, LayerStatistic, DepthRow, DepthS
 export * as charts from './charts';
 // optimisers, softmax, input normalisation, Hoeffding (issue 13)
 export * as optimizers from './optimizers';
+export { softmax, softmaxTemperature, type SoftmaxOptions } from './softmax';
+export { normalizer, normalizationDemo, type Normalizer, type DescentRun, type NormalizationDemoOptions } from './normalize';
+export { hoeffding, hoeffdingSimulation, type HoeffdingOptions, type HoeffdingRow, type HoeffdingSimulationOptions } from './hoeffding';
+export { TRAIN_LR, type StepSizeRow } from './stats/train';
 export type { ChartSpec } from './charts';
 export { show, toText, toSVG, toPNG, save, progress, type Progress, type ProgressOptions, type PngOptions, type ShowOptions } from './display';
 export { gradCheck, numericGrads, MIN_EPS, type GradCheckOptions, type BackwardFn, type CheckMode, type NumericGrads } from './gradcheck';
