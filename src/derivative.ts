@@ -29,7 +29,11 @@ function checkFn(f: unknown): ScalarFn {
 function quotient(f: ScalarFn, a: number, eps: number, method: Method, precision: Precision): number {
   const r = rounding(precision);
   const [x, e] = [r(a), r(eps)];
-  const F = (t: number): number => r(f(t, r));
+  const F = (t: number): number => {
+    const v: unknown = f(t, r);
+    if (typeof v !== 'number') throw invalid('f', v, `f(a) to return a number; f(${t}) returned ${v === undefined ? 'undefined (a missing return?)' : typeof v}`);
+    return r(v);
+  };
   if (method === 'central') return r(r(F(r(x + e)) - F(r(x - e))) / r(2 * e)); // (f(a+e) - f(a-e)) / 2e
   return r(r(F(r(x + e)) - F(x)) / e); // (f(a+e) - f(a)) / e
 }

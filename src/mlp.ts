@@ -15,6 +15,7 @@ import { labels, outputs, OUTPUTS, type Output } from './losses';
 import { rng, type Rng } from './random';
 import { batch64, cost64 } from './mirror64';
 import type { Loss64, Model, ParamBlock } from './model';
+import { checkMemory } from './limits';
 
 /** Options of {@link mlp}. */
 export interface MlpOptions {
@@ -493,6 +494,9 @@ export function mlp(options: MlpOptions): Net {
   const { sizes, hidden = 'relu', output = 'sigmoid', seed = 0, residual = false, keepProb = 1, l2 = 0 } = options;
   if (!Array.isArray(sizes) || sizes.length < 2) throw invalid('sizes', sizes, 'at least two layer widths [n0, ..., nL], e.g. [2, 3, 1]');
   sizes.forEach((n, i) => number(`sizes[${i}]`, n, { min: 1, integer: true }));
+  const params = sizes.slice(1).reduce((s, n, l) => s + sizes[l] * n + n, 0);
+  // float32 variables, their float64 draws and one float32 copy: 16 bytes a parameter while building
+  checkMemory('sizes', sizes, 16 * params, `${params.toExponential(2)} parameters, 16 bytes each while the net is built`);
   const spec: NetSpec = {
     sizes: [...sizes],
     hidden: activation('hidden', hidden),
@@ -509,6 +513,11 @@ export function mlp(options: MlpOptions): Net {
   if (output === 'softmax' && sizes[L] < 2) throw invalid('sizes', sizes, 'at least 2 output units for a softmax output');
   const r = rng(spec.seed);
   const weights: Float64Array[] = [];
-  for (let l = 1; l <= L; l++) weights.push(drawWeights(spec.init, sizes[l - 1], sizes[l], r, l));
+  for (let l = 1; l <= L; l++) {
+    const W = drawWeights(spec.init, sizes[l - 1], sizes[l], r, l);
+    const bad = W.findIndex((w) => !Number.isFinite(Math.fround(w)));
+    if (bad >= 0) throw new GradscopeError('init', `invalid init: ${initLabel(spec.init)} gives W${l} entry ${bad} = ${W[bad]}, beyond float32's range (expected weights below 3.4e38: a smaller gain or scale)`);
+    weights.push(W);
+  }
   return new Net(spec, weights);
 }

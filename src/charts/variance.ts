@@ -32,7 +32,11 @@ export function variance(theory: VarianceRow[], measured?: (LayerStatsRow | Dept
   if (!t.every((r) => typeof r.stdA === 'number')) throw invalid('theory', theory, 'gs.varianceTheory rows { layer, stdA, ... }');
   const predicted = t.filter((r) => positive(r.stdA)).map((r) => ({ layer: r.layer, std: r.stdA, series: seriesOf(r), kind: 'theory' }));
   const maxLayer = Math.max(...t.map((r) => r.layer));
-  const points = (measured ? layerPoints(rowsOf<LayerStatsRow | DepthRow>('measured', measured, 'gs.layerStats or gs.depthSweep rows'), 'activationStd') : [])
+  const m = measured ? rowsOf<LayerStatsRow | DepthRow>('measured', measured, 'gs.layerStats or gs.depthSweep rows') : [];
+  if (!m.every((r) => typeof r.layer === 'number' && (typeof (r as DepthRow).value === 'number' || typeof (r as LayerStatsRow).activationStd === 'number'))) {
+    throw invalid('measured', measured, 'gs.layerStats or gs.depthSweep rows { layer, activationStd, ... }');
+  }
+  const points = layerPoints(m, 'activationStd')
     .filter((p) => p.layer <= maxLayer && positive(p.value))
     .map((p) => ({ layer: p.layer, std: p.value, series: p.series, kind: 'measured' }));
   const x = layerAxis([...predicted, ...points].map((p) => p.layer), o.width);

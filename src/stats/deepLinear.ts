@@ -6,6 +6,7 @@
  * where float32 overflows (|x| > 3.4e38) or underflows (|x| < 1.4e-45).
  */
 import { knownKeys, number } from '../errors';
+import { checkWork } from '../limits';
 
 /** One layer of {@link deepLinear}. */
 export interface DeepLinearRow {
@@ -45,12 +46,18 @@ function matVec(W: Float64Array, a: number[], r: (x: number) => number): number[
   const out = new Array<number>(n).fill(0);
   for (let i = 0; i < n; i++) {
     let s = 0;
-    for (let j = 0; j < n; j++) s = r(s + r(W[i * n + j] * a[j]));
+    for (let j = 0; j < n; j++) {
+      // float64 skips the zero weights (0 * Infinity would turn an overflow into NaN); float32
+      // multiplies them, as a float32 matrix product does (the NaN activation32 documents)
+      if (W[i * n + j] === 0 && r === identity) continue;
+      s = r(s + r(W[i * n + j] * a[j]));
+    }
     out[i] = s;
   }
   return out;
 }
 
+const identity = (x: number): number => x;
 const norm = (v: number[]): number => Math.hypot(...v);
 
 /**
@@ -72,7 +79,8 @@ export function deepLinear(options: { depth?: number; scale?: number; dim?: numb
   const dim = number('dim', options.dim ?? 2, { min: 1, max: 512, integer: true });
   const W = new Float64Array(dim * dim);
   for (let i = 0; i < dim; i++) W[i * dim + i] = scale; // W = scale * I
-  const id = (x: number): number => x;
+  checkWork('depth', { depth, dim }, 3 * depth * dim * dim, 'three dim x dim products per layer: forward in float64 and float32, backward');
+  const id = identity;
   const x = new Array<number>(dim).fill(1);
   const nx = norm(x);
 

@@ -7,6 +7,7 @@ import { activation, type Activation } from '../activations';
 import { invalid, knownKeys, number } from '../errors';
 import { initLabel, normalizeInit, type Init } from '../init';
 import { mlp } from '../mlp';
+import { checkMemory } from '../limits';
 import { rng } from '../random';
 import { progressOption } from '../display/progress';
 import { layerStats, LAYER_STATISTICS, type LayerStatistic } from './layerStats';
@@ -65,6 +66,8 @@ export function depthSweep(options: DepthSweepOptions = {}): DepthRow[] {
   const width = number('width', options.width ?? 64, { min: 1, integer: true });
   const batch = number('batch', options.batch ?? 128, { min: 1, integer: true });
   const seed = number('seed', options.seed ?? 0, { integer: true });
+  // one net at a time: its parameters (16 bytes each while built) and the batch's layers (z, a, delta)
+  checkMemory('width', width, 16 * (depth + 1) * width * (width + 1) + 4 * 4 * batch * width * (depth + 2), `${depth} layers of ${width} x ${width} weights and a batch of ${batch}`);
   const hiddens = list(options.hidden ?? (['tanh', 'relu'] as Activation[])).map((h, i) => activation(`hidden[${i}]`, h));
   const inits = list(options.init ?? (['xavier', 'he'] as Init[])).map((v, i) => normalizeInit(`init[${i}]`, v));
   if (!hiddens.length) throw invalid('hidden', options.hidden, 'at least one activation');

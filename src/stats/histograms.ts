@@ -3,8 +3,8 @@
  * layer over a batch, at initialisation (or whenever it is called).
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
-import { knownKeys, number } from '../errors';
-import type { Net } from '../mlp';
+import { invalid, knownKeys, number } from '../errors';
+import { Net } from '../mlp';
 
 /** One bin of one layer. */
 export interface HistogramRow {
@@ -38,6 +38,7 @@ export interface HistogramOptions {
  * ```
  */
 export function activationHistograms(net: Net, X: Tensor2D, options: HistogramOptions = {}): HistogramRow[] {
+  if (!(net instanceof Net)) throw invalid('net', net, 'a network from gs.mlp(...)');
   knownKeys('options', options, ['bins', 'range']);
   const bins = number('bins', options.bins ?? 40, { min: 1, max: 10000, integer: true });
   const { cache } = net.forward(X);

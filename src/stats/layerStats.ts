@@ -5,9 +5,9 @@
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from '../backend';
-import { knownKeys, number } from '../errors';
+import { invalid, knownKeys, number } from '../errors';
 import { initLabel } from '../init';
-import type { Net } from '../mlp';
+import { Net } from '../mlp';
 import { moments } from './moments';
 
 /** One row of {@link layerStats}: layer l of the network. */
@@ -97,6 +97,7 @@ function deadFraction(a: ArrayLike<number>, m: number, n: number): number {
  * ```
  */
 export function layerStats(net: Net, X: Tensor2D, Y: Tensor, options: LayerStatsOptions = {}): LayerStatsRow[] {
+  if (!(net instanceof Net)) throw invalid('net', net, 'a network from gs.mlp(...)');
   knownKeys('options', options, ['saturation']);
   const s = number('saturation', options.saturation ?? 0.01, { min: 0, max: 0.5, openMin: true });
   const { cache } = net.forward(X);
