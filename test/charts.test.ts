@@ -117,7 +117,7 @@ describe('charts.gradCheck', () => {
     assert.ok(logScale(point.encoding.x));
     assert.equal(point.encoding.color.field, 'verdict');
     assert.deepEqual(point.encoding.color.scale.domain, ['great', 'ok', 'inconclusive', 'worry', 'wrong']);
-    assert.equal(point.encoding.color.scale.range[3], '#d62728');
+    assert.equal(point.encoding.color.scale.range[4], '#d62728');
     assert.deepEqual(spec.layer[1].data.values.map((r: { x: number }) => r.x), [1e-7, 1e-5, 1e-3]);
   });
   it('the failing block is impossible to miss', () => {
