@@ -16,14 +16,21 @@ before(async () => { await gs.ready(); });
 const spec = () => gs.charts.deepLinear(gs.deepLinear({ depth: 30, scale: 1.1 }));
 
 describe('display bundles (pure)', () => {
-  it('a chart is ONE bundle: Vega-Lite as an object, SVG, text; no text/html', () => {
+  it('a chart is ONE bundle: Vega-Lite as an object, PNG (no SVG: nbconvert 6.5 strips it), text; no text/html', () => {
     const out = bundles(spec());
     assert.equal(out.length, 1);
     const data = out[0].data;
-    assert.deepEqual(Object.keys(data).sort(), ['application/vnd.vegalite.v5+json', 'image/svg+xml', 'text/plain']);
+    assert.deepEqual(Object.keys(data).sort(), ['application/vnd.vegalite.v5+json', 'image/png', 'text/plain']);
     assert.equal(typeof data[VEGALITE_MIME], 'object');
     assert.equal((data[VEGALITE_MIME] as { $schema: string }).$schema, 'https://vega.github.io/schema/vega-lite/v5.json');
-    assert.match(data['image/svg+xml'] as string, /^<svg /);
+    const png = Buffer.from(data['image/png'] as string, 'base64');
+    const { width, height } = pngSize(png);
+    const meta = out[0].metadata['image/png'] as { width: number; height: number };
+    const svg = gs.toSVG(spec());
+    const w = Number(/width="([\d.]+)"/.exec(svg)![1]), h = Number(/height="([\d.]+)"/.exec(svg)![1]);
+    assert.deepEqual(meta, { width: Math.round(w), height: Math.round(h) }); // shown at the chart's size
+    assert.equal(width, Math.round(w * 2)); // drawn at 2x for sharp screens
+    assert.equal(height, Math.round(h * 2));
     assert.match(data['text/plain'] as string, /Deep linear net, W = 1.1 I, 30 layers/);
     assert.ok(!('text/html' in data));
   });
@@ -90,7 +97,7 @@ describe('gs.show', () => {
     gs.show(spec());
     gs.show(fakeReport());
     assert.equal(sent.length, 3);
-    assert.deepEqual(Object.keys(sent[0].content.data).sort(), ['application/vnd.vegalite.v5+json', 'image/svg+xml', 'text/plain']);
+    assert.deepEqual(Object.keys(sent[0].content.data).sort(), ['application/vnd.vegalite.v5+json', 'image/png', 'text/plain']);
     assert.equal(typeof sent[0].content.data[VEGALITE_MIME], 'object');
     assert.ok('text/html' in sent[1].content.data && !('text/html' in sent[2].content.data));
     assert.ok(sent.every((s) => s.update === false));

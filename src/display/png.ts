@@ -4,7 +4,7 @@
  * sans-serif files that exists, mapped to vega's default 'sans-serif'.
  */
 import * as fs from 'fs';
-import { invalid } from '../errors';
+import { GradscopeError, invalid } from '../errors';
 
 const FONT_FILES: [string, string][] = [
   ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 'DejaVu Sans'],
@@ -38,8 +38,29 @@ export function svgSize(svg: string): { width: number; height: number } {
   return { width: Number(m[1]), height: Number(m[2]) };
 }
 
-/** SVG string -> PNG bytes. */
+/** The largest raster toPNG draws: 512 MiB of RGBA pixels (resvg holds the whole image in memory). */
+export const PNG_MAX_BYTES = 512 * 2 ** 20;
+
+const size = (bytes: number): string => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+
+/**
+ * Throws a GradscopeError naming `scale` when an SVG of this size drawn at this scale would need more
+ * than {@link PNG_MAX_BYTES} (4 bytes per pixel), saying what it would need and the largest scale that fits.
+ */
+export function checkRasterSize(width: number, height: number, scale: number): void {
+  const w = Math.max(1, Math.round(width * scale)), h = Math.max(1, Math.round(height * scale));
+  const bytes = w * h * 4;
+  if (bytes <= PNG_MAX_BYTES) return;
+  const fits = Math.sqrt(PNG_MAX_BYTES / 4 / Math.max(1, width * height));
+  throw new GradscopeError('scale', `invalid scale: ${scale} (expected a scale at which the PNG fits in ${size(PNG_MAX_BYTES)}: ` +
+    `the chart is ${Math.round(width)} x ${Math.round(height)}, so ${w} x ${h} pixels would need ${size(bytes)}; ` +
+    `a scale up to ${fits >= 0.01 ? Math.floor(fits * 100) / 100 : fits.toExponential(1)} fits, or make the chart smaller)`);
+}
+
+/** SVG string -> PNG bytes (a GradscopeError instead of an allocation that cannot succeed: {@link checkRasterSize}). */
 export function svgToPNG(svg: string, scale = 2): Buffer {
+  const { width, height } = svgSize(svg);
+  checkRasterSize(width, height, scale);
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const r = new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font: fontOptions(), background: 'white' });

@@ -4,7 +4,7 @@
  * terminal, nothing when stderr is not a TTY (CI logs, pipes, test runners).
  */
 import { randomBytes } from 'crypto';
-import { invalid } from '../errors';
+import { invalid, knownKeys, number } from '../errors';
 import { escapeHtml } from './table';
 import { inTslab, transport, type Transport } from './tslab';
 
@@ -55,6 +55,11 @@ function bar(fraction: number, width = BAR): string {
  */
 export function progress(label = 'working', options: ProgressOptions = {}): Progress {
   if (typeof label !== 'string') throw invalid('label', label, 'a string');
+  knownKeys('options', options, ['total', 'target', 'stream', 'transport', 'interval', 'delay']);
+  if (options.total !== undefined) number('options.total', options.total, { min: 0 });
+  if (options.interval !== undefined) number('options.interval', options.interval, { min: 0 });
+  if (options.delay !== undefined) number('options.delay', options.delay, { min: 0 });
+  if (options.target !== undefined && !['tslab', 'tty', 'none'].includes(options.target)) throw invalid('options.target', options.target, 'one of tslab, tty, none');
   let target: Progress['target'] = options.target ?? (inTslab() ? 'tslab' : process.stderr && process.stderr.isTTY ? 'tty' : 'none');
   const stream = options.stream ?? process.stderr;
   const interval = options.interval ?? 100;
