@@ -26,6 +26,7 @@ import { naiveGrad32 } from '../src/numeric/naive32';
 import { rng, sampleIndices } from '../src/random';
 import { merge, replaceSection } from './sections';
 import { peers } from './peers';
+import { CASES, timeBackends } from './backends';
 import { BUGS, bugCase, labelsFor } from '../test/bugs';
 import { randomCase } from '../test/nets';
 
@@ -239,28 +240,20 @@ async function main(): Promise<void> {
     // (d) ------------------------------------------------------------------------------------------
     say('## (d) One forward + backward per backend');
     say();
-    say('net.forward + net.backward (hand-written) + readback of dW1, [64, 64, 64, 10], batch 64, median of 20 after 3 warm-ups.');
-    say();
     {
-      const rowsD: (string | number)[][] = [];
-      const original = tf.getBackend();
-      for (const name of ['tensorflow', 'wasm', 'cpu']) {
-        const available = name in tf.engine().registryFactory;
-        if (!available) { rowsD.push([name, 'not available', gs.backendInfo().skipped[name as gs.BackendName] ?? 'not registered']); continue; }
-        await tf.setBackend(name);
-        await tf.ready();
-        const sizes = [64, 64, 64, 10];
-        const net = gs.mlp({ sizes, hidden: 'relu', output: 'softmax', seed: 1 });
-        const { X, Y } = data(sizes, 64, 'softmax', 1);
-        const once = () => { const { cache } = net.forward(X); const g = net.backward(cache, Y); g.dW1.dataSync(); tf.dispose(Object.values(g)); cache.dispose(); };
-        for (let i = 0; i < 3; i++) once();
-        const t = time(20, once);
-        rowsD.push([name, `${fmt(t.seconds * 1000)} ms`, '']);
-        net.dispose(); tf.dispose([X, Y]);
-      }
-      await tf.setBackend(original);
-      await tf.ready();
-      table(['backend', 'forward + backward', 'note'], rowsD);
+      const rowsD = timeBackends();
+      const info = gs.backendInfo();
+      const tfNote = info.tensorflow ? `TensorFlow ${info.tensorflow} through @tensorflow/tfjs-node ${(tf.version as Record<string, string>)['tfjs-node'] ?? ''} (\`npm run native\`; oneDNN custom ops off, TF_ENABLE_ONEDNN_OPTS=${process.env.TF_ENABLE_ONEDNN_OPTS ?? 'unset'})` : `tensorflow not available: ${info.skipped.tensorflow ?? 'GRADSCOPE_BACKEND'}`;
+      say(`net.forward + net.backward (hand-written) + readback of dW1, relu hidden layers, softmax output; the three backends in one process, one after the other. Each is warmed up in blocks (20 runs, fewer when one run is slow) until a block's median is within 10% of the one before (wasm's first hundred runs are several times slower while V8 compiles it), then timed: median of the runs given. ${tfNote}. gradscope's default in this run: ${info.chosen}.`);
+      say();
+      const cell = (b: gs.BackendName, label: string): string => { const r = rowsD.find((x) => x.backend === b && x.label === label); return r?.ms !== undefined ? `${fmt(r.ms)} ms (${r.runs})` : 'not available'; };
+      const ms = (b: gs.BackendName, label: string): number | undefined => rowsD.find((x) => x.backend === b && x.label === label)?.ms;
+      const ratio = (a?: number, b?: number): string => (a !== undefined && b !== undefined ? `**${fmt(a / b)}x**` : '-');
+      table(['net', 'tensorflow', 'wasm', 'cpu', 'wasm / tensorflow', 'cpu / tensorflow'], CASES.map((c) => [
+        `${c.label}: [${c.sizes.join(', ')}], batch ${c.m}`, cell('tensorflow', c.label), cell('wasm', c.label), cell('cpu', c.label), ratio(ms('wasm', c.label), ms('tensorflow', c.label)), ratio(ms('cpu', c.label), ms('tensorflow', c.label)),
+      ]));
+      say(`Warm-up, medians of successive blocks (ms): ${rowsD.filter((r) => r.blocks).map((r) => `${r.backend} ${r.label}: ${r.blocks!.map((x) => fmt(x, 2)).join(', ')} (${r.warmup} runs)`).join('; ')}.`);
+      say();
     }
   }
 

@@ -21,6 +21,9 @@
  *   npm run native -- --tf-version 2.21.0   which tensorflow-cpu pip fetches (GRADSCOPE_TF_VERSION)
  *   npm run native -- --force               rebuild even when a cached build fits
  *   npm run native -- --check               only say whether tfjs-node loads (exit 1 if not)
+ *
+ * Exit codes: 0 done, 1 failed (the message says what is missing and what to run), 3 no TensorFlow
+ * wheel could be had (pip has no index with tensorflow-cpu, and none was given): CI skips on 3.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,7 +39,13 @@ const TESTED_TF = '2.21.0';
 /** The name tfjs-node 4.22's install.js checks for before it downloads anything. */
 const INSTALL_JS_TF = '2.9.1';
 
-class NativeError extends Error {}
+/** A failure this script explains; exit code 3 means "no TensorFlow wheel to be had here" (CI skips). */
+class NativeError extends Error {
+  constructor(message: string, readonly code = 1) {
+    super(message);
+  }
+}
+const NO_WHEEL = 3;
 
 // --- arguments -------------------------------------------------------------------------------
 const argv = process.argv.slice(2);
@@ -176,7 +185,7 @@ function obtainTensorFlow(version: string): { kind: 'wheel' | 'libtensorflow'; f
   const pip = spawnSync('python3', ['-m', 'pip', '--version'], { encoding: 'utf8' });
   if (pip.status !== 0) {
     fs.rmSync(dest, { recursive: true, force: true });
-    throw new NativeError(`python3 has no pip to download ${spec} (Debian/Ubuntu: apt-get install python3-pip), or give a wheel: npm run native -- --wheel tensorflow_cpu-${version}-...whl`);
+    throw new NativeError(`python3 has no pip to download ${spec} (Debian/Ubuntu: apt-get install python3-pip), or give a wheel: npm run native -- --wheel tensorflow_cpu-${version}-...whl`, NO_WHEEL);
   }
   try {
     run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '--dest', dest, spec], `pip download ${spec}`, { env: { ...process.env, PIP_DEFAULT_TIMEOUT: process.env.PIP_DEFAULT_TIMEOUT ?? '30' } });
@@ -185,6 +194,7 @@ function obtainTensorFlow(version: string): { kind: 'wheel' | 'libtensorflow'; f
     throw new NativeError(
       `${(e as Error).message}\npip could not get ${spec} from its configured index. Give a wheel (npm run native -- --wheel FILE.whl, from \`pip download --no-deps ${spec}\` elsewhere) ` +
         `or a libtensorflow (npm run native -- --libtensorflow DIR_OR_TAR_GZ), or another version (--tf-version X.Y.Z; tested: ${TESTED_TF}).`,
+      NO_WHEEL,
     );
   }
   const file = fs.readdirSync(dest).find((f) => f.endsWith('.whl'));
@@ -251,22 +261,24 @@ print(len([h for h in seen if inc + h in names]), 'headers')
       run('tar', ['-xzf', src.file, '-C', dir], `unpacking ${src.file}`);
     }
     const srcLib = path.join(dir, 'lib');
+    if (!fs.existsSync(srcLib)) throw new NativeError(`${src.file}: no lib/ folder (expected libtensorflow's layout: lib/ and include/)`);
+    // Every lib/ entry as it is (links stay links: they carry the SONAMEs the binding will record).
+    for (const e of fs.readdirSync(srcLib, { withFileTypes: true })) {
+      if (!e.name.startsWith('libtensorflow')) continue;
+      const a = path.join(srcLib, e.name);
+      if (e.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(a), path.join(lib, e.name));
+      else if (e.isFile()) fs.copyFileSync(a, path.join(lib, e.name));
+    }
+    /** The real file behind libNAME.so (its link chain), else the longest-named libNAME.so.* file. */
     const real = (prefix: string): string => {
-      const f = fs.existsSync(srcLib) ? fs.readdirSync(srcLib).filter((n) => n.startsWith(`${prefix}.so`) && fs.lstatSync(path.join(srcLib, n)).isFile()) : [];
-      if (!f.length) throw new NativeError(`${src.file}: no lib/${prefix}.so* (expected libtensorflow's layout: lib/ and include/)`);
-      return f.sort((a, b) => b.length - a.length)[0];
+      const link = path.join(lib, `${prefix}.so`);
+      if (fs.existsSync(link)) return path.basename(fs.realpathSync(link));
+      const files = fs.readdirSync(lib).filter((n) => n.startsWith(`${prefix}.so`) && fs.lstatSync(path.join(lib, n)).isFile());
+      if (!files.length) throw new NativeError(`${src.file}: no lib/${prefix}.so* (expected libtensorflow's layout: lib/ and include/)`);
+      return files.sort((a, b) => b.length - a.length)[0];
     };
     cc = real('libtensorflow');
     fw = real('libtensorflow_framework');
-    for (const n of [cc, fw]) fs.copyFileSync(path.join(srcLib, n), path.join(lib, n));
-    // the SONAMEs the binding will record (libtensorflow.so.2): link names for each dot-prefix of the version
-    for (const n of [cc, fw]) {
-      const parts = n.split('.so.')[1]?.split('.') ?? [];
-      for (let k = 1; k < parts.length; k++) {
-        const alias = `${n.split('.so.')[0]}.so.${parts.slice(0, k).join('.')}`;
-        if (!fs.existsSync(path.join(lib, alias))) fs.symlinkSync(n, path.join(lib, alias));
-      }
-    }
     if (!fs.existsSync(path.join(dir, 'include', 'tensorflow', 'c', 'c_api.h'))) throw new NativeError(`${src.file}: no include/tensorflow/c/c_api.h`);
     fs.cpSync(path.join(dir, 'include'), path.join(deps, 'include'), { recursive: true });
     if (dir !== src.file) fs.rmSync(dir, { recursive: true, force: true });
@@ -421,5 +433,5 @@ try {
 } catch (e) {
   if (!(e instanceof NativeError)) throw e;
   console.error(`[native] error: ${e.message}`);
-  process.exit(1);
+  process.exit(e.code);
 }

@@ -178,6 +178,30 @@ function startWasmSync(): void {
 if (chosen === 'cpu') {
   void tf.setBackend('cpu'); // cpu is synchronous too (PROD, set above, keeps its banner quiet)
 }
+/**
+ * Switches this process's tf to another backend, registering wasm synchronously first if it is not
+ * registered yet (when tensorflow was chosen). For benchmarks that compare backends in one run;
+ * gradscope's own choice ({@link backendInfo}'s `chosen`) stays as it was. Returns false when that
+ * backend cannot run here (tensorflow without tfjs-node, or a wasm binary that does not load).
+ *
+ * @example
+ * ```ts
+ * import { switchBackend } from 'gradscope/src/backend';
+ * switchBackend('cpu'); // tf.getBackend() === 'cpu'
+ * ```
+ */
+export function switchBackend(name: BackendName): boolean {
+  if (name === 'wasm' && !wasmBinary) {
+    try {
+      startWasmSync();
+    } catch {
+      return false;
+    }
+  }
+  if (!(name in tf.engine().registryFactory)) return false;
+  void tf.setBackend(name); // synchronous for all three: their factories are synchronous
+  return tf.getBackend() === name;
+}
 let isReady = tf.getBackend() === chosen;
 let readyPromise: Promise<BackendInfo> | undefined;
 

@@ -21,10 +21,13 @@ describe('backend selection', () => {
     assert.ok(J > 0 && Number.isFinite(J));
     assert.equal(info.ready, true);
     assert.equal(info.active, info.chosen);
-    // here tfjs-node cannot install, so the chain must have fallen through to wasm and said why
+    // without `npm run native` tfjs-node is not there: the chain falls through to wasm and says why
     if (info.chosen !== 'tensorflow') {
       assert.equal(info.chosen, 'wasm');
-      assert.match(info.skipped.tensorflow, /tfjs-node/);
+      assert.match(info.skipped.tensorflow, /tfjs-node|tfjs_binding/);
+      assert.equal(info.tensorflow, undefined);
+    } else {
+      assert.match(info.tensorflow, /^\d+\.\d+\.\d+/, 'backendInfo().tensorflow names the TensorFlow library');
     }
   });
 
@@ -34,6 +37,29 @@ describe('backend selection', () => {
     const info = JSON.parse(r.out);
     assert.equal(info.active, 'cpu');
     assert.equal(info.forced, 'cpu');
+  });
+
+  it('loads and switches backends without a line on stderr: no TensorFlow log lines, no tfjs banner', () => {
+    // the default chain (tensorflow where `npm run native` built it), then every backend in turn:
+    // switching to cpu is what printed tfjs's "install our node backend" banner.
+    const code = `const { switchBackend } = require('./src/backend');
+      const out = [gs.backendInfo().active];
+      for (const b of ['tensorflow', 'wasm', 'cpu']) if (switchBackend(b)) { gs.tf.exp(gs.tf.ones([3])).dataSync(); out.push(gs.tf.getBackend()); }
+      console.log(out.join(' '));`;
+    const r = run(code);
+    assert.equal(r.status, 0, r.err);
+    assert.match(r.out, /^(tensorflow|wasm) (tensorflow )?wasm cpu$/);
+    assert.equal(r.err, '', 'stderr must be empty');
+  });
+
+  it('switchBackend reports a backend that cannot run instead of switching', () => {
+    const r = run(`const { switchBackend } = require('./src/backend'); const before = gs.tf.getBackend(); console.log(JSON.stringify({ ok: switchBackend('tensorflow'), active: gs.tf.getBackend(), before }));`, 'wasm');
+    assert.equal(r.status, 0, r.err);
+    const { ok, active, before } = JSON.parse(r.out);
+    // forced to wasm, gradscope never loaded tfjs-node: tensorflow is not registered in that process
+    assert.equal(ok, false);
+    assert.equal(active, before);
+    assert.equal(active, 'wasm');
   });
 
   it('GRADSCOPE_BACKEND=wasm gives the same loss as cpu', () => {
