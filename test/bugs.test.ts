@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as gs from '../src/index';
-import { BUGS, backwardWith, bugCase } from './bugs';
+import { BUGS, HARD_CASES, backwardWith, bugCase } from './bugs';
 import { suspectIndices } from '../src/gradcheck';
 import { layout } from '../src/numeric/layout';
 
@@ -92,4 +92,24 @@ describe('the bug catalogue', () => {
       net.dispose(); tf.dispose([X, Y]);
     }
   });
+});
+
+describe('hard cases (test/bugs.ts HARD_CASES)', () => {
+  const modes: gs.GradCheckOptions[] = [{}, { mode: 'sparse' }, { mode: 'directional' }, { precision: 'float32' }, { precision: 'float32', mode: 'directional' }];
+  for (const c of HARD_CASES) {
+    it(c.name, () => {
+      const { net, X, Y } = c.make();
+      const before = tf.memory().numTensors;
+      for (const o of modes) {
+        const ok = gs.gradCheck(net, X, Y, { ...o, progress: false });
+        assert.ok(ok.verdict !== 'worry' && ok.verdict !== 'wrong', `correct backward, ${JSON.stringify(o)}\n${ok}`);
+        const bad = gs.gradCheck(net, X, Y, { ...o, backward: c.bug, progress: false });
+        if (o.precision === 'float32' && c.name.startsWith('fitted')) assert.notEqual(bad.verdict, 'great', `${JSON.stringify(o)}\n${bad}`);
+        else assert.equal(bad.verdict, 'wrong', `bug, ${JSON.stringify(o)}\n${bad}`);
+      }
+      if (c.refused) assert.throws(() => gs.gradCheck(net, X, Y, c.refused!.options), (e: unknown) => e instanceof gs.GradscopeError && e.argument === c.refused!.argument);
+      assert.equal(tf.memory().numTensors, before);
+      net.dispose(); tf.dispose([X, Y]);
+    });
+  }
 });

@@ -118,3 +118,62 @@ export function labelsFor(output: gs.Output, m: number, k: number, seed: number)
         : tf.randomNormal([m, k], 0, 1, 'float32', seed + 1),
   ) as Tensor2D;
 }
+
+/**
+ * Hard cases (issue 9): situations where a verdict used to be wrong in one direction or the other.
+ * Each builds its net and batch; `bug` is a backward the checker must flag (or, for `refused`, the
+ * options it must refuse with a GradscopeError naming `argument`); the correct backward must never
+ * be 'worry' or 'wrong' there.
+ */
+export interface HardCase {
+  name: string;
+  make(): { net: gs.Net; X: Tensor2D; Y: Tensor };
+  bug: gs.BackwardFn;
+  /** Options that cannot work: the check must refuse them. */
+  refused?: { options: gs.GradCheckOptions; argument: string };
+}
+
+/** backward with one block scaled by k. */
+export function scaledBlock(block: string, k: number): gs.BackwardFn {
+  return (net, cache, Y) => {
+    const g = net.backward(cache, Y);
+    const s = g[block].mul(k); g[block].dispose(); g[block] = s;
+    return g;
+  };
+}
+
+export const HARD_CASES: HardCase[] = [
+  {
+    // default init (b = 0) and a dead row upstream: z^2 = b^2 = 0 for that row, every entry of db2 sits on a kink
+    name: 'all-kink bias block: db2 doubled on a [6, 6, 6, 6] relu residual net',
+    make: () => ({
+      net: gs.mlp({ sizes: [6, 6, 6, 6], hidden: 'relu', output: 'softmax', residual: true, seed: 2 }),
+      X: tf.randomNormal([10, 6], 0, 1, 'float32', 2) as Tensor2D,
+      Y: tf.tensor1d([...Array(10)].map((_, i) => i % 6), 'int32'),
+    }),
+    bug: scaledBlock('db2', 2),
+  },
+  {
+    // 100 epochs of momentum fit the batch: delta^L = a^L - y cancels in float32
+    name: 'fitted net: a tanh [8, 16, 16, 4] softmax net trained to loss ~1e-4 on m 2, dW2 doubled',
+    make: () => {
+      const net = gs.mlp({ sizes: [8, 16, 16, 4], hidden: 'tanh', output: 'softmax', seed: 3 });
+      const X = tf.randomNormal([2, 8], 0, 1, 'float32', 3) as Tensor2D;
+      const Y = tf.tensor1d([1, 3], 'int32');
+      gs.train(net, X, Y, { epochs: 100, lr: 0.1, optimizer: 'momentum', beta: 0.9 });
+      return { net, X, Y };
+    },
+    bug: scaledBlock('dW2', 2),
+  },
+  {
+    // float32 differences at eps 1e-9 are pure round-off: every backward, even an all-zero one, used to be 'great'
+    name: 'float32 at eps 1e-9: refused; the all-zero backward is flagged at the default eps',
+    make: () => ({
+      net: gs.mlp({ sizes: [3, 4, 2], hidden: 'tanh', output: 'sigmoid', seed: 1 }),
+      X: tf.randomNormal([5, 3], 0, 1, 'float32', 1) as Tensor2D,
+      Y: tf.tensor2d([[1, 0], [0, 1], [1, 1], [0, 0], [1, 0]]),
+    }),
+    bug: scaledBlock('dW1', 0),
+    refused: { options: { precision: 'float32', eps: 1e-9 }, argument: 'eps' },
+  },
+];
