@@ -102,8 +102,8 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: '[64, 64, 64, 10] relu', sizes: [64, 64, 64, 10], hidden: 'relu', m: 64, slow: 3, full: 6 },
-  { name: '[64, 64, 64, 10] tanh', sizes: [64, 64, 64, 10], hidden: 'tanh', m: 64, slow: 3, full: 6 },
+  { name: '[64, 64, 64, 10] relu', sizes: [64, 64, 64, 10], hidden: 'relu', m: 64, slow: 3, full: 10 },
+  { name: '[64, 64, 64, 10] tanh', sizes: [64, 64, 64, 10], hidden: 'tanh', m: 64, slow: 3, full: 10 },
   { name: '[784, 128, 10] relu', sizes: [784, 128, 10], hidden: 'relu', m: 64, slow: 1, full: 3 },
 ];
 const SMALL: Case[] = [
@@ -142,6 +142,7 @@ interface Ours {
   fullVerdict: string;
   dir: Timing;
   dirTf: number[];
+  dirNumeric: number[];
   dirVerdict: string;
 }
 
@@ -169,7 +170,7 @@ function measureOurs(c: Case, o: Ours | undefined, half: 0 | 1, exported?: Expor
       const g = net.backward(cache, y);
       const hand = net.gradsToVector(g);
       tf.dispose(Object.values(g)); cache.dispose(); y.dispose();
-      o = { J, numeric, hand, full: { seconds: [], cpu: [] }, fullVerdict: '', dir: { seconds: [], cpu: [] }, dirTf: [], dirVerdict: '' };
+      o = { J, numeric, hand, full: { seconds: [], cpu: [] }, fullVerdict: '', dir: { seconds: [], cpu: [] }, dirTf: [], dirNumeric: [], dirVerdict: '' };
     }
     if (half === 0) gs.gradCheck(net, X, Y, { progress: false }); // warm-up of the full check (JIT)
     gs.gradCheck(net, X, Y, { mode: 'directional', progress: false }); // warm-up (JIT, kernels)
@@ -180,7 +181,7 @@ function measureOurs(c: Case, o: Ours | undefined, half: 0 | 1, exported?: Expor
     }
     for (let i = 0; i < DIRECTIONAL / 2; i++) {
       const r = timeCall(o.dir, () => gs.gradCheck(net, X, Y, { mode: 'directional', progress: false }));
-      o.dirTf.push(r.time.analytic); o.dirVerdict = r.verdict;
+      o.dirTf.push(r.time.analytic); o.dirNumeric.push(r.time.numeric); o.dirVerdict = r.verdict;
     }
     return { ours: o, exported: exported ?? mine };
   } finally {
@@ -309,12 +310,13 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
       slowOf(i) ? runs(slowOf(i)!) : rows[i].torch ? 'not run' : skip('torch'), slowOf(i) ? String(rows[i].torch!.slow!.passed) : '-',
       vs(ours[b][i].full, slowOf(i))])));
 
-  say('Directional checks (random directions): gradscope against torch\'s fast mode and jax (ratios as above; "of which tf": the median of report.time.analytic, the forward pass, the checked backward, autograd and readbacks).');
+  say('Directional checks (random directions): gradscope against torch\'s fast mode and jax (ratios as above; "of which tf / numeric": medians of report.time, analytic = the tf forward pass, the checked backward, autograd and readbacks; numeric = the float64 directional differences and any confirmation; rest = the whole call less those two, per call: validation, labels, comparison, the report).');
   say();
-  table(['net', 'gradscope directional (runs)', 'of which tf', 'verdict', 'torch fast_mode (runs)', 'passed', 'gradscope vs torch fast', 'jax check_grads / under jit', 'passed (eps 1e-4)', 'jax passes at eps 1e-5 / 1e-6', 'gradscope vs jax jit'],
+  table(['net', 'gradscope directional (runs)', 'of which tf / numeric / rest', 'verdict', 'torch fast_mode (runs)', 'passed', 'gradscope vs torch fast', 'jax check_grads / under jit', 'passed (eps 1e-4)', 'jax passes at eps 1e-5 / 1e-6', 'gradscope vs jax jit'],
     backends.flatMap((b) => cases.map((c, i) => {
       const o = ours[b][i], t = rows[i].torch, j = rows[i].jax;
-      return [label(c, b), runs(o.dir), sec(median(o.dirTf)), o.dirVerdict,
+      const rest = o.dir.seconds.map((x, k) => x - o.dirTf[k] - o.dirNumeric[k]);
+      return [label(c, b), runs(o.dir), `${sec(median(o.dirTf))} / ${sec(median(o.dirNumeric))} / ${sec(median(rest))}`, o.dirVerdict,
         t ? runs(t.fast) : skip('torch'), t ? String(t.fast.passed) : '-', vs(o.dir, fastOf(i)),
         j ? `${sec(median(j.eager.seconds))} / ${sec(median(j.jit.seconds))}` : skip('jax'), j ? (j.eager.passed && j.jit.passed ? 'true' : '**false**') : '-',
         j ? `${j.eps['1e-05'].passed} / ${j.eps['1e-06'].passed}` : '-', vs(o.dir, jitOf(i))];
@@ -350,7 +352,7 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
     }
     if (facts.length) { say(`Issue 14's targets on ${b} in this run: ${facts.join('; ')}.`); say(); }
   }
-  say('What the times do not show: torch\'s fast mode and jax only say pass or fail (one projection or direction for all of theta); gradscope\'s directional mode checks each block along its own direction, names the faulty block and confirms it entry by entry.');
+  say('What the times do not show: torch\'s fast mode and jax only say pass or fail (one projection or direction for all of theta), and compare one gradient, their autograd, with their differences; a gradscope call computes two on tf (the checked backward and tf autograd, float32) beside its float64 differences, checks each block along its own direction, leaves kinked coordinates out, names the faulty block and confirms it entry by entry.');
   say();
   return lines.join('\n');
 }
