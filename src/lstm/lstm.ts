@@ -33,9 +33,10 @@ import { drawWeights, initLabel, normalizeInit, type Init } from '../init';
 import { OUTPUTS, type Output } from '../losses';
 import type { Grads, Loss64, Model } from '../model';
 import { rng } from '../random';
+import { dot } from '../mirror64';
 import { sum } from '../rnn/rnn';
 import {
-  assertUsable, cacheDims, checkX, concatAffine, costTensor, fromVector, gradsToVector, initialState, makeParams,
+  assertUsable, cacheDims, checkX, costTensor, fromVector, gradsToVector, initialState, makeParams,
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,
   targets, toVector, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from '../rnn/sequence';
@@ -347,23 +348,37 @@ export class Lstm implements Model<LstmCache> {
     const s = seq64(this.spec, X, yy, cache.a[0], cache.c[0]);
     yy.dispose();
     const { nx, na, variant } = this.spec;
-    const n = m * na;
+    const k = na + nx;
+    const order = ['Wc', 'Wu', 'Wf', 'Wo'] as const; // gate g of unit j is row g na + j of the packed W^T
+    const h = new Float64Array(k), hFO = new Float64Array(k), z = new Float64Array(4 * na);
     return (theta: Float64Array) => {
-      const { v, T: WT } = views(this.blocks, theta, ['Wf', 'Wu', 'Wc', 'Wo']);
+      const { v } = views(this.blocks, theta, []);
+      // the four W^T packed [4 na, na + nx] and the biases [4 na], so that one dot product is one gate entry
+      const WT = new Float64Array(4 * na * k), b = new Float64Array(4 * na);
+      order.forEach((name, g) => {
+        const W = v[name], bias = v[`b${name[1]}`];
+        for (let j = 0; j < na; j++) {
+          b[g * na + j] = bias[j];
+          for (let r = 0; r < k; r++) WT[(g * na + j) * k + r] = W[r * na + j];
+        }
+      });
       const a: Float64Array[] = [s.a0];
       const c: Float64Array[] = [s.c0!];
       for (let t = 1; t <= T; t++) {
-        const pFO = variant === 'lecture' ? c[t - 1] : a[t - 1];
-        const zc = concatAffine(a[t - 1], s.x[t], WT.Wc, v.bc, m, na, nx, na);
-        const zu = concatAffine(a[t - 1], s.x[t], WT.Wu, v.bu, m, na, nx, na);
-        const zf = concatAffine(pFO, s.x[t], WT.Wf, v.bf, m, na, nx, na);
-        const zo = concatAffine(pFO, s.x[t], WT.Wo, v.bo, m, na, nx, na);
-        const ct = new Float64Array(n), at = new Float64Array(n);
-        for (let j = 0; j < n; j++) {
-          const cTilde = Math.tanh(zc[j]); // c~ = tanh(h Wc + bc)
-          const Gu = sigmoid64(zu[j]), Gf = sigmoid64(zf[j]), Go = sigmoid64(zo[j]);
-          ct[j] = Gu * cTilde + Gf * c[t - 1][j]; // c = Gamma_u c~ + Gamma_f c_prev
-          at[j] = Go * Math.tanh(ct[j]); // a = Gamma_o tanh(c)
+        const ap = a[t - 1], cp = c[t - 1], x = s.x[t];
+        const ct = new Float64Array(m * na), at = new Float64Array(m * na);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < na; j++) { h[j] = ap[i * na + j]; hFO[j] = variant === 'lecture' ? cp[i * na + j] : h[j]; }
+          for (let j = 0; j < nx; j++) h[na + j] = hFO[na + j] = x[i * nx + j];
+          for (let r = 0; r < 2 * na; r++) z[r] = b[r] + dot(h, 0, WT, r * k, k); // c~ and Gamma_u read [a_prev, x]
+          for (let r = 2 * na; r < 4 * na; r++) z[r] = b[r] + dot(hFO, 0, WT, r * k, k); // Gamma_f, Gamma_o: h' ('lecture': [c_prev, x])
+          for (let j = 0; j < na; j++) {
+            const cTilde = Math.tanh(z[j]); // c~ = tanh(h Wc + bc)
+            const Gu = sigmoid64(z[na + j]), Gf = sigmoid64(z[2 * na + j]), Go = sigmoid64(z[3 * na + j]);
+            const q = i * na + j;
+            ct[q] = Gu * cTilde + Gf * cp[q]; // c = Gamma_u c~ + Gamma_f c_prev
+            at[q] = Go * Math.tanh(ct[q]); // a = Gamma_o tanh(c)
+          }
         }
         c.push(ct);
         a.push(at);
