@@ -214,6 +214,14 @@ function runPython(found: Peers, cases: Case[], exported: Exported[]): { rows: P
   return { rows: res.cases, skipped: { ...skipped, ...res.skipped }, versions: `Python ${res.python}, numpy ${res.numpy}` };
 }
 
+/** The commit measured: HEAD's short hash, and whether src/ had changes not committed yet. */
+function revision(): string {
+  const git = (...args: string[]): string => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (!head) return 'not a git checkout';
+  return git('status', '--porcelain', '--', 'src').length ? `commit ${head} with uncommitted changes in src/` : `commit ${head}`;
+}
+
 /**
  * wasm (the default where tfjs-node is not installed: the targets' backend) and tensorflow when it
  * is registered; $GRADSCOPE_PEERS_BACKENDS (e.g. `wasm,cpu`) picks others.
@@ -277,7 +285,7 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
   say(`Written by \`npm run bench -- peers\` (bench/peers.ts, bench/peers.py) on ${new Date().toISOString().slice(0, 10)}, in ${((Date.now() - started) / 1000).toFixed(0)} s, on a shared machine (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown'}, used by other jobs at the same time): the absolute times are noisy, the ratios measured in this one run are the comparison. Not run by CI.`);
   say();
   const tv = rows.find((r) => r.torch)?.torch, jv = rows.find((r) => r.jax)?.jax;
-  say(`- gradscope on TensorFlow.js ${tf.version.tfjs}, backend ${backends.join(' and ')}${backends.includes('wasm') && info.wasmBinary ? ` (wasm: ${info.wasmBinary}, one thread)` : ''}, float64 differences in plain JS; Node ${process.version}.${info.skipped.tensorflow ? ` tensorflow backend: not available here (${info.skipped.tensorflow}), so no tensorflow figures.` : ''}`);
+  say(`- gradscope on TensorFlow.js ${tf.version.tfjs}, backend ${backends.join(' and ')}${backends.includes('wasm') && info.wasmBinary ? ` (wasm: ${info.wasmBinary}, one thread)` : ''}, float64 differences in plain JS; Node ${process.version}; gradscope at ${revision()}.${info.skipped.tensorflow ? ` tensorflow backend: not available here (${info.skipped.tensorflow}), so no tensorflow figures.` : ''}`);
   say(`- torch ${tv ? `${tv.version}, ${tv.threads} thread (torch.set_num_threads(1))` : skip('torch')}; jax ${jv ? `${jv.version}, float64 (jax_enable_x64), XLA on one thread` : skip('jax')}${pyVersions ? `; ${pyVersions}` : ''}.`);
   say(`- Same nets, weights and data as sections (a) and (e): \`gs.mlp({ sizes, hidden, output: 'softmax', seed: 1 })\`, X ~ N(0, 1) (seed 1), one-hot labels, batch ${[...new Set(cases.map((c) => c.m))].join('/')}. The peers get theta and X as float64 (gradscope's float32 numbers widened exactly) and check the same J(W1, b1, W2, b2, ...) = (1/m) sum_i [logsumexp(z^L_i) - y_i . z^L_i] in float64.`);
   say(`- gradscope: \`gs.gradCheck(net, X, Y)\` (full: every entry, float64, eps 1e-7; ${cases.map((c) => c.full).join('/')} runs) and \`{ mode: 'directional' }\` (one random direction per block, a failing block confirmed entry by entry; ${DIRECTIONAL} runs), whole calls, half of the runs before the peers and half after, after warm-up calls. torch: \`gradcheck(J, params)\` (slow mode, eps 1e-6, ${cases.map((c) => c.slow).join('/')} runs) and \`gradcheck(J, params, fast_mode=True)\` (${REPS.fast} runs after a warm-up); jax: \`check_grads(J, (params,), order=1)\` (modes fwd and rev, its default eps 1e-4), ${REPS.jax} runs after a warm-up, J as written and under \`jax.jit\`. Medians; the runs in brackets.`);
