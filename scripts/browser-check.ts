@@ -4,10 +4,12 @@
  * Chromium through playwright-core, offline, and asserts for each page:
  *   - it loads, and logs no console error, no uncaught page error, no failed request;
  *   - it makes no http(s) request (every page must open offline; such requests are blocked and fail the page);
- *   - it shows exactly the expected number of charts: notebook pages one per image/svg+xml output
- *     of the executed notebook, the report the number its manifest lists;
- *   - every chart is a visible <svg> (width and height > 0) holding drawn Vega marks
- *     (.role-mark groups whose paths/rects/symbols have a non-empty box).
+ *   - it shows exactly the expected number of charts: notebook pages one per chart output (Vega-Lite
+ *     + PNG; nbconvert's page shows the PNG) of the executed notebook, the report the number its
+ *     manifest lists;
+ *   - every chart is drawn: on notebook pages a loaded <img> (natural and shown size > 0) with
+ *     coloured (non-grey) pixels, counted on a canvas; in the report a visible <svg> holding drawn
+ *     Vega marks (.role-mark groups whose paths/rects/symbols have a non-empty box).
  * Saves a full-page screenshot per page under out/screenshots/ and a summary in out/browser-check.json.
  *
  * Chromium: $CHROMIUM_PATH, else /usr/bin/chromium (Debian: apt-get install chromium), else
@@ -45,7 +47,7 @@ function pages(filters: string[]): Page[] {
     const m = JSON.parse(fs.readFileSync(nbManifest, 'utf8'));
     for (const nb of m.notebooks) {
       if (!nb.ok) continue; // already reported by npm run notebooks
-      list.push({ name: nb.name, file: path.join(root, nb.html), expected: nb.svgOutputs, kind: 'notebook' });
+      list.push({ name: nb.name, file: path.join(root, nb.html), expected: nb.chartOutputs, kind: 'notebook' });
     }
   } else {
     console.warn('out/notebooks.json not found: run `npm run notebooks` to check notebook pages too');
@@ -60,11 +62,29 @@ function pages(filters: string[]): Page[] {
   return filters.length ? list.filter((p) => filters.some((f) => p.name.includes(f))) : list;
 }
 
-/** Runs in the page: the charts and their marks. */
+/** Runs in the page: the charts and their marks (SVG) or coloured pixels (PNG). */
 function inspect(kind: 'notebook' | 'report'): { found: number; charts: ChartInfo[]; stray: number } {
-  const containers = kind === 'notebook'
-    ? Array.from(document.querySelectorAll('[data-mime-type="image/svg+xml"], .output_svg'))
-    : Array.from(document.querySelectorAll('figure.gs-chart'));
+  if (kind === 'notebook') {
+    const imgs = Array.from(document.querySelectorAll('[data-mime-type="image/png"] img, .output_png img, .jp-RenderedImage img')) as HTMLImageElement[];
+    const charts = imgs.map((img) => {
+      const box = img.getBoundingClientRect();
+      let drawn = 0;
+      if (img.complete && img.naturalWidth > 0) {
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < px.length; i += 4) {
+          const [r, g, b] = [px[i], px[i + 1], px[i + 2]];
+          if (Math.max(r, g, b) - Math.min(r, g, b) > 40) drawn++; // coloured: a mark, not text or axes
+        }
+      }
+      return { width: box.width, height: box.height, markGroups: img.naturalWidth > 0 ? 1 : 0, drawn };
+    });
+    return { found: imgs.length, charts, stray: document.querySelectorAll('svg.marks').length };
+  }
+  const containers = Array.from(document.querySelectorAll('figure.gs-chart'));
   const charts = containers.map((c) => {
     const svg = c.querySelector('svg');
     if (!svg) return { width: 0, height: 0, markGroups: 0, drawn: 0 };
@@ -123,7 +143,7 @@ async function main() {
         if (found !== p.expected) errors.push(`expected ${p.expected} charts, found ${found}`);
         charts.forEach((c, i) => {
           if (!(c.width > 0 && c.height > 0)) errors.push(`chart ${i + 1}: not visible (${c.width} x ${c.height})`);
-          if (!(c.markGroups > 0 && c.drawn > 0)) errors.push(`chart ${i + 1}: no drawn marks (${c.markGroups} mark groups, ${c.drawn} drawn elements)`);
+          if (!(c.markGroups > 0 && c.drawn > 0)) errors.push(`chart ${i + 1}: nothing drawn (${p.kind === 'notebook' ? `${c.drawn} coloured pixels` : `${c.markGroups} mark groups, ${c.drawn} drawn elements`})`);
         });
       }
       const screenshot = path.join(OUT, 'screenshots', `${p.name.replace(/\//g, '__')}.png`);

@@ -4,8 +4,10 @@
  * nbconvert's ExecutePreprocessor, and writes
  *   out/notebooks/<name>.ipynb   the executed copy
  *   out/html/<name>.html         its HTML export (charts as inline SVG)
- *   out/notebooks.json           a manifest: timings, cell counts, SVG outputs per page (read by
+ *   out/notebooks.json           a manifest: timings, cell counts, chart outputs per page (read by
  *                                scripts/browser-check.ts)
+ * The HTML is nbconvert's plain HTMLExporter, what `jupyter nbconvert --to html` writes: charts
+ * arrive as Vega-Lite + PNG, and the page shows the PNG (no workaround for nbconvert's SVG handling).
  * Homework templates (notebooks/homework/*.ipynb) run twice: as committed (TODO unfilled: the
  * grader must say "not yet implemented", not throw) and as `<name>.solved`, a copy with each TODO
  * cell replaced by the teacher's solution from notebooks/solutions/<todo>.ts (the grader must pass).
@@ -13,6 +15,8 @@
  *
  *   npm run notebooks                        # all
  *   npm run notebooks -- 01 homework/backward   # those whose name contains a filter
+ *   npm run notebooks -- path/to/any.ipynb   # any notebook, anywhere: run in its own folder,
+ *                                            # written to out/notebooks/<name>.ipynb and out/html/<name>.html
  *   options: --jobs N (parallel kernels, default 2), --timeout S (per cell, default 300),
  *            --check-clean (fail if a committed notebook has outputs; CI uses it), --no-build,
  *            --record (after a full run with every notebook ok, rewrite the section
@@ -49,8 +53,8 @@ export interface ManifestEntry {
   ok: boolean;
   seconds: number;
   codeCells: number;
-  /** Outputs carrying image/svg+xml: the charts the HTML page must show. */
-  svgOutputs: number;
+  /** Outputs carrying a chart (application/vnd.vegalite.v5+json with its image/png): what the HTML page must show. */
+  chartOutputs: number;
   error?: { cell: number; codeCell: number; firstLine: string; kind: string; message: string };
 }
 
@@ -114,8 +118,21 @@ function collect(filters: string[]): Job[] {
       fs.writeFileSync(solved, JSON.stringify(splice(nb, path.join(nbDir, 'solutions')), null, 1) + '\n');
     }
   }
-  return filters.length ? jobs.filter((j) => filters.some((f) => j.name.includes(f))) : jobs;
+  const files = filters.filter(isNotebookPath);
+  const names = filters.filter((f) => !isNotebookPath(f));
+  const picked = filters.length ? jobs.filter((j) => names.some((f) => j.name.includes(f))) : jobs;
+  for (const f of files) {
+    const input = path.resolve(f);
+    if (!fs.existsSync(input)) { console.error(`npm run notebooks: ${f} does not exist`); process.exit(1); }
+    const name = path.basename(input, '.ipynb');
+    if (picked.some((j) => path.resolve(j.input) === input)) continue;
+    picked.push({ name: jobs.some((j) => j.name === name) || picked.some((j) => j.name === name) ? `${name}-${picked.length}` : name, input });
+  }
+  return picked;
 }
+
+/** An argument naming a notebook file (anything ending in .ipynb), not a name filter. */
+const isNotebookPath = (a: string): boolean => a.endsWith('.ipynb');
 
 /** Committed notebooks carry no outputs or execution counts. */
 function dirtyCells(file: string): number {
@@ -147,7 +164,7 @@ function runOne(py: string, job: Job, timeout: number): Promise<ManifestEntry> {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => {
-      const entry: ManifestEntry = { name: job.name, source: rel(job.input), executed: rel(executed), html: rel(html), ok: false, seconds: 0, codeCells: 0, svgOutputs: 0 };
+      const entry: ManifestEntry = { name: job.name, source: rel(job.input), executed: rel(executed), html: rel(html), ok: false, seconds: 0, codeCells: 0, chartOutputs: 0 };
       const line = stdout.trim().split('\n').pop() ?? '';
       let r: any;
       try { r = JSON.parse(line); } catch { r = undefined; }
@@ -161,7 +178,7 @@ function runOne(py: string, job: Job, timeout: number): Promise<ManifestEntry> {
       if (fs.existsSync(executed)) {
         const nb: Nb = JSON.parse(fs.readFileSync(executed, 'utf8'));
         entry.codeCells = nb.cells.filter((c) => c.cell_type === 'code').length;
-        entry.svgOutputs = nb.cells.flatMap((c) => c.outputs ?? []).filter((o: any) => o.data?.['image/svg+xml']).length;
+        entry.chartOutputs = nb.cells.flatMap((c) => c.outputs ?? []).filter((o: any) => o.data?.['application/vnd.vegalite.v5+json'] && o.data?.['image/png']).length;
         if (entry.ok && job.expect) {
           const problem = graderProblem(nb, job.expect);
           if (problem) { entry.ok = false; entry.error = { cell: 0, codeCell: 0, firstLine: '', kind: 'GraderCheck', message: problem }; }
@@ -207,7 +224,7 @@ async function main() {
       const i = next++;
       const r = await runOne(py.executable, jobs[i], opt.timeout);
       results[i] = r;
-      console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${r.name.padEnd(36)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.codeCells} code cells, ${r.svgOutputs} SVG charts  -> ${r.html}`);
+      console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${r.name.padEnd(36)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.codeCells} code cells, ${r.chartOutputs} charts  -> ${r.html}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(opt.jobs, jobs.length) }, worker));
