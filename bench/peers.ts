@@ -24,6 +24,7 @@ import type { Tensor2D } from '@tensorflow/tfjs';
 import * as gs from '../src/index';
 import { batch64 } from '../src/mirror64';
 import { fastGrad64 } from '../src/numeric/fast64';
+import { switchBackend } from '../src/backend';
 import { probe } from '../scripts/python';
 import { labelsFor } from '../test/bugs';
 
@@ -144,6 +145,8 @@ interface Ours {
   dirTf: number[];
   dirNumeric: number[];
   dirVerdict: string;
+  /** Directional calls made to warm up before the first half. */
+  warmup?: number;
 }
 
 /** The numbers handed to the peers: theta, X and the one-hot y of one net, in row-major order. */
@@ -173,7 +176,8 @@ function measureOurs(c: Case, o: Ours | undefined, half: 0 | 1, exported?: Expor
       o = { J, numeric, hand, full: { seconds: [], cpu: [] }, fullVerdict: '', dir: { seconds: [], cpu: [] }, dirTf: [], dirNumeric: [], dirVerdict: '' };
     }
     if (half === 0) gs.gradCheck(net, X, Y, { progress: false }); // warm-up of the full check (JIT)
-    gs.gradCheck(net, X, Y, { mode: 'directional', progress: false }); // warm-up (JIT, kernels)
+    const warm = warmUp(() => gs.gradCheck(net, X, Y, { mode: 'directional', progress: false }));
+    if (half === 0) o.warmup = warm;
     const nFull = half === 0 ? Math.ceil(c.full / 2) : Math.floor(c.full / 2);
     for (let i = 0; i < nFull; i++) {
       const r = timeCall(o.full, () => gs.gradCheck(net, X, Y, { progress: false }));
@@ -226,15 +230,34 @@ function revision(): string {
  * wasm (the default where tfjs-node is not installed: the targets' backend) and tensorflow when it
  * is registered; $GRADSCOPE_PEERS_BACKENDS (e.g. `wasm,cpu`) picks others.
  */
-function backendsToTime(): string[] {
-  const registered = (b: string): boolean => b in tf.engine().registryFactory;
-  const asked = process.env.GRADSCOPE_PEERS_BACKENDS?.split(',').map((b) => b.trim()).filter(Boolean);
-  if (asked?.length) {
-    const missing = asked.filter((b) => !registered(b));
-    if (missing.length) throw new Error(`GRADSCOPE_PEERS_BACKENDS: ${missing.join(', ')} not registered (registered: ${Object.keys(tf.engine().registryFactory).join(', ')})`);
-    return asked;
+function backendsToTime(): gs.BackendName[] {
+  const original = tf.getBackend() as gs.BackendName;
+  const asked = process.env.GRADSCOPE_PEERS_BACKENDS?.split(',').map((b) => b.trim()).filter(Boolean) as gs.BackendName[] | undefined;
+  const list = asked?.length ? asked : ['wasm', 'tensorflow'] as gs.BackendName[];
+  const usable = list.filter((b) => switchBackend(b)); // registers wasm beside tensorflow when needed
+  switchBackend(original);
+  const missing = list.filter((b) => !usable.includes(b));
+  if (asked?.length && missing.length) throw new Error(`GRADSCOPE_PEERS_BACKENDS: ${missing.join(', ')} cannot run here`);
+  return usable.length ? usable : [original];
+}
+
+/**
+ * Warm-up of the directional check: V8 compiles wasm and JS in tiers, so the first tens of calls
+ * are slower (bench/backends.ts). Blocks of 10 calls until a block's median is within 10% of the
+ * one before, at most 8 blocks or 5 s; returns the number of calls.
+ */
+function warmUp(call: () => unknown): number {
+  const t0 = performance.now();
+  let previous = Infinity, calls = 0;
+  for (let block = 0; block < 8 && performance.now() - t0 < 5000; block++) {
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) { const t = performance.now(); call(); times.push(performance.now() - t); }
+    calls += 10;
+    const m = median(times);
+    if (Math.abs(m - previous) <= 0.1 * previous) break;
+    previous = m;
   }
-  return [...new Set([...['wasm', 'tensorflow'].filter(registered), tf.getBackend()])];
+  return calls;
 }
 
 /** Runs the comparison; returns the `## Peers` section of BENCHMARKS.md (markdown). */
@@ -253,7 +276,7 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
       for (const m of MODULES) if (py.skipped[m]) console.log(`SKIPPED ${m}: ${py.skipped[m]}`);
     }
     for (const b of backends) {
-      await tf.setBackend(b); await tf.ready();
+      switchBackend(b);
       const list = (ours[b] ??= []);
       const next: Exported[] = [];
       cases.forEach((c, i) => {
@@ -264,7 +287,7 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
       exported ??= next;
     }
   }
-  await tf.setBackend(original); await tf.ready();
+  switchBackend(original as gs.BackendName);
   const { rows, skipped: pySkip, versions: pyVersions } = py!;
 
   // ---------------------------------------------------------------------------------------------
@@ -288,7 +311,7 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
   say(`- gradscope on TensorFlow.js ${tf.version.tfjs}, backend ${backends.join(' and ')}${backends.includes('wasm') && info.wasmBinary ? ` (wasm: ${info.wasmBinary}, one thread)` : ''}, float64 differences in plain JS; Node ${process.version}; gradscope at ${revision()}.${info.skipped.tensorflow ? ` tensorflow backend: not available here (${info.skipped.tensorflow}), so no tensorflow figures.` : ''}`);
   say(`- torch ${tv ? `${tv.version}, ${tv.threads} thread (torch.set_num_threads(1))` : skip('torch')}; jax ${jv ? `${jv.version}, float64 (jax_enable_x64), XLA on one thread` : skip('jax')}${pyVersions ? `; ${pyVersions}` : ''}.`);
   say(`- Same nets, weights and data as sections (a) and (e): \`gs.mlp({ sizes, hidden, output: 'softmax', seed: 1 })\`, X ~ N(0, 1) (seed 1), one-hot labels, batch ${[...new Set(cases.map((c) => c.m))].join('/')}. The peers get theta and X as float64 (gradscope's float32 numbers widened exactly) and check the same J(W1, b1, W2, b2, ...) = (1/m) sum_i [logsumexp(z^L_i) - y_i . z^L_i] in float64.`);
-  say(`- gradscope: \`gs.gradCheck(net, X, Y)\` (full: every entry, float64, eps 1e-7; ${cases.map((c) => c.full).join('/')} runs) and \`{ mode: 'directional' }\` (one random direction per block, a failing block confirmed entry by entry; ${DIRECTIONAL} runs), whole calls, half of the runs before the peers and half after, after warm-up calls. torch: \`gradcheck(J, params)\` (slow mode, eps 1e-6, ${cases.map((c) => c.slow).join('/')} runs) and \`gradcheck(J, params, fast_mode=True)\` (${REPS.fast} runs after a warm-up); jax: \`check_grads(J, (params,), order=1)\` (modes fwd and rev, its default eps 1e-4), ${REPS.jax} runs after a warm-up, J as written and under \`jax.jit\`. Medians; the runs in brackets.`);
+  say(`- gradscope: \`gs.gradCheck(net, X, Y)\` (full: every entry, float64, eps 1e-7; ${cases.map((c) => c.full).join('/')} runs) and \`{ mode: 'directional' }\` (one random direction per block, a failing block confirmed entry by entry; ${DIRECTIONAL} runs, each half after warm-up calls until the medians of blocks of 10 settle: ${backends.map((b) => `${backends.length > 1 ? `${b} ` : ''}${ours[b].map((o) => o.warmup).join('/')}`).join(', ')} calls before the first half), whole calls, half of the runs before the peers and half after. torch: \`gradcheck(J, params)\` (slow mode, eps 1e-6, ${cases.map((c) => c.slow).join('/')} runs) and \`gradcheck(J, params, fast_mode=True)\` (${REPS.fast} runs after a warm-up); jax: \`check_grads(J, (params,), order=1)\` (modes fwd and rev, its default eps 1e-4), ${REPS.jax} runs after a warm-up, J as written and under \`jax.jit\`. Medians; the runs in brackets.`);
   say();
 
   const first = ours[backends[0]];
