@@ -9,6 +9,8 @@ import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from './backend';
 import { GradscopeError, firstNonFinite, fmt, invalid, knownKeys, matrix, number, oneOf, optionalFunction, ON_PROGRESS } from './errors';
 import { Net, type Cache, type Grads } from './mlp';
+import type { Model, ModelCache, ParamBlock } from './model';
+import { lossDirectional, lossGrad, type LossFn } from './numeric/model';
 import { batch64, type Batch64 } from './mirror64';
 import { rng, sampleIndices, unitVector } from './random';
 import {
@@ -36,11 +38,14 @@ export const MIN_EPS: Record<Precision, number> = { float64: 1e-12, float32: 1e-
 
 export type CheckMode = 'full' | 'sparse' | 'directional';
 
-/** A backward pass to check: gets the net, the cache of its forward pass and the labels y as a float [m, nL] tensor (one-hot for softmax). */
-export type BackwardFn = (net: Net, cache: Cache, Y: Tensor2D) => Grads | Record<string, Tensor> | undefined | void;
+/** The cache type of a model's forward pass. */
+export type CacheOf<M> = M extends Model<infer C> ? C : ModelCache;
+
+/** A backward pass to check: gets the net, the cache of its forward pass and the labels y as a float tensor (one-hot for softmax). */
+export type BackwardFn<M extends Model<any> = Net> = (net: M, cache: CacheOf<M>, Y: Tensor2D) => Grads | Record<string, Tensor> | undefined | void; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Options of {@link gradCheck}. */
-export interface GradCheckOptions {
+export interface GradCheckOptions<M extends Model<any> = Net> { // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Step of the central differences. Default 1e-7 in float64 (the seeds'), 1e-2 in float32. */
   eps?: number;
   /** 'float64' (default): the loss re-evaluated by the float64 mirror. 'float32': tf forward passes. */
@@ -52,7 +57,7 @@ export interface GradCheckOptions {
   /** Random unit directions per block in directional mode. Default 1 (a bug of relative size rho escapes the 'ok' band along one random direction with probability about 1e-5 / rho). */
   directions?: number;
   /** The backward pass to check; default `(net, cache, Y) => net.backward(cache, Y)`. */
-  backward?: BackwardFn;
+  backward?: BackwardFn<M>;
   /** Seed of the sampled entries, directions and the dropout mask. Default 0. */
   seed?: number;
   /** Called with `{ done, total, phase }`, at most ~20 times a second. */
@@ -86,9 +91,11 @@ export interface Analytic {
  * console.log(report.toString());
  * ```
  */
-export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOptions = {}): CheckReport {
+export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options?: GradCheckOptions<Net>): CheckReport;
+export function gradCheck<M extends Model<any>>(model: M, X: Tensor, Y: Tensor, options?: GradCheckOptions<M>): CheckReport; // eslint-disable-line @typescript-eslint/no-explicit-any
+export function gradCheck(net: Model<any>, X: Tensor, Y: Tensor, options: GradCheckOptions<any> = {}): CheckReport { // eslint-disable-line @typescript-eslint/no-explicit-any
   const started = performance.now();
-  if (!(net instanceof Net)) throw invalid('net', net, 'a network from gs.mlp(...)');
+  if (!isModel(net)) throw invalid('net', net, 'a network from gs.mlp, gs.rnn or gs.lstm');
   knownKeys('options', options, KEYS);
   const {
     precision = 'float64', mode = 'full', directions = 1, backward, seed = 0, onProgress, progress = true,
@@ -110,6 +117,86 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
   const indicator = progress === true && onProgress === undefined ? showProgress('gradCheck', { delay: DEFAULT_DELAY }) : undefined;
   const report = progress === false ? undefined : typeof progress === 'function' ? progress : onProgress ?? indicator;
 
+  const settings = { eps, precision, mode, samples, directions, seed, backward, report };
+  try {
+    const body = net instanceof Net ? checkNet(net, X as Tensor2D, Y, settings) : checkModel(net, X, Y, settings);
+    const { notes, time } = body;
+    const alt = body.alt;
+    if (alt && body.blocks.some((b) => b.label?.includes("g'(0) = 1"))) notes.push(`where z = 0 exactly, g'(0) = 0 (tf's choice) and g'(0) = 1 (z >= 0) are both valid subgradients: either is accepted`);
+    const reasons = [...new Set([body.reason, ...body.blocks.map((b) => b.reason && `${b.name}: ${b.reason}`)].filter(Boolean))];
+    const reason = body.verdict === 'inconclusive' ? (reasons.length ? reasons.join('; ') : 'see the blocks') : undefined;
+    const seconds = (performance.now() - started) / 1000;
+    const { alt: _alt, ...rest } = body;
+    const full: Omit<CheckReport, 'toString'> = { ...rest, reason, precision, eps, mode, backend: tf.getBackend(), seconds, time, notes };
+    return { ...full, toString: () => formatReport(full) };
+  } finally {
+    indicator?.finish();
+  }
+}
+
+/** What gradCheck settled before the work starts. */
+interface Settings {
+  eps: number;
+  precision: Precision;
+  mode: CheckMode;
+  samples: number;
+  directions: number;
+  seed: number;
+  backward?: BackwardFn<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  report?: OnProgress;
+}
+
+type Checked = Body & { notes: string[]; time: { analytic: number; numeric: number }; alt?: Float64Array };
+
+/** True for anything that offers the model contract (src/model.ts). */
+function isModel(m: unknown): m is Model<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const x = m as Partial<Model>;
+  return !!x && typeof x === 'object' && Array.isArray(x.blocks) && typeof x.size === 'number' &&
+    ['forwardAndAutograd', 'backward', 'mirror64', 'toVector', 'fromVector', 'gradsToVector', 'labels', 'assertUsable'].every((k) => typeof (x as Record<string, unknown>)[k] === 'function');
+}
+
+/** The slots of theta from a model's blocks (2-D blocks index [row, col], others [entry]). */
+function slotsOf(blocks: ParamBlock[]): Slot[] {
+  return blocks.map((b) => ({ name: b.grad, layer: b.layer, kind: b.shape.length === 2 ? 'W' as const : 'b' as const, rows: b.shape.length === 2 ? b.shape[0] : 1, cols: b.shape[b.shape.length - 1] ?? 1, offset: b.offset, size: b.size }));
+}
+
+/**
+ * Any model: the exact float64 loop over its mirror (or tf in float32), its own blocks; kinks from
+ * the mirror's signs, the round-off bound from the size of the per-example terms.
+ */
+function checkModel(model: Model<any>, X: Tensor, Y: Tensor, s: Settings): Checked { // eslint-disable-line @typescript-eslint/no-explicit-any
+  model.assertUsable();
+  const notes: string[] = [];
+  const y = model.labels(Y, X);
+  let cache: ModelCache | undefined;
+  const theta = model.toVector();
+  let touched = false;
+  try {
+    const analyticStart = performance.now();
+    let autoGrads: Grads;
+    ({ cache, grads: autoGrads } = model.forwardAndAutograd(X, y));
+    const analytic = gradients(model, cache!, y as Tensor2D, autoGrads, s.backward);
+    const time = { analytic: (performance.now() - analyticStart) / 1000, numeric: 0 };
+    const J64 = model.mirror64(X, y, cache!);
+    const loss = (model as { loss?: (X: Tensor, Y: Tensor) => number }).loss;
+    if (s.precision === 'float32' && typeof loss !== 'function') throw invalid('precision', 'float32', `'float64' for ${model} (it offers no tf loss to difference)`);
+    const J32 = (t: Float64Array) => { touched = true; model.fromVector(t); const J = loss!.call(model, X, y); return { J, rows: new Float64Array([J]), reg: 0 }; };
+    const ctx: Context = { model, theta, mag: new Float64Array(model.size), slots: slotsOf(model.blocks), eps: s.eps, precision: s.precision, samples: s.samples, seed: s.seed, notes, analytic, report: s.report, time, J: s.precision === 'float64' ? J64 : J32, signs: J64 };
+    notes.push(s.precision === 'float64'
+      ? `numeric: central differences of J re-evaluated in float64 by ${model.family}'s mirror of the forward pass (every entry: two whole evaluations), eps ${s.eps}; the checked gradient and autograd are float32 (tf)`
+      : `numeric: central differences of J in float32 on tf (the parameters set to theta +- eps, two tf forward passes per entry), eps ${s.eps}`);
+    const body = s.mode === 'directional' ? directionalCheck(ctx, s.directions) : entryCheck(ctx, s.mode === 'full' ? undefined : sparseIndices(ctx.slots, s.samples, s.seed), s.mode);
+    return { ...body, notes, time };
+  } finally {
+    if (touched) model.fromVector(theta);
+    cache?.dispose();
+    y.dispose();
+  }
+}
+
+/** The MLP: its fast exact paths (fast64, float32 rows, directional64) and its round-off bound. */
+function checkNet(net: Net, X: Tensor2D, Y: Tensor, s: Settings): Checked {
+  const { eps, precision, mode, samples, directions, seed, backward, report } = s;
   net.assertFinite();
   matrix('X', X, net.spec.sizes[0]);
   const m = X.shape[0];
@@ -137,31 +224,26 @@ export function gradCheck(net: Net, X: Tensor2D, Y: Tensor, options: GradCheckOp
     const base = timed(time, () => base64(net.spec, theta, batch));
     if (precision === 'float64') mirrorSigns(net, cache, base.z, notes);
     const mag = magnitudes64(base);
-    const ctx: Context = { net, cache, y, batch, theta, base, mag, alt, slots, eps, precision, samples, seed, notes, analytic, report, time };
+    const ctx: Context = { model: net, mlp: { net, cache, y, batch, base }, theta, mag, alt, slots, eps, precision, samples, seed, notes, analytic, report, time };
     notes.push(precision === 'float64'
       ? `numeric: central differences of J re-evaluated in float64 by the mirror of the forward pass (cached layers, only the change carried downstream), eps ${eps}; the checked gradient and autograd are float32 (tf)`
       : `numeric: central differences of J in float32 on tf (the rows each perturbation moves, batched through tf: one pass per block of rows), eps ${eps}`);
     const body = mode === 'directional' ? directionalCheck(ctx, directions) : entryCheck(ctx, mode === 'full' ? undefined : sparseIndices(slots, samples, seed), mode);
-    if (alt && body.blocks.some((b) => b.label?.includes("g'(0) = 1"))) notes.push(`where z = 0 exactly, g'(0) = 0 (tf's choice) and g'(0) = 1 (z >= 0) are both valid subgradients: either is accepted`);
-    const reasons = [...new Set([body.reason, ...body.blocks.map((b) => b.reason && `${b.name}: ${b.reason}`)].filter(Boolean))];
-    const reason = body.verdict === 'inconclusive' ? (reasons.length ? reasons.join('; ') : 'see the blocks') : undefined;
-    const seconds = (performance.now() - started) / 1000;
-    const full: Omit<CheckReport, 'toString'> = { ...body, reason, precision, eps, mode, backend: tf.getBackend(), seconds, time, notes };
-    return { ...full, toString: () => formatReport(full) };
+    return { ...body, notes, time, alt };
   } finally {
-    indicator?.finish();
     cache?.dispose();
     y.dispose();
   }
 }
 
 interface Context {
-  net: Net;
-  cache: Cache;
-  y: Tensor2D;
-  batch: Batch64;
+  model: Model<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The MLP's own offer: its fast exact numeric paths, kink screen and round-off bound. */
+  mlp?: { net: Net; cache: Cache; y: Tensor2D; batch: Batch64; base: Base64 };
+  /** Other models: the loss the numbers difference (float64 mirror or float32 tf) and the mirror for kink signs. */
+  J?: LossFn;
+  signs?: LossFn;
   theta: Float64Array;
-  base: Base64;
   /** Per theta entry: the size of the terms a correct backward sums (numeric/roundoff.ts). */
   mag: Float64Array;
   /** The reference gradient with g'(0) = 1 at kinks, when some hidden z is exactly 0 (else undefined). */
@@ -204,7 +286,7 @@ function timed<T>(time: { numeric: number }, f: () => T): T {
 type Body = Omit<CheckReport, 'precision' | 'eps' | 'mode' | 'backend' | 'seconds' | 'time' | 'notes' | 'toString'>;
 
 /** The checked gradient (user's backward or net.backward) and autograd's, as theta-ordered vectors; disposes autoGrads. */
-function gradients(net: Net, cache: Cache, Y: Tensor2D, autoGrads: Grads, backward: BackwardFn | undefined): Analytic {
+function gradients(net: Model<any>, cache: ModelCache, Y: Tensor2D, autoGrads: Grads, backward: BackwardFn<any> | undefined): Analytic { // eslint-disable-line @typescript-eslint/no-explicit-any
   const bad = new Map<string, string>();
   const auto = net.gradsToVector(autoGrads);
   tf.dispose(Object.values(autoGrads));
@@ -312,9 +394,17 @@ export function suspectIndices(slots: Slot[], { hand, auto }: Analytic, suspects
 /** Runs the numeric gradient for the given entries in the chosen precision. */
 function numeric(ctx: Context, indices: Int32Array | undefined, t: Ticker, offset = 0): NumericResult {
   const tick = (done: number): void => t.tick(offset + done);
-  return timed(ctx.time, () => ctx.precision === 'float64'
-    ? fastGrad64(ctx.net.spec, ctx.theta, ctx.batch, { eps: ctx.eps, indices, tick, base: ctx.base })
-    : float32Grad(ctx.net, ctx.cache, ctx.y, { eps: ctx.eps, indices, tick }));
+  const { mlp } = ctx;
+  return timed(ctx.time, () => {
+    if (mlp) {
+      return ctx.precision === 'float64'
+        ? fastGrad64(mlp.net.spec, ctx.theta, mlp.batch, { eps: ctx.eps, indices, tick, base: mlp.base })
+        : float32Grad(mlp.net, mlp.cache, mlp.y, { eps: ctx.eps, indices, tick });
+    }
+    const r = lossGrad(ctx.J!, ctx.theta, ctx.eps, indices, tick, ctx.signs, ctx.precision === 'float32');
+    r.indices.forEach((i, k) => { ctx.mag[i] = r.scale[k]; }); // the size of its terms: the round-off bound's input
+    return r;
+  });
 }
 
 const distance = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
@@ -424,8 +514,8 @@ function pick(v: Float64Array, idx: ArrayLike<number>): Float64Array {
 
 /** Full or sparse: entry-by-entry comparison. */
 function entryCheck(ctx: Context, indices: Int32Array | undefined, mode: CheckMode, phase = 'numeric'): Body {
-  const { net, notes } = ctx;
-  const total = indices ? indices.length : net.size;
+  const { notes } = ctx;
+  const total = indices ? indices.length : ctx.model.size;
   const t = ticker(ctx.report, total, phase);
   const num = numeric(ctx, indices, t);
   t.finish();
@@ -510,7 +600,7 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
   if (saturated.length) {
     notes.push(`${saturated.join(', ')}: float32 round-off swamps these blocks (autograd itself is ${FLOOR_FACTOR}x-floor >= the worry band away from the numbers); judged by how much further the checked gradient is than autograd (ratio column)`);
   }
-  if (mode === 'sparse') notes.push(`sparse: ${num.indices.length} of ${ctx.net.size} entries checked (up to ${ctx.samples} per block, seed ${ctx.seed})`);
+  if (mode === 'sparse') notes.push(`sparse: ${num.indices.length} of ${ctx.model.size} entries checked (up to ${ctx.samples} per block, seed ${ctx.seed})`);
   const verdicts = [bad.size ? 'wrong' as const : kept.length ? all.verdict : 'great' as const, ...blocks.map((b) => b.verdict)];
   return {
     relativeError: all.error,
@@ -538,9 +628,9 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
  * Directional mode leaves them out of its directions and compares them with autograd.
  */
 function nearKinks(ctx: Context): Uint8Array {
-  const near = new Uint8Array(ctx.net.size);
-  const B = ctx.base;
-  if (!B.kinky) return near;
+  const near = new Uint8Array(ctx.model.size);
+  const B = ctx.mlp?.base;
+  if (!B || !B.kinky) return near;
   const { n, L, m, z, a, batch } = B;
   for (const s of ctx.slots) {
     const l = s.layer;
@@ -566,7 +656,7 @@ function nearKinks(ctx: Context): Uint8Array {
  * checked entry by entry before the report calls it anything.
  */
 function directionalCheck(ctx: Context, K: number): Body {
-  const { net, slots, analytic, notes, precision, eps } = ctx;
+  const { mlp, slots, analytic, notes, precision, eps } = ctx;
   const raw = BANDS[precision];
   const r = rng(ctx.seed + 32452843);
   const near = nearKinks(ctx);
@@ -587,9 +677,10 @@ function directionalCheck(ctx: Context, K: number): Body {
     }
   }
   const t = ticker(ctx.report, dirs.length, 'directional');
-  const num = timed(ctx.time, () => precision === 'float64'
-    ? directional64(net.spec, ctx.theta, ctx.batch, dirs, eps, (d) => t.tick(d), ctx.base)
-    : directional32(net, ctx.cache, ctx.y, dirs, eps));
+  const num = timed(ctx.time, () => !mlp ? lossDirectional(ctx.J!, ctx.theta, dirs, eps, (d) => t.tick(d), ctx.signs)
+    : precision === 'float64'
+      ? directional64(mlp.net.spec, ctx.theta, mlp.batch, dirs, eps, (d) => t.tick(d), mlp.base)
+      : directional32(mlp.net, mlp.cache, mlp.y, dirs, eps));
   t.finish();
   const blocks: BlockResult[] = [];
   const failing: Slot[] = [];
@@ -620,7 +711,7 @@ function directionalCheck(ctx: Context, K: number): Body {
     if (ds.length) {
       const h = ds.map(([d]) => along(analytic.hand, d)), a = ds.map(([d]) => along(analytic.auto, d)), n = ds.map(([, i]) => num.values[i]);
       H.push(...h); A.push(...a); N.push(...n);
-      const da = Math.sqrt(ds.reduce((q, [d]) => q + alongAtol(d) ** 2, 0));
+      const da = Math.sqrt(ds.reduce((q, [d, i]) => q + Math.max(alongAtol(d), mlp ? 0 : ATOL_FACTOR * U32 * num.scale[i]) ** 2, 0));
       atolAll = Math.sqrt(atolAll ** 2 + da ** 2);
       const j = judge(h, a, n, da, raw, overall);
       b = { ...b, relativeError: j.error, verdict: j.verdict, floor: j.floor, bands: j.bands, ratio: j.ratio, noise: j.noise, ...(j.reason ? { reason: j.reason } : {}) };
