@@ -22,7 +22,7 @@ function adaptive(update: (c: number, g2: number, o: Required<StepOptions>) => n
   };
 }
 
-interface AdamVariant { c1?: (b: number, t: number) => number; c2?: (b: number, t: number) => number; denom?: (vh: number, eps: number) => number; swap?: boolean; noOneMinus?: boolean; sign?: number }
+interface AdamVariant { inc?: number; c1?: (b: number, t: number) => number; c2?: (b: number, t: number) => number; denom?: (vh: number, eps: number) => number; swap?: boolean; noOneMinus?: boolean; sign?: number }
 
 function adamRule(x: AdamVariant = {}): Rule {
   const c1 = x.c1 ?? ((b, t) => 1 - b ** (t + 1)), c2 = x.c2 ?? ((b, t) => 1 - b ** (t + 1));
@@ -36,7 +36,7 @@ function adamRule(x: AdamVariant = {}): Rule {
       v[i] = b2 * v[i] + (x.noOneMinus ? 1 : 1 - b2) * g[i] * g[i];
       out[i] = w[i] - (x.sign ?? 1) * (o.lr * (m[i] / c1(b1, t))) / denom(v[i] / c2(b2, t), o.eps);
     }
-    return { w: out, state: { m, v, t: t + 1 } };
+    return { w: out, state: { m, v, t: t + (x.inc ?? 1) } };
   };
 }
 
@@ -117,6 +117,7 @@ export const MISTAKES: Record<OptimizerName, Mistake[]> = {
     { name: 'bias correction of v only', hint: 'm needs its own correction: m-hat = m / (1 - beta1^(t+1))', rule: adamRule({ c1: () => 1 }) },
     { name: 't off by one', hint: 'state.t counts the steps taken before this one: this step\'s correction is 1 - beta^(t+1); 1 - beta^t divides by 0 on the first step', rule: adamRule({ c1: (b, t) => 1 - b ** t, c2: (b, t) => 1 - b ** t }) },
     { name: 't off by one', hint: 'state.t counts the steps taken before this one: this step\'s correction is 1 - beta^(t+1), not 1 - beta^(t+2) (t incremented twice, or before the correction)', rule: adamRule({ c1: (b, t) => 1 - b ** (t + 2), c2: (b, t) => 1 - b ** (t + 2) }) },
+    { name: 't off by one', hint: 'state.t counts the steps taken before this one: add 1 to it once per step (here it grows by 2, so the corrections are 1 - beta^2, 1 - beta^4, ...)', rule: adamRule({ inc: 2, c1: (b, t) => 1 - b ** (t + 2), c2: (b, t) => 1 - b ** (t + 2) }) },
     { name: 'eps misplaced', hint: 'eps is added to the square root, sqrt(v-hat) + eps (Kingma and Ba 2015), not inside it', rule: adamRule({ denom: (vh, eps) => Math.sqrt(vh + eps) }) },
     { name: 'decay swapped', hint: 'beta1 = 0.9 is the first moment\'s (m) decay and beta2 = 0.999 the second\'s (v): they are swapped', rule: adamRule({ swap: true }) },
     { name: '(1 - beta) missing', hint: 'm = beta1 m + (1 - beta1) g and v = beta2 v + (1 - beta2) g^2', rule: adamRule({ noOneMinus: true }) },
