@@ -14,6 +14,8 @@ Each CHECK prints one JSON line {"check", "ok", "figures", "problems"}; the kern
               kernel never looks idle while a queued cell still has to run
   lines       20 cells x 200 printed lines through nbclient (what nbconvert --execute runs): every
               line arrives, in order, in its own cell
+  cells FILE  runs the cells of FILE (a JSON list of {"name", "code"}) in order in one kernel and
+              prints one JSON line per cell: status, stdout, stderr, display MIME types (README check)
 """
 import json
 import os
@@ -50,9 +52,9 @@ def outputs_of(msgs):
     return [m for m in msgs if m['msg_type'] in ('stream', 'display_data', 'execute_result', 'error')]
 
 
-def run(kc, code, **kw):
+def run(kc, code, timeout=TIMEOUT, **kw):
     msg_id = kc.execute(code, **kw)
-    return collect(kc, msg_id)
+    return collect(kc, msg_id, timeout)
 
 
 def check_import(kc):
@@ -197,9 +199,34 @@ def check_lines(kernel, workdir, cells=20, lines=200):
     return figures, problems
 
 
+def run_cells(kc, file):
+    cells = json.load(open(file, encoding='utf-8'))
+    for k, cell in enumerate(cells):
+        t0 = time.time()
+        reply, msgs = run(kc, cell['code'], timeout=900, stop_on_error=False)
+        streams = {'stdout': '', 'stderr': ''}
+        displays = []
+        for m in msgs:
+            if m['msg_type'] == 'stream':
+                streams[m['content']['name']] = streams.get(m['content']['name'], '') + m['content']['text']
+            elif m['msg_type'] in ('display_data', 'execute_result'):
+                displays.append(sorted(m['content']['data'].keys()))
+        print(json.dumps({'cell': k, 'name': cell.get('name', ''), 'status': reply['content']['status'],
+                          'stdout': streams['stdout'], 'stderr': streams['stderr'], 'displays': displays,
+                          'seconds': round(time.time() - t0, 2)}), flush=True)
+
+
 def main():
     kernel, workdir = sys.argv[1], sys.argv[2]
     checks = sys.argv[3:]
+    if checks and checks[0] == 'cells':
+        km, kc = start_new_kernel(kernel_name=kernel, cwd=workdir, startup_timeout=TIMEOUT)
+        try:
+            run_cells(kc, checks[1])
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+        return
     kernel_checks = [c for c in checks if c != 'lines']
     if kernel_checks:
         km, kc = start_new_kernel(kernel_name=kernel, cwd=workdir, startup_timeout=TIMEOUT)
