@@ -254,7 +254,7 @@ function warmUp(call: () => unknown): number {
     for (let i = 0; i < 10; i++) { const t = performance.now(); call(); times.push(performance.now() - t); }
     calls += 10;
     const m = median(times);
-    if (Math.abs(m - previous) <= 0.1 * previous) break;
+    if (previous < Infinity && Math.abs(m - previous) <= 0.1 * previous) break;
     previous = m;
   }
   return calls;
