@@ -55,6 +55,7 @@ export function timeBackends(cases: BackendCase[] = CASES, budget = { warmup: 4,
       continue;
     }
     for (const c of cases) {
+      const before = tf.memory().numTensors;
       const net = gs.mlp({ sizes: c.sizes, hidden: 'relu', output: 'softmax', seed: 1 });
       const X = tf.randomNormal([c.m, c.sizes[0]], 0, 1, 'float32', 1) as Tensor2D;
       const Y = labelsFor('softmax', c.m, c.sizes[c.sizes.length - 1], 1);
@@ -67,12 +68,11 @@ export function timeBackends(cases: BackendCase[] = CASES, budget = { warmup: 4,
         cache.dispose();
         return performance.now() - t;
       };
-      const before = tf.memory().numTensors;
-      // warm-up in blocks; a block is 20 runs, or fewer when one run is slow
-      const first = once();
-      const block = Math.max(2, Math.min(20, Math.round(200 / Math.max(first, 1e-3))));
+      // warm-up in blocks of 20 runs, or fewer when one run is slow (cpu on the large net: 2)
+      const firstRuns = [once(), once(), once()];
+      const block = Math.max(2, Math.min(20, Math.round(400 / Math.max(median(firstRuns), 1e-3))));
       const blocks: number[] = [];
-      let warmup = 1;
+      let warmup = firstRuns.length;
       const t0 = performance.now();
       for (;;) {
         const b: number[] = [];

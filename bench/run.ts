@@ -25,6 +25,7 @@ import { float32Grad } from '../src/numeric/float32';
 import { naiveGrad32 } from '../src/numeric/naive32';
 import { rng, sampleIndices } from '../src/random';
 import { merge, replaceSection } from './sections';
+import { trust } from './trust';
 import { peers } from './peers';
 import { CASES, timeBackends } from './backends';
 import { BUGS, bugCase, labelsFor } from '../test/bugs';
@@ -249,9 +250,12 @@ async function main(): Promise<void> {
       const cell = (b: gs.BackendName, label: string): string => { const r = rowsD.find((x) => x.backend === b && x.label === label); return r?.ms !== undefined ? `${fmt(r.ms)} ms (${r.runs})` : 'not available'; };
       const ms = (b: gs.BackendName, label: string): number | undefined => rowsD.find((x) => x.backend === b && x.label === label)?.ms;
       const ratio = (a?: number, b?: number): string => (a !== undefined && b !== undefined ? `**${fmt(a / b)}x**` : '-');
-      table(['net', 'tensorflow', 'wasm', 'cpu', 'wasm / tensorflow', 'cpu / tensorflow'], CASES.map((c) => [
+      table(['net', 'tensorflow', 'wasm', 'cpu', 'time wasm / tensorflow', 'time cpu / tensorflow'], CASES.map((c) => [
         `${c.label}: [${c.sizes.join(', ')}], batch ${c.m}`, cell('tensorflow', c.label), cell('wasm', c.label), cell('cpu', c.label), ratio(ms('wasm', c.label), ms('tensorflow', c.label)), ratio(ms('cpu', c.label), ms('tensorflow', c.label)),
       ]));
+      const faster = CASES.map((c) => { const t = ms('tensorflow', c.label); const w = ms('wasm', c.label); return t === undefined || w === undefined ? undefined : t < w ? `${c.label}: tensorflow ${fmt(w / t, 2)}x faster than wasm` : `${c.label}: wasm ${fmt(t / w, 2)}x faster than tensorflow`; }).filter(Boolean);
+      if (faster.length) say(`In this run: ${faster.join('; ')}.`);
+      say();
       say(`Warm-up, medians of successive blocks (ms): ${rowsD.filter((r) => r.blocks).map((r) => `${r.backend} ${r.label}: ${r.blocks!.map((x) => fmt(x, 2)).join(', ')} (${r.warmup} runs)`).join('; ')}.`);
       say();
     }
@@ -344,6 +348,11 @@ async function main(): Promise<void> {
     const section = await peers({ small });
     console.log(section);
     if (!small) writeFileSync(file, replaceSection(existsSync(file) ? readFileSync(file, 'utf8') : '# gradscope benchmarks\n', '## Peers', section));
+  }
+  if (only.includes('trust')) {
+    const section = trust();
+    console.log(section);
+    writeFileSync(file, replaceSection(existsSync(file) ? readFileSync(file, 'utf8') : '# gradscope benchmarks\n', '## Trust', section));
   }
   say(`Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`);
   if (only.length) return;

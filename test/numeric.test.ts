@@ -175,23 +175,46 @@ function reference32(net: gs.Net, cache: gs.Cache, y: gs.tf.Tensor2D, eps: numbe
 
 describe('float32 numerical gradient on tf tensors', () => {
   it('equals, bit for bit, running every perturbed copy of the batch through tf (rows that do not move skipped, rank-1 rows in JS)', () => {
+    // Bit for bit on cpu and wasm: their elementwise kernels give a value the same bits wherever it
+    // sits in a tensor. Native TensorFlow (the tensorflow backend) does not: its vectorised exp/log-type
+    // kernels (sigmoid, softplus, log, log1p, exp) give a value different last bits in a short row than
+    // inside a long tensor, so the rows gradscope evaluates and the whole perturbed batches differ in
+    // the last bits of the losses. Measured on these 36 nets (TensorFlow 2.21, issue 11): 325 of 2613
+    // entries differ, by at most 1.19e-5, at most 1.5e-5 of a whole gradient's norm; no kink flag.
+    // On tensorflow the bound is twice that, and the kink flags stay exact.
+    const native = tf.getBackend() === 'tensorflow';
+    const [tolAbs, tolRel] = native ? [2.5e-5, 3e-5] : [0, 0];
     let entries = 0;
+    let differ = 0;
     for (let i = 0; i < 36; i++) {
       const c = prepared(i);
       const { cache } = c.net.forward(c.X, { masks: c.D });
       const fast = float32Grad(c.net, cache, c.y, { eps: 1e-2 });
       const tiny = float32Grad(c.net, cache, c.y, { eps: 1e-2, budget: 1 }); // one example per downstream pass
+      let diff2 = 0;
+      let ref2 = 0;
       for (let t = 0; t < c.net.size; t++) {
         const ref = reference32(c.net, cache, c.y, 1e-2, t);
-        assert.equal(fast.values[t], ref.value, `${c.label}: entry ${t}`);
-        assert.equal(tiny.values[t], ref.value, `${c.label}: entry ${t}, budget 1`);
+        if (native) {
+          for (const [v, what] of [[fast.values[t], ''], [tiny.values[t], ', budget 1']] as const) {
+            assert.ok(Math.abs(v - ref.value) <= tolAbs, `${c.label}: entry ${t}${what}: ${v} vs ${ref.value}, more than ${tolAbs} apart`);
+          }
+          if (fast.values[t] !== ref.value) differ++;
+          diff2 += (fast.values[t] - ref.value) ** 2;
+          ref2 += ref.value ** 2;
+        } else {
+          assert.equal(fast.values[t], ref.value, `${c.label}: entry ${t}`);
+          assert.equal(tiny.values[t], ref.value, `${c.label}: entry ${t}, budget 1`);
+        }
         assert.equal(fast.kinks[t], ref.kink ? 1 : 0, `${c.label}: kink flag of entry ${t}`);
         entries++;
       }
+      if (native) assert.ok(Math.sqrt(diff2) <= tolRel * Math.sqrt(ref2) + tolAbs, `${c.label}: gradient differs by ${Math.sqrt(diff2)} (norm ${Math.sqrt(ref2)})`);
       cache.dispose();
       c.done();
     }
     assert.ok(entries > 1000, `${entries} entries compared`);
+    if (native) assert.ok(differ < entries / 2, `${differ} of ${entries} entries differ in their last bits`);
   });
 
 
