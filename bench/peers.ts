@@ -315,14 +315,30 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
   say();
 
   const first = ours[backends[0]];
-  say(`All sides on the same numbers (relative errors as gradscope reports them, ||a - b|| / (||a|| + ||b||); gradscope's numeric gradient is its float64 central difference at eps 1e-7, its hand-written one the float32 backward pass on ${backends[0]}):`);
+  // agreement bars: float64 J and gradients by different code agree to round-off; gradscope's float64
+  // numeric gradient to its difference's error (kinks included); the float32 backward to float32 round-off
+  const BAR = { J: 1e-12, grad: 1e-10, numeric: 1e-6, hand: 1e-5 };
+  say(`All sides on the same numbers (relative errors as gradscope reports them, ||a - b|| / (||a|| + ||b||); gradscope's numeric gradient is its float64 central difference at eps 1e-7, its hand-written one the float32 backward pass on ${backends[0]}). "agree": J within ${BAR.J}, torch and jax autograd within ${BAR.grad}, gradscope's numeric gradient within ${BAR.numeric} and its float32 backward within ${BAR.hand} of torch's:`);
   say();
-  table(['net', 'parameters', 'J (gradscope, float64)', '\\|J torch - J\\| / J', '\\|J jax - J\\| / J', 'grad: torch vs jax', 'torch vs gradscope numeric', 'torch vs gradscope hand-written'],
+  const disagree: string[] = [];
+  table(['net', 'parameters', 'J (gradscope, float64)', '\\|J torch - J\\| / J', '\\|J jax - J\\| / J', 'grad: torch vs jax', 'torch vs gradscope numeric', 'torch vs gradscope hand-written', 'agree'],
     cases.map((c, i) => {
       const t = rows[i].torch, j = rows[i].jax, o = first[i];
-      const dj = (x?: number): string => (x === undefined ? '-' : rel(Math.abs(x - o.J) / Math.abs(o.J)));
-      return [c.name, size(c), o.J.toPrecision(15), dj(t?.J), dj(j?.J), t && j ? rel(gs.relativeError(t.grad, j.grad)) : '-', t ? rel(gs.relativeError(t.grad, o.numeric)) : '-', t ? rel(gs.relativeError(t.grad, o.hand)) : '-'];
+      const errs: [string, number | undefined, number][] = [
+        ['J torch', t && Math.abs(t.J - o.J) / Math.abs(o.J), BAR.J], ['J jax', j && Math.abs(j.J - o.J) / Math.abs(o.J), BAR.J],
+        ['torch vs jax', t && j ? gs.relativeError(t.grad, j.grad) : undefined, BAR.grad],
+        ['torch vs numeric', t && gs.relativeError(t.grad, o.numeric), BAR.numeric], ['torch vs hand-written', t && gs.relativeError(t.grad, o.hand), BAR.hand],
+      ];
+      const bad = errs.filter(([, e, bar]) => e !== undefined && !(e <= bar)).map(([name]) => name);
+      if (bad.length) disagree.push(`${c.name}: ${bad.join(', ')}`);
+      const known = errs.filter(([, e]) => e !== undefined).length;
+      return [c.name, size(c), o.J.toPrecision(15), ...errs.map(([, e]) => (e === undefined ? '-' : rel(e))), known === 0 ? '-' : bad.length ? `**NO** (${bad.join(', ')})` : 'yes'];
     }));
+  if (disagree.length) {
+    console.error(`DISAGREE: ${disagree.join('; ')}`);
+    say(`**The sides disagree** (${disagree.join('; ')}): the timings below compare checks of different numbers.`);
+    say();
+  }
 
   /** A peer's timing of case i, or undefined when it did not run. */
   const slowOf = (i: number): Timing | undefined => rows[i].torch?.slow;
