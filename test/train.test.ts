@@ -154,6 +154,22 @@ describe('train: mini-batches, held-out set, step sizes, clipping', () => {
     assert.ok(h.epochs.at(-1)!.loss < 0.8 * h.epochs[0].loss, `${h.epochs[0].loss} -> ${h.epochs.at(-1)!.loss}`);
     tf.dispose([X, Y]); net.dispose();
   });
+  it('trains an LSTM (gs.lstm) with mini-batches and a held-out set, nothing leaked', () => {
+    const m = 16, T = 5;
+    const X = tf.randomNormal([m, T, 2], 0, 1, 'float32', 5), Xh = tf.randomNormal([m, T, 2], 0, 1, 'float32', 6);
+    const first = (x: gs.tf.Tensor) => tf.tidy(() => x.slice([0, 0, 0], [m, 1, 1]).reshape([m, 1]).greater(0).cast('float32'));
+    const Y = first(X), Yh = first(Xh);
+    const net = gs.lstm({ nx: 2, na: 6, ny: 1, seed: 1 });
+    const before = tf.memory().numTensors;
+    const h = gs.train(net, X, Y, { optimizer: 'rmsprop', lr: 0.02, epochs: 30, batchSize: 8, seed: 1, heldOut: { X: Xh, Y: Yh }, clip: 5, onProgress: false });
+    assert.equal(tf.memory().numTensors, before);
+    assert.equal(h.family, 'lstm');
+    assert.equal(h.updates, 2);
+    assert.ok(h.epochs.every((e) => Number.isFinite(e.heldOutLoss)));
+    assert.ok(h.epochs.at(-1)!.loss < 0.9 * h.epochs[0].loss, `${h.epochs[0].loss} -> ${h.epochs.at(-1)!.loss}`);
+    assert.ok(h.epochs[1].stepSize!.length >= 2, 'step sizes per layer of the lstm');
+    tf.dispose([X, Y, Xh, Yh]); net.dispose();
+  });
 });
 
 describe('train: bad input (issue 9 item 7)', () => {
