@@ -419,25 +419,6 @@ const norm = (a: ArrayLike<number>): number => {
 };
 const finite = (a: ArrayLike<number>): boolean => firstNonFinite(a) < 0;
 
-/**
- * The float32 round-off a backward pass can leave in the blocks of layer l, from the size of the
- * per-example terms (numeric `scale`): it carries delta^L back through layers L..l, and where paths
- * cancel, what remains is round-off of the largest terms it carried:
- * atol_l = ATOL_FACTOR * u32 * max{ scale_k : entry k in a layer >= l }.
- */
-function roundoff(slots: Slot[], indices: ArrayLike<number>, scale: ArrayLike<number>, use: (k: number) => boolean): number[] {
-  const top: number[] = [];
-  for (let k = 0; k < indices.length; k++) {
-    if (!use(k) || !Number.isFinite(scale[k])) continue;
-    const l = slotOf(slots, indices[k]).layer;
-    top[l] = Math.max(top[l] ?? 0, scale[k]);
-  }
-  const atol: number[] = [];
-  let run = 0;
-  for (let l = top.length - 1; l >= 1; l--) atol[l] = ATOL_FACTOR * U32 * (run = Math.max(run, top[l] ?? 0));
-  return atol;
-}
-
 /** The result of {@link judge}. */
 interface Judgement {
   error: number;
@@ -483,7 +464,7 @@ function judge(hand: ArrayLike<number>, auto: ArrayLike<number>, num: ArrayLike<
   else if (bands.great < raw.worry) verdict = verdictOf(error, bands);
   else verdict = ratio <= 10 * FLOOR_FACTOR ? 'worry' : 'wrong';
   if (!resolvable && (verdict === 'great' || verdict === 'ok')) {
-    const size = norm(num) === 0 ? 'the gradient is exactly 0 here (symmetric or inactive units)' : `the gradient is about 0 next to its float32 round-off (|numeric| ${fmt(norm(num))} <= ${FLOOR_FACTOR} x noise ${fmt(noise)})`;
+    const size = norm(num) === 0 ? 'the gradient is exactly 0 here (symmetric or inactive units)' : `the gradient is about 0 next to its float32 round-off (|numeric| ${norm(num).toExponential(1)} <= ${FLOOR_FACTOR} x noise ${noise.toExponential(1)})`;
     return { error, floor, ratio, noise, bands, verdict: 'inconclusive', reason: `${size}: a zero gradient would pass too` };
   }
   return { error, floor, ratio, noise, bands, verdict };
@@ -560,7 +541,6 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
   const worst: EntryResult[] = [];
   const saturated: string[] = [];
   let kinkTotal = 0;
-  const atol = roundoff(slots, num.indices, num.scale, (k) => !num.kinks[k]);
   const magAtol = (th: number[]): number => Math.sqrt(th.reduce((s, i) => s + atolAt(ctx, i) ** 2, 0));
   for (const s of slots) {
     const pos: number[] = [];
@@ -687,7 +667,6 @@ function directionalCheck(ctx: Context, K: number): Body {
   const kinked: Slot[] = [];
   const H: number[] = [], A: number[] = [], N: number[] = [];
   let atolAll = 0;
-  const atol = roundoff(slots, dirs.map((d) => d.slot.offset), num.scale, (i) => !num.kinks[i]);
   const alongAtol = (d: Direction): number => { let s = 0; for (let e = 0; e < d.slot.size; e++) s += Math.abs(d.v[e]) * atolAt(ctx, d.slot.offset + e); return s; };
   let kinkTotal = 0;
   const usable = dirs.map((d, i) => [d, i] as const).filter(([d, i]) => !num.kinks[i] && !analytic.bad.has(d.slot.name));
