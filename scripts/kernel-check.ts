@@ -19,6 +19,7 @@
  *   npm run kernel-check                      # all phases
  *   npm run kernel-check -- abort lines       # some
  *   npm run kernel-check -- notebook notebooks/03-vanishing-exploding.ipynb
+ *   npm run kernel-check -- readme --show     # also print what each README block printed
  *
  * Where no Python with jupyter_client and nbclient is found it prints SKIPPED and exits 0 (CI on a
  * machine without Jupyter); a failing check exits 1. Figures go to out/kernel-check.json.
@@ -200,7 +201,7 @@ export function readmeBlocks(markdown: string): ReadmeBlock[] {
   return blocks;
 }
 
-function readme(py: string): Result {
+function readme(py: string, show = false): Result {
   const blocks = readmeBlocks(fs.readFileSync(path.join(root, 'README.md'), 'utf8'));
   const run = blocks.filter((b) => !b.skip);
   const dir = freshDir('readme');
@@ -213,6 +214,7 @@ function readme(py: string): Result {
   for (const [k, b] of run.entries()) {
     const c = cells.find((x) => x.cell === k);
     const first = b.code.split('\n').find((l) => l.trim()) ?? '';
+    if (c && show) console.log(`--- ${b.name}: ${c.status}, ${c.seconds} s, displays ${JSON.stringify(c.displays)}\n${c.stdout}${c.stderr}`);
     if (!c) { problems.push(`${b.name}: no result (the kernel stopped? exit ${r.status}: ${r.stderr.trim().slice(-600)})\n    ${first}`); continue; }
     if (c.status !== 'ok') problems.push(`${b.name} failed (${c.status}), block starting \`${first.trim()}\`:\n${(c.stderr || c.stdout).trim().split('\n').slice(0, 12).map((l) => '    ' + l).join('\n')}`);
     else if (/Error|Warning/.test(c.stderr)) problems.push(`${b.name} wrote to stderr:\n${c.stderr.trim().split('\n').slice(0, 8).map((l) => '    ' + l).join('\n')}`);
@@ -228,7 +230,8 @@ function readme(py: string): Result {
 function main() {
   const args = process.argv.slice(2);
   const phases = args.filter((a): a is Phase => (PHASES as readonly string[]).includes(a));
-  const extra = args.filter((a) => !(PHASES as readonly string[]).includes(a));
+  const show = args.includes('--show');
+  const extra = args.filter((a) => !(PHASES as readonly string[]).includes(a) && a !== '--show');
   const bad = extra.filter((a) => !a.endsWith('.ipynb'));
   if (bad.length) { console.error(`npm run kernel-check: unknown argument(s) ${bad.join(' ')} (phases: ${PHASES.join(', ')}; or a .ipynb for the notebook phase)`); process.exit(2); }
   const todo: Phase[] = phases.length ? phases : [...PHASES];
@@ -254,7 +257,7 @@ function main() {
     if (phase === 'abort') report(protocol(py, ['abort']));
     if (phase === 'lines') report(protocol(py, ['lines']));
     if (phase === 'notebook') for (const f of extra.length ? extra : [path.join(root, 'notebooks', '01-numerical-derivatives.ipynb')]) report([notebook(path.resolve(f))]);
-    if (phase === 'readme') report([readme(py)]);
+    if (phase === 'readme') report([readme(py, show)]);
   }
   fs.mkdirSync(OUT, { recursive: true });
   const file = path.join(OUT, 'kernel-check.json');
