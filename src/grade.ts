@@ -19,6 +19,7 @@ import { mlp, type Cache, type Grads, type MlpOptions, type Net } from './mlp';
 import type { Output } from './losses';
 import { rng } from './random';
 import { checkMasks, gradCheck } from './gradcheck';
+import { gradeLstmStep } from './lstm/homework';
 import type { Verdict } from './report';
 
 /**
@@ -497,8 +498,8 @@ function gradeInit(fn: StudentInit, options: { cases?: InitCase[] } = {}): Grade
 }
 
 /**
- * The homework graders: `gs.grade.backward(fn)` and `gs.grade.init(fn)`. Both return a
+ * The homework graders: `gs.grade.backward(fn)`, `gs.grade.init(fn)` and `gs.grade.lstmStep(fn)` (= gs.gradeLstmStep, the LSTM step backward). Both return a
  * {@link GradeResult} that prints as feedback and never throw for a wrong or unfinished answer.
  */
-export const grade = { backward: gradeBackward, init: gradeInit };
+export const grade = { backward: gradeBackward, init: gradeInit, lstmStep: gradeLstmStep };
 
