@@ -236,7 +236,14 @@ export class Lstm implements Model<LstmCache> {
     return targets(this.spec, Y, m, T);
   }
 
-  /** The tensors step t's backward reads (views into the cache and the parameters; do not dispose). */
+  /**
+   * The tensors step t's backward reads: views into the cache and the parameters (do not dispose them).
+   *
+   * @example
+   * ```ts
+   * const s = net.stepOf(cache, 3);   // s.aPrev, s.cPrev, s.x, s.cTilde, s.Gu, s.Gf, s.Go, s.c, s.a, s.Wf, ...
+   * ```
+   */
   stepOf(cache: LstmCache, t: number): LstmStep {
     const { Wf, Wu, Wc, Wo } = this.params as Record<string, Variable> as Record<string, Tensor2D>;
     return {
@@ -282,7 +289,17 @@ export class Lstm implements Model<LstmCache> {
     }
   }
 
-  /** tf autograd (tf.variableGrads) of the same J, with the cache of the same forward pass. */
+  /**
+   * One forward pass on tf autograd's tape: the cache (for a hand-written backward) and tf.variableGrads'
+   * gradients of the same J, so a check runs the forward pass once. `y`: labels as for backward. The caller
+   * disposes both.
+   *
+   * @example
+   * ```ts
+   * const { cache, grads } = net.forwardAndAutograd(X, Y);
+   * const hand = net.backward(cache, Y);   // compare with grads
+   * ```
+   */
   forwardAndAutograd(X: Tensor, y: Tensor, options: { a0?: Tensor; c0?: Tensor } = {}): { cache: LstmCache; grads: Grads } {
     const { m, T } = checkX(X, this.spec.nx);
     const yy = targets(this.spec, y, m, T);
@@ -341,7 +358,16 @@ export class Lstm implements Model<LstmCache> {
     }
   }
 
-  /** The loss of this batch in float64 as a function of theta: the forward pass of the header on Float64Arrays, with the cache's a0 and c0. */
+  /**
+   * The loss of this batch in float64 as a function of theta: the forward pass of the header on
+   * Float64Arrays, with the cache's a0 and c0; `rows[i]` is sequence i's share of J.
+   *
+   * @example
+   * ```ts
+   * const J = net.mirror64(X, net.labels(Y, X), cache);
+   * J(net.toVector()).J;   // = net.loss(X, Y) to float32 round-off
+   * ```
+   */
   mirror64(X: Tensor, y: Tensor, cache: LstmCache): Loss64 {
     const { m, T } = checkX(X, this.spec.nx);
     const yy = targets(this.spec, y, m, T);
@@ -388,10 +414,41 @@ export class Lstm implements Model<LstmCache> {
     };
   }
 
+  /**
+   * theta: every parameter in one float64 vector, blocks in the order Wf, Wu, Wc, Wo, bf, bu, bc, bo, Wy, by (each row-major);
+   * `net.blocks` gives each block's offset.
+   *
+   * @example
+   * ```ts
+   * const theta = net.toVector();   // Float64Array of length net.size
+   * ```
+   */
   toVector(): Float64Array { return toVector(this.params, this.blocks, this.size); }
+
+  /**
+   * Sets every parameter from theta (the inverse of toVector); checks its length and values.
+   *
+   * @example
+   * ```ts
+   * net.fromVector(net.toVector().map((t) => 0.5 * t));
+   * ```
+   */
   fromVector(theta: ArrayLike<number>): void { fromVector(this.params, this.blocks, this.size, theta); }
+
+  /**
+   * Gradients by name flattened in theta's order, each checked for its block's shape.
+   *
+   * @example
+   * ```ts
+   * net.gradsToVector(net.backward(cache, Y));   // Float64Array of length net.size
+   * ```
+   */
   gradsToVector(grads: Grads): Float64Array { return gradsToVector(this.blocks, this.size, grads); }
+
+  /** Throws a GradscopeError naming a parameter that holds NaN or Infinity, or a disposed net. */
   assertUsable(): void { assertUsable('lstm', this.params, this.blocks); }
+
+  /** Frees the parameters. */
   dispose(): void { tf.dispose(Object.values(this.params)); }
 
   /** `lstm nx 3 na 5 ny 1 sigmoid, outputs last, forgetBias 1, init xavier, 206 parameters` */

@@ -194,7 +194,17 @@ export class Rnn implements Model<RnnCache> {
     }
   }
 
-  /** tf autograd (tf.variableGrads) of the same J, with the cache of the same forward pass. */
+  /**
+   * One forward pass on tf autograd's tape: the cache (for a hand-written backward) and tf.variableGrads'
+   * gradients of the same J, so a check runs the forward pass once. `y`: labels as for backward. The caller
+   * disposes both.
+   *
+   * @example
+   * ```ts
+   * const { cache, grads } = net.forwardAndAutograd(X, Y);
+   * const hand = net.backward(cache, Y);   // compare with grads
+   * ```
+   */
   forwardAndAutograd(X: Tensor, y: Tensor, options: { a0?: Tensor } = {}): { cache: RnnCache; grads: Grads } {
     const { m, T } = checkX(X, this.spec.nx);
     const yy = targets(this.spec, y, m, T);
@@ -254,7 +264,14 @@ export class Rnn implements Model<RnnCache> {
 
   /**
    * The loss of this batch in float64 as a function of theta: the forward pass again on
-   * Float64Arrays, step by step, with the cache's a0. `signs` (relu): z^(t) > 0 per step, example, unit.
+   * Float64Arrays, step by step, with the cache's a0. `rows[i]` is sequence i's share of J;
+   * `signs` (relu): z^(t) > 0 per step, example and unit, so a difference across a kink is seen.
+   *
+   * @example
+   * ```ts
+   * const J = net.mirror64(X, net.labels(Y, X), cache);
+   * J(net.toVector()).J;   // = net.loss(X, Y) to float32 round-off
+   * ```
    */
   mirror64(X: Tensor, y: Tensor, cache: RnnCache): Loss64 {
     const { m, T } = checkX(X, this.spec.nx);
@@ -278,10 +295,41 @@ export class Rnn implements Model<RnnCache> {
     };
   }
 
+  /**
+   * theta: every parameter in one float64 vector, blocks in the order Wa, ba, Wy, by (each row-major);
+   * `net.blocks` gives each block's offset.
+   *
+   * @example
+   * ```ts
+   * const theta = net.toVector();   // Float64Array of length net.size
+   * ```
+   */
   toVector(): Float64Array { return toVector(this.params, this.blocks, this.size); }
+
+  /**
+   * Sets every parameter from theta (the inverse of toVector); checks its length and values.
+   *
+   * @example
+   * ```ts
+   * net.fromVector(net.toVector().map((t) => 0.5 * t));
+   * ```
+   */
   fromVector(theta: ArrayLike<number>): void { fromVector(this.params, this.blocks, this.size, theta); }
+
+  /**
+   * Gradients by name flattened in theta's order, each checked for its block's shape.
+   *
+   * @example
+   * ```ts
+   * net.gradsToVector(net.backward(cache, Y));   // Float64Array of length net.size
+   * ```
+   */
   gradsToVector(grads: Grads): Float64Array { return gradsToVector(this.blocks, this.size, grads); }
+
+  /** Throws a GradscopeError naming a parameter that holds NaN or Infinity, or a disposed net. */
   assertUsable(): void { assertUsable('rnn', this.params, this.blocks); }
+
+  /** Frees the parameters. */
   dispose(): void { tf.dispose(Object.values(this.params)); }
 
   /** `rnn tanh nx 3 na 5 ny 1 sigmoid, outputs last, init xavier, 46 parameters` */

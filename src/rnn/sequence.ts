@@ -18,7 +18,7 @@ import type { Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import { GradscopeError, firstNonFinite, fmt, invalid, number, oneOf, show } from '../errors';
 import { labels as labels2d, outputs, OUTPUTS, type Output } from '../losses';
-import type { Grads, Loss64, ModelCache, ParamBlock } from '../model';
+import type { Grads, ModelCache, ParamBlock } from '../model';
 import { dot, transpose } from '../mirror64';
 
 export const SEQUENCE_OUTPUTS = ['last', 'every'] as const;
@@ -251,7 +251,7 @@ export function assertUsable(family: string, params: Record<string, Variable>, b
   }
 }
 
-/** Validates the labels a backward pass gets: float labels from net.labels or raw Y. */
+/** m and T of a forward pass's cache, after checking it is one and still alive. */
 export function cacheDims(cache: unknown, family: string): { m: number; T: number } {
   const c = cache as SequenceCache | undefined;
   if (!c || !Array.isArray(c.a) || typeof c.T !== 'number' || c.a.length !== c.T + 1) {
@@ -338,4 +338,3 @@ export function outputLoss64(shape: SequenceShape, s: Seq64, a: Float64Array[], 
   return { J, rows };
 }
 
-export type { Loss64 };
