@@ -1,7 +1,7 @@
 /**
  * Training any model (src/model.ts: the MLP, gs.rnn, gs.lstm) with its hand-written gradients
- * (model.backward) and one of gs.optimizers' tensor steps, recording per epoch the loss (float64,
- * model.mirror64), a held-out loss, every weight block's ||dW|| (seed 001: check the gradients at
+ * (model.backward) and one of gs.optimizers' tensor steps, recording per epoch the loss (the MLP:
+ * from the pass's own z^L on tf; other families: their float64 mirror), a held-out loss, every weight block's ||dW|| (seed 001: check the gradients at
  * initialisation and again after some training) and, for AdaGrad, RMSProp and Adam, the effective
  * per-parameter step sizes.
  *   sgd:       W <- W - lr dW
@@ -20,7 +20,16 @@ import { OPTIMIZERS } from '../optimizers/registry';
 import { adagrad } from '../optimizers/adagrad';
 import { rmsprop } from '../optimizers/rmsprop';
 import { adam } from '../optimizers/adam';
+import { cost, Net, type Cache } from '../mlp';
 import { moments } from './moments';
+
+/** The MLP offers its loss from the pass's own z^L (no second pass; float32 on tf); other families use their float64 mirror. */
+function lossOfPass(net: Net, cache: Cache, y: Tensor): number {
+  const J = tf.tidy(() => cost(net, cache.z[net.depth]!, y as import('@tensorflow/tfjs').Tensor2D));
+  const v = J.dataSync()[0];
+  J.dispose();
+  return v;
+}
 
 /** The effective step sizes of one layer's parameters after an epoch (AdaGrad, RMSProp: lr / (sqrt(cache) + eps); Adam: lr / (sqrt(v-hat) + eps)). */
 export interface StepSizeRow {
@@ -35,7 +44,7 @@ export interface StepSizeRow {
 /** The state after `epoch` epochs (epoch 0 is the initialisation). */
 export interface EpochRow {
   epoch: number;
-  /** J on the whole training set in float64 (dropout masks of this pass when keepProb < 1, L2 term included). */
+  /** J on the whole training set (dropout masks of this pass when keepProb < 1, L2 term included): the MLP's from the pass's z^L on tf, other families' from their float64 mirror. */
   loss: number;
   /** J on the held-out set (no dropout), when `heldOut` was given. */
   heldOutLoss?: number;
@@ -179,12 +188,12 @@ export function train(net: Model, X: Tensor, Y: Tensor, options: TrainOptions = 
   const r = rng(seed);
   const order = Array.from({ length: m }, (_, i) => i);
 
-  /** J in float64 on (Xs, ys) with a forward pass's cache, and optionally the gradients of that pass. */
-  const pass = (Xs: Tensor, ys: Tensor, training: boolean, wantGrads: boolean): { J: number; grads?: Grads } => {
+  /** J in float64 on (Xs, ys) with a forward pass's cache, and/or the hand-written gradients of that pass. */
+  const pass = (Xs: Tensor, ys: Tensor, training: boolean, want: { loss: boolean; grads: boolean }): { J: number; grads?: Grads } => {
     const { output, cache } = net.forward(Xs, training ? forwardOptions : undefined) as { output: Tensor; cache: ModelCache };
     try {
-      const J = net.mirror64(Xs, ys, cache)(net.toVector()).J;
-      return { J, grads: wantGrads ? net.backward(cache, ys) : undefined };
+      const J = !want.loss ? NaN : net instanceof Net ? lossOfPass(net, cache as unknown as Cache, ys) : net.mirror64(Xs, ys, cache)(net.toVector()).J;
+      return { J, grads: want.grads ? net.backward(cache, ys) : undefined };
     } finally {
       cache.dispose();
       if (!output.isDisposed) output.dispose(); // the MLP's output is its cache's a^L
@@ -242,11 +251,11 @@ export function train(net: Model, X: Tensor, Y: Tensor, options: TrainOptions = 
     }
     for (let epoch = 0; epoch <= epochs; epoch++) {
       const full = batchSize === m;
-      const { J, grads } = pass(X, y, true, true);
+      const { J, grads } = pass(X, y, true, { loss: true, grads: true });
       let fullGrads: Grads | undefined = grads;
       try {
         const row: EpochRow = { epoch, loss: J, gradNorm: weights.map((b) => moments(grads![b.grad].dataSync()).norm) };
-        if (held) row.heldOutLoss = pass(held.X, held.y, false, false).J;
+        if (held) row.heldOutLoss = pass(held.X, held.y, false, { loss: true, grads: false }).J;
         const sizes = stepSizes();
         if (sizes) row.stepSize = sizes;
         history.epochs.push(row);
@@ -268,7 +277,7 @@ export function train(net: Model, X: Tensor, Y: Tensor, options: TrainOptions = 
             const Xb = tf.gather(X, idx), yb = tf.gather(y, idx);
             idx.dispose();
             try {
-              const { grads: g } = pass(Xb, yb, true, true);
+              const { grads: g } = pass(Xb, yb, true, { loss: false, grads: true });
               try { update(g!); } finally { tf.dispose(Object.values(g!)); }
             } finally {
               tf.dispose([Xb, yb]);
