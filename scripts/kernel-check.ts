@@ -194,11 +194,33 @@ export function readmeBlocks(markdown: string): ReadmeBlock[] {
       while (j < lines.length && !/^```\s*$/.test(lines[j])) j++;
       const prev = lines.slice(0, i).reverse().find((l) => l.trim() !== '') ?? '';
       const skip = /^<!--\s*readme-check:\s*skip\s*(.*?)\s*-->$/.exec(prev.trim())?.[1];
-      blocks.push({ name: `README.md line ${start} ("${heading}")`, line: start, code: lines.slice(start, j).join('\n'), ...(skip !== undefined ? { skip: skip || 'no reason given' } : {}) });
+      blocks.push({ name: `README.md line ${start + 1} ("${heading}")`, line: start + 1, code: lines.slice(start, j).join('\n'), ...(skip !== undefined ? { skip: skip || 'no reason given' } : {}) });
       i = j;
     }
   }
   return blocks;
+}
+
+/**
+ * Lines of a block whose comment promises a value the cell never shows: tslab shows only a cell's
+ * last expression, so `x.y;   // 3.0001` in the middle of a block displays nothing (write
+ * `console.log(x.y)`). Flags a discarded property read or call whose comment starts like a value.
+ */
+export function silentComments(code: string): string[] {
+  const lines = code.split('\n');
+  const statements = lines.map((l, i) => ({ l, i })).filter(({ l }) => l.trim() && !l.trim().startsWith('//'));
+  const last = statements.length ? statements[statements.length - 1].i : -1;
+  const out: string[] = [];
+  for (const [k, { l, i }] of statements.entries()) {
+    if (i === last) continue;
+    if (k > 0 && /(=>|[(,{[=])\s*(\/\/.*)?$/.test(statements[k - 1].l.trim())) continue; // inside a multi-line expression
+    const m = /^([A-Za-z_$][\w$]*(?:\.[\w$]+|\[[^\]]*\]|\([^;]*\))*);?\s*\/\/\s*(.*)$/.exec(l.trim());
+    if (!m) continue;
+    const [, expr, comment] = m;
+    if (/^(console|tf\.dispose|gs\.(show|save|progress))\b|\.(dispose|finish|fromVector)\(|^p\(/.test(expr)) continue;
+    if (/^(['"[{\d-]|true\b|false\b|NaN\b|✔|✘)/.test(comment)) out.push(`line ${i + 1}: \`${l.trim().slice(0, 90)}\` shows nothing (not the cell's last expression): console.log it`);
+  }
+  return out;
 }
 
 function readme(py: string, show = false): Result {
@@ -219,8 +241,10 @@ function readme(py: string, show = false): Result {
     if (c.status !== 'ok') problems.push(`${b.name} failed (${c.status}), block starting \`${first.trim()}\`:\n${(c.stderr || c.stdout).trim().split('\n').slice(0, 12).map((l) => '    ' + l).join('\n')}`);
     else if (/Error|Warning/.test(c.stderr)) problems.push(`${b.name} wrote to stderr:\n${c.stderr.trim().split('\n').slice(0, 8).map((l) => '    ' + l).join('\n')}`);
   }
+  const silent = run.flatMap((b) => silentComments(b.code).map((w) => `${b.name} ${w}`));
+  for (const w of silent) console.log(`note: ${w}`);
   const figures = {
-    blocks: blocks.length, run: run.length, skipped: blocks.filter((b) => b.skip).map((b) => `${b.name}: ${b.skip}`),
+    blocks: blocks.length, run: run.length, silentComments: silent.length, skipped: blocks.filter((b) => b.skip).map((b) => `${b.name}: ${b.skip}`),
     perBlock: cells.map((c) => ({ block: c.name, status: c.status, seconds: c.seconds, stdoutLines: c.stdout.split('\n').filter(Boolean).length, displays: c.displays.length })),
   };
   return { check: 'readme', ok: !problems.length, figures, problems };
