@@ -188,7 +188,7 @@ function obtainTensorFlow(version: string): { kind: 'wheel' | 'libtensorflow'; f
     throw new NativeError(`python3 has no pip to download ${spec} (Debian/Ubuntu: apt-get install python3-pip), or give a wheel: npm run native -- --wheel tensorflow_cpu-${version}-...whl`, NO_WHEEL);
   }
   try {
-    run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '--dest', dest, spec], `pip download ${spec}`, { env: { ...process.env, PIP_DEFAULT_TIMEOUT: process.env.PIP_DEFAULT_TIMEOUT ?? '30' } });
+    run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '--dest', dest, spec], `pip download ${spec}`, { env: { ...process.env, PIP_DEFAULT_TIMEOUT: process.env.PIP_DEFAULT_TIMEOUT ?? '30', PIP_RETRIES: process.env.PIP_RETRIES ?? '1' } });
   } catch (e) {
     fs.rmSync(dest, { recursive: true, force: true });
     throw new NativeError(
@@ -383,12 +383,15 @@ function main(): void {
   }
   const cached = cachedBuild();
   const fits = cached && cached.tfjsNode === version && cached.napi === NAPI && cached.platform === platform;
-  if (before.ok && !flag('force') && !explicit) {
+  // a wheel or libtensorflow given again, the one the cached build came from, is nothing new
+  const newSource = explicit !== undefined && !(fits && cached.source === path.resolve(explicit));
+  const otherVersion = option('tf-version', 'GRADSCOPE_TF_VERSION') !== undefined && (before.ok ? before.tensorflow : cached?.tensorflow) !== tfVersion;
+  if (before.ok && !flag('force') && !newSource && !otherVersion) {
     selfLink();
     done(before, 'already installed, nothing to do');
     return;
   }
-  if (fits && !flag('force') && !explicit && (option('tf-version', 'GRADSCOPE_TF_VERSION') === undefined || cached.tensorflow === tfVersion)) {
+  if (fits && !flag('force') && !newSource && !otherVersion) {
     step(`restoring the cached build (TensorFlow ${cached.tensorflow}, from ${cached.source}, built ${cached.builtAt}): npm package files`);
     installPackageFiles(version);
     step('hard-linking out/native/deps and the binding into node_modules/@tensorflow/tfjs-node');
