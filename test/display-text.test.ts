@@ -150,3 +150,17 @@ describe('gs.progress options', () => {
     assert.throws(() => gs.progress('x', { target: 'screen' as never }), /invalid options\.target: "screen" \(expected one of tslab, tty, none\)/);
   });
 });
+
+describe('the gradient-check chart keeps its labels legible over the band rules', () => {
+  it('each block label is drawn over a white halo of the same text', () => {
+    const svg = gs.toSVG(gs.charts.gradCheck(fakeReport()));
+    const texts = [...svg.matchAll(/<text([^>]*)>([^<]*)<\/text>/g)];
+    for (const label of ['2.00e-9  great', '0.31  WRONG']) {
+      const same = texts.filter((t) => t[2] === label);
+      assert.equal(same.length, 2, `${label}: halo + text`);
+      assert.match(same[0][1], /stroke="white"/);
+      assert.match(same[0][1], /stroke-width="4"/);
+      assert.ok(!/stroke="white"/.test(same[1][1]), 'the visible text has no white stroke');
+    }
+  });
+});

@@ -114,9 +114,20 @@ export function gradCheck(report: CheckReport, options?: GradCheckOptions): Char
               tooltip: [{ field: 'block', type: 'nominal' }, { field: 'error', type: 'quantitative', format: '.3e' }, { field: 'verdict', type: 'nominal' }],
             },
           },
+          // each label over a white halo (the same text stroked), so it stays legible where it crosses a band's dashed rule
+          {
+            transform: [{ filter: '!datum.failing' }],
+            mark: { type: 'text', align: 'left', dx: 12, fontSize: 11, stroke: 'white', strokeWidth: 4, strokeJoin: 'round', opacity: 0.85 },
+            encoding: { x, y, text: { field: 'label', type: 'nominal' } },
+          },
           {
             transform: [{ filter: '!datum.failing' }],
             mark: { type: 'text', align: 'left', dx: 12, fontSize: 11, color: '#333' },
+            encoding: { x, y, text: { field: 'label', type: 'nominal' } },
+          },
+          {
+            transform: [{ filter: 'datum.failing' }],
+            mark: { type: 'text', align: 'left', dx: 14, fontSize: 13, fontWeight: 'bold', stroke: 'white', strokeWidth: 4, strokeJoin: 'round', opacity: 0.85 },
             encoding: { x, y, text: { field: 'label', type: 'nominal' } },
           },
           {
