@@ -7,7 +7,8 @@
  *              execution counts arrive as iopub execute_input; busy/idle per request in order
  *   abort      cell after error: the next cell runs (stop_on_error false and true, nbclient's order);
  *              cells queued behind a failing one with stop_on_error true get status "aborted"
- *   lines      20 cells x 200 printed lines through nbclient: none lost, none misplaced
+ *   lines      20 cells x 200 printed lines through nbclient: none lost, none misplaced, in a folder
+ *              with a node_modules/tslab of its own (a stub that throws if the kernel switched to it)
  *   notebook   a shipped notebook (default notebooks/01-numerical-derivatives.ipynb) copied alone into
  *              a fresh folder, executed with plain `jupyter nbconvert --to notebook --execute`, then
  *              exported with plain `jupyter nbconvert --to html`: every cell has a count, and the page
@@ -84,8 +85,20 @@ function localWins(py: string): Result {
   return { check: 'local-wins', ok: !problems.length, figures: { folder: 'fresh, with node_modules/gradscope 9.9.9' }, problems };
 }
 
-function protocol(py: string, checks: string[]): Result[] {
+/**
+ * A folder with a node_modules/tslab of its own, a stub that throws when started: tslab's main()
+ * would switch to it (enableFindLocal) and run without the launcher's fixes; the launcher must not.
+ */
+function withLocalTslab(dir: string): void {
+  const t = path.join(dir, 'node_modules', 'tslab');
+  fs.mkdirSync(path.join(t, 'dist'), { recursive: true });
+  fs.writeFileSync(path.join(t, 'package.json'), JSON.stringify({ name: 'tslab', version: '0.0.1-stub', main: 'dist/main.js' }));
+  fs.writeFileSync(path.join(t, 'dist', 'main.js'), "exports.startKernel = () => { throw new Error('the folder\\'s own node_modules/tslab was started'); };\n");
+}
+
+function protocol(py: string, checks: string[], localTslab = false): Result[] {
   const dir = freshDir('kernel');
+  if (localTslab) withLocalTslab(dir);
   const r = runPy(py, dir, checks);
   fs.rmSync(dir, { recursive: true, force: true });
   const got: Result[] = r.lines;
@@ -279,7 +292,7 @@ function main() {
   for (const phase of todo) {
     if (phase === 'protocol') { report(protocol(py, ['import', 'counts', 'busy'])); report([localWins(py)]); }
     if (phase === 'abort') report(protocol(py, ['abort']));
-    if (phase === 'lines') report(protocol(py, ['lines']));
+    if (phase === 'lines') report(protocol(py, ['lines'], true).map((r) => ({ ...r, figures: { ...r.figures, folder: 'fresh, with a node_modules/tslab stub of its own' } })));
     if (phase === 'notebook') for (const f of extra.length ? extra : [path.join(root, 'notebooks', '01-numerical-derivatives.ipynb')]) report([notebook(path.resolve(f))]);
     if (phase === 'readme') report([readme(py, show)]);
   }
