@@ -508,12 +508,24 @@ function atolAt(ctx: Context, i: number): number {
   return ATOL_FACTOR * U32 * ctx.mag[i];
 }
 
+/** The reference an entry at a kink is compared with: autograd, or the right-sided gradient where that is closer to hand. */
+function kinkRef(ctx: Context, i: number): number {
+  const { hand, auto } = ctx.analytic, alt = ctx.alt;
+  return alt && Math.abs(hand[i] - alt[i]) < Math.abs(hand[i] - auto[i]) ? alt[i] : auto[i];
+}
+
+/** A worst-list entry at a kink: compared with autograd (numeric is the difference quotient, not a derivative there). */
+function kinkEntry(ctx: Context, s: Slot, i: number, numeric: number): EntryResult {
+  const ref = kinkRef(ctx, i), h = ctx.analytic.hand[i];
+  return { block: s.name, index: entryIndex(s, i), analytic: h, numeric, autograd: ref, difference: h - ref, kink: true };
+}
+
 /** The block result for entries at a kink only, or the kink part merged into a numeric one. */
 function withKinks(ctx: Context, b: BlockResult, th: number[], autogradOnly = b.checked === th.length): BlockResult {
   if (!th.length) return { ...b, basis: 'numeric' };
   const { hand, auto } = ctx.analytic;
   const k = judgeKinks(pick(hand, th), pick(auto, th), ctx.alt && pick(ctx.alt, th), th.map((i) => atolAt(ctx, i)));
-  const sided = k.right ? ` (${k.right} with g'(0) = 1, the other valid one-sided derivative)` : '';
+  const sided = k.right && k.verdict === 'great' ? ` (${k.right} with g'(0) = 1, the other valid one-sided derivative)` : '';
   if (autogradOnly) {
     // every entry at a kink: autograd alone decides, and a match is 'ok', never 'great'
     const verdict: Verdict = k.verdict === 'great' ? 'ok' : k.verdict;
@@ -564,7 +576,7 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
     blocks.push(withKinks(ctx, b, pos.filter((k) => num.kinks[k]).map((k) => num.indices[k])));
     for (const k of pos) {
       const i = num.indices[k];
-      worst.push({ block: s.name, index: entryIndex(s, i), analytic: hand[i], numeric: num.values[k], difference: hand[i] - num.values[k], kink: num.kinks[k] === 1 });
+      worst.push(num.kinks[k] ? kinkEntry(ctx, s, i, num.values[k]) : { block: s.name, index: entryIndex(s, i), analytic: hand[i], numeric: num.values[k], difference: hand[i] - num.values[k], kink: false });
     }
   }
   worst.sort((p, q) => Math.abs(q.difference) - Math.abs(p.difference) || 0);
@@ -572,7 +584,7 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
   const all = judge(pick(hand, th), pick(auto, th), Float64Array.from(kept, (k) => num.values[k]), magAtol(th), raw);
   const everything = shaped.map((k) => num.indices[k]);
   if (kinkTotal) {
-    notes.push(`${kinkTotal} of ${num.indices.length} entries crossed a relu kink: their differences are not derivatives, so they were compared with autograd (either one-sided derivative accepted where z = 0 exactly); error of the others ${fmt(all.error)}`);
+    notes.push(`${kinkTotal} of ${num.indices.length} entries crossed a relu kink: their differences are not derivatives, so they were compared with autograd (either one-sided derivative accepted where z = 0 exactly); error of the others ${all.error.toExponential(2)}`);
   }
   if (all.bands.great > raw.great) {
     notes.push(`float32 floor: the checked gradient is float32 (tf has no float64); autograd vs numeric is ${all.floor.toExponential(1)} here, so the bands start at ${all.bands.great.toExponential(1)} (${FLOOR_FACTOR}x that) instead of ${raw.great}`);
@@ -699,7 +711,9 @@ function directionalCheck(ctx: Context, K: number): Body {
     blocks.push(withKinks(ctx, b, coords, ds.length === 0));
   }
   const all = judge(H, A, N, atolAll, raw);
-  let worst: EntryResult[] = [];
+  // the coordinates at a kink were compared with autograd: the worst of them are named too
+  let worst: EntryResult[] = slots.flatMap((s) => kinkCoords.get(s)!.map((i) => kinkEntry(ctx, s, i, NaN)))
+    .sort((p, q) => Math.abs(q.difference) - Math.abs(p.difference)).slice(0, WORST);
   let evaluations = num.evaluations;
   notes.push(`directional: ${K} random unit direction(s) v per block, v . grad compared with (J(theta + eps v) - J(theta - eps v)) / 2 eps`);
   if (kinkTotal) notes.push(`${kinkTotal} coordinate(s) sit next to a relu kink: left out of the directions and compared with autograd (either one-sided derivative accepted where z = 0 exactly)`);
@@ -722,7 +736,7 @@ function directionalCheck(ctx: Context, K: number): Body {
     const retry = [...kinked, ...(first < k && sub ? failing.filter((s) => !agreed(sub.blocks.find((b) => b.name === s.name)!)) : [])];
     const again = retry.length ? confirmOn(retry, k) : undefined;
     const results = [...(sub?.blocks ?? []).filter((b) => !again?.blocks.some((x) => x.name === b.name)), ...(again?.blocks ?? [])];
-    worst = [...(sub?.worst ?? []).filter((w) => !retry.some((s) => s.name === w.block)), ...(again?.worst ?? [])]
+    worst = [...worst, ...(sub?.worst ?? []).filter((w) => !retry.some((s) => s.name === w.block)), ...(again?.worst ?? [])]
       .sort((p, q) => Math.abs(q.difference) - Math.abs(p.difference)).slice(0, WORST);
     for (const b of results) {
       const i = blocks.findIndex((x) => x.name === b.name);

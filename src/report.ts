@@ -152,8 +152,11 @@ export interface EntryResult {
   /** Position in the block: [row, col] for W, [unit] for b. */
   index: number[];
   analytic: number;
+  /** The central difference (NaN where a directional check did not evaluate the entry). */
   numeric: number;
-  /** analytic - numeric */
+  /** At a kink: the autograd value (or the right-sided one where z = 0 exactly) the entry was compared with. */
+  autograd?: number;
+  /** analytic - numeric; at a kink, analytic - autograd (the difference quotient is not a derivative there). */
   difference: number;
   /** True when theta +- eps moved some relu/leakyRelu pre-activation across 0. */
   kink: boolean;
@@ -217,7 +220,8 @@ function table(rows: string[][]): string {
  * ```
  */
 export function formatReport(r: Omit<CheckReport, 'toString'>): string {
-  const head = `gradient check: ${r.verdict.toUpperCase()}  relative error ${num(r.relativeError)}  ` +
+  const worstBlock = r.blocks.reduce<BlockResult | undefined>((w, b) => (b.relativeError >= (w?.relativeError ?? -1) ? b : w), undefined);
+  const head = `gradient check: ${r.verdict.toUpperCase()}  relative error ${num(r.relativeError)}${worstBlock && worstBlock.relativeError > r.relativeError ? ` (worst block ${worstBlock.name}: ${num(worstBlock.relativeError)})` : ''}  ` +
     `(${r.precision}, eps ${num(r.eps)}, ${r.mode}, ${r.evaluations} evaluations, ${r.seconds.toFixed(2)} s, ${r.backend})`;
   const e = (x: number): string => x.toExponential(1);
   const bands = `bands: great < ${e(r.bands.great)} <= ok < ${e(r.bands.ok)} <= worry < ${e(r.bands.worry)} <= wrong` +
@@ -231,7 +235,7 @@ export function formatReport(r: Omit<CheckReport, 'toString'>): string {
   const worst = r.worst.length
     ? 'worst entries:\n' + table([
       ['block', 'index', 'analytic', 'numeric', 'difference', 'kink'],
-      ...r.worst.map((w) => [w.block, `[${w.index.join(', ')}]`, num(w.analytic), num(w.numeric), num(w.difference), w.kink ? 'yes' : '']),
+      ...r.worst.map((w) => [w.block, `[${w.index.join(', ')}]`, num(w.analytic), w.kink ? `${num(w.autograd ?? NaN)} (autograd)` : num(w.numeric), num(w.difference), w.kink ? 'yes' : '']),
     ])
     : '';
   const notes = r.notes.length ? 'notes:\n' + r.notes.map((n) => `- ${n}`).join('\n') : '';
