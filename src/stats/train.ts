@@ -82,7 +82,7 @@ export interface TrainHistory {
 }
 
 /** Options of {@link train}: one shape for every model family. */
-export interface TrainOptions {
+export interface TrainOptions<M extends Model = Model> {
   /** Number of epochs (passes over the training set). Default 100. */
   epochs?: number;
   /** 'sgd' (default), 'momentum', 'adagrad', 'rmsprop' or 'adam' (gs.optimizers). */
@@ -109,7 +109,7 @@ export interface TrainOptions {
   /** The run's name in gs.charts.training. Default the optimiser's name. */
   label?: string;
   /** Called after each recorded epoch; return false to stop. */
-  onEpoch?: (row: EpochRow, model: Model) => void | boolean;
+  onEpoch?: (row: EpochRow, model: M) => void | boolean;
   /** Progress: a callback (done, total), `false` for none; default gs.progress('train'). */
   onProgress?: ((done: number, total: number) => void) | false;
 }
@@ -144,7 +144,7 @@ function quantile(sorted: Float64Array, q: number): number {
  * gs.show(gs.charts.training([h, gs.train(other, X, Y, { optimizer: 'sgd' })]));
  * ```
  */
-export function train(net: Model, X: Tensor, Y: Tensor, options: TrainOptions = {}): TrainHistory {
+export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: TrainOptions<M> = {}): TrainHistory {
   // every option is checked before a tensor is made (a bad onProgress once leaked the labels)
   knownKeys('options', options, KNOWN);
   if (!isModel(net)) throw invalid('net', net, 'a model: gs.mlp(...), gs.rnn(...) or gs.lstm(...)');
@@ -171,7 +171,7 @@ export function train(net: Model, X: Tensor, Y: Tensor, options: TrainOptions = 
   if (heldOut !== undefined && (!heldOut || typeof heldOut !== 'object' || !(heldOut.X instanceof tf.Tensor) || !(heldOut.Y instanceof tf.Tensor))) {
     throw invalid('heldOut', heldOut, '{ X, Y }: a held-out set shaped like the training set');
   }
-  const onEpoch = optionalFunction<NonNullable<TrainOptions['onEpoch']>>('onEpoch', options.onEpoch, 'a function (row, net) => void');
+  const onEpoch = optionalFunction<NonNullable<TrainOptions<M>['onEpoch']>>('onEpoch', options.onEpoch, 'a function (row, net) => void');
   const progress = progressOption('onProgress', options.onProgress, 'train', epochs);
 
   const weights = net.blocks.filter((b) => b.shape.length >= 2);
