@@ -123,7 +123,10 @@ export function gradCheck(net: Model<any>, X: Tensor, Y: Tensor, options: GradCh
     const { notes, time } = body;
     const alt = body.alt;
     if (alt && body.blocks.some((b) => b.label?.includes("g'(0) = 1"))) notes.push(`where z = 0 exactly, g'(0) = 0 (tf's choice) and g'(0) = 1 (z >= 0) are both valid subgradients: either is accepted`);
-    const reasons = [...new Set([body.reason, ...body.blocks.map((b) => b.reason && `${b.name}: ${b.reason}`)].filter(Boolean))];
+    // one line per distinct reason, naming its blocks: "dW1, db1: the gradient is exactly 0 here ..."
+    const byReason = new Map<string, string[]>();
+    for (const b of body.blocks) if (b.reason) byReason.set(b.reason, [...(byReason.get(b.reason) ?? []), b.name]);
+    const reasons = [...(body.reason && !byReason.has(body.reason) ? [body.reason] : []), ...[...byReason].map(([why, names]) => `${names.join(', ')}: ${why}`)];
     const reason = body.verdict === 'inconclusive' ? (reasons.length ? reasons.join('; ') : 'see the blocks') : undefined;
     const seconds = (performance.now() - started) / 1000;
     const { alt: _alt, ...rest } = body;
