@@ -152,7 +152,7 @@ async function main() {
       const res: PageResult = { name: p.name, file: path.relative(root, p.file), expected: p.expected, found, charts, errors, screenshot: path.relative(root, screenshot), seconds: (Date.now() - t) / 1000, ok: errors.length === 0 };
       results.push(res);
       const marks = charts.reduce((s, c) => s + c.drawn, 0);
-      console.log(`${res.ok ? 'ok    ' : 'FAILED'} ${p.name.padEnd(36)} ${found}/${p.expected} charts, ${marks} drawn marks, ${errors.length} errors  -> ${res.screenshot}`);
+      console.log(`${res.ok ? 'ok    ' : 'FAILED'} ${p.name.padEnd(36)} ${found}/${p.expected} charts, ${marks} ${p.kind === 'notebook' ? 'coloured pixels' : 'drawn marks'}, ${errors.length} errors  -> ${res.screenshot}`);
       for (const e of errors) console.log(`         ${e}`);
     }
   } finally {

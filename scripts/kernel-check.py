@@ -12,6 +12,7 @@ Each CHECK prints one JSON line {"check", "ok", "figures", "problems"}; the kern
   counts      every executed cell gets an iopub execute_input with the count its reply carries
   busy        three queued cells: status messages go busy/idle per request, in request order, so the
               kernel never looks idle while a queued cell still has to run
+  progress    gs.progress updates in a synchronous 2 s loop reach the client while the cell runs
   lines       20 cells x 200 printed lines through nbclient (what nbconvert --execute runs): every
               line arrives, in order, in its own cell
   cells FILE  runs the cells of FILE (a JSON list of {"name", "code"}) in order in one kernel and
@@ -167,6 +168,47 @@ def check_busy(kc):
     expected = ['busy1', 'idle1', 'busy2', 'idle2', 'busy3', 'idle3']
     if events != expected:
         problems.append('status messages %s, expected %s (idle while queued cells still run)' % (' '.join(events), ' '.join(expected)))
+    return figures, problems
+
+
+def check_progress(kc):
+    """gs.progress in a synchronous 2 s loop: its updates must reach the client while the cell runs
+    (display messages are sent at once, not coalesced like stream text)."""
+    problems, figures = [], {}
+    code = ("import * as gs from 'gradscope';\n"
+            "const p = gs.progress('spin', { total: 20, interval: 0 });\n"
+            "for (let i = 1; i <= 20; i++) { const t = Date.now(); while (Date.now() - t < 100) {} p(i); }\n"
+            "p.finish();")
+    msg_id = kc.execute(code)
+    arrivals = []
+    reply_at = None
+    t0 = time.time()
+    deadline = t0 + TIMEOUT
+    idle = False
+    while (reply_at is None or not idle) and time.time() < deadline:
+        try:
+            m = kc.get_iopub_msg(timeout=0.02)
+            if m['parent_header'].get('msg_id') == msg_id:
+                if m['msg_type'] in ('display_data', 'update_display_data'):
+                    arrivals.append(time.time())
+                if m['msg_type'] == 'status' and m['content']['execution_state'] == 'idle':
+                    idle = True
+        except Exception:  # noqa: BLE001
+            pass
+        if reply_at is None:
+            try:
+                r = kc.get_shell_msg(timeout=0.001)
+                if r['parent_header'].get('msg_id') == msg_id:
+                    reply_at = time.time()
+            except Exception:  # noqa: BLE001
+                pass
+    early = [a for a in arrivals if reply_at is not None and a < reply_at - 0.5]
+    figures.update({'updates': len(arrivals), 'updates_over_0.5s_before_reply': len(early),
+                    'first_update_before_reply_s': round(reply_at - arrivals[0], 2) if arrivals and reply_at else None})
+    if len(arrivals) < 10:
+        problems.append('only %d progress messages arrived (expected about 21)' % len(arrivals))
+    if len(early) < 5:
+        problems.append('progress updates did not arrive while the cell ran (%d arrived more than 0.5 s before the reply)' % len(early))
     return figures, problems
 
 

@@ -4,7 +4,8 @@
  *
  *   protocol   `import * as gs from 'gradscope'` and `const tf = gs.tf;` compile and run with nothing
  *              installed in the folder; a gradscope installed in the folder wins (types and runtime);
- *              execution counts arrive as iopub execute_input; busy/idle per request in order
+ *              execution counts arrive as iopub execute_input; busy/idle per request in order;
+ *              gs.progress updates from a synchronous loop arrive while the cell runs
  *   abort      cell after error: the next cell runs (stop_on_error false and true, nbclient's order);
  *              cells queued behind a failing one with stop_on_error true get status "aborted"
  *   lines      20 cells x 200 printed lines through nbclient: none lost, none misplaced, in a folder
@@ -292,7 +293,7 @@ function main() {
     }
   };
   for (const phase of todo) {
-    if (phase === 'protocol') { report(protocol(py, ['import', 'counts', 'busy'])); report([localWins(py)]); }
+    if (phase === 'protocol') { report(protocol(py, ['import', 'counts', 'busy', 'progress'])); report([localWins(py)]); }
     if (phase === 'abort') report(protocol(py, ['abort']));
     if (phase === 'lines') report(protocol(py, ['lines'], true).map((r) => ({ ...r, figures: { ...r.figures, folder: 'fresh, with a node_modules/tslab stub of its own' } })));
     if (phase === 'notebook') for (const f of extra.length ? extra : [path.join(root, 'notebooks', '01-numerical-derivatives.ipynb')]) report([notebook(path.resolve(f))]);
