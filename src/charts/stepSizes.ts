@@ -31,7 +31,7 @@ const FORMULA: Record<string, string> = {
  *
  * @example
  * ```ts
- * const runs = ['adagrad', 'rmsprop', 'adam'].map((optimizer) =>
+ * const runs = (['adagrad', 'rmsprop', 'adam'] as const).map((optimizer) =>
  *   gs.train(gs.mlp({ sizes: [2, 16, 1], seed: 1 }), X, Y, { optimizer, epochs: 100, onProgress: false }));
  * gs.show(gs.charts.stepSizes(runs));
  * ```

@@ -202,9 +202,10 @@ const fmt = (x: number) => (!Number.isFinite(x) ? String(x) : x === 0 ? '0' : x.
  *
  * @example
  * ```ts
- * gs.optimizers.compare('adam');                  // ✔ adam: all checks passed ... (gradscope vs tf.train.adam)
- * const noCorrection: gs.optimizers.StepFn = (w, dw, s, o) => { ... };
- * gs.optimizers.compare('adam', noCorrection);    // ✘ adam: missing bias correction (from step 1) ...
+ * gs.optimizers.compare('adam');                  // ✔ adam: all checks passed (gradscope vs tf.train.adam)
+ * const noCorrection: gs.optimizers.StepFn = (w, dw, s, o) =>
+ *   gs.optimizers.adam.step(w, dw, { ...s, t: 1e6 }, o);   // 1 - beta^(t+1) = 1: no bias correction
+ * gs.optimizers.compare('adam', noCorrection).mistake;     // 'missing bias correction'
  * ```
  */
 export function compare(name: OptimizerName, step?: StepFn | Optimizer, options: CompareOptions = {}): Comparison {

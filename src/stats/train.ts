@@ -138,10 +138,12 @@ function quantile(sorted: Float64Array, q: number): number {
  *
  * @example
  * ```ts
- * const net = gs.mlp({ sizes: [2, 16, 16, 1], hidden: 'tanh', seed: 1 });
- * const h = gs.train(net, X, Y, { epochs: 200, optimizer: 'adam', lr: 0.01, batchSize: 16, seed: 1 });
- * h.epochs.at(-1).loss;               // lower than h.epochs[0].loss
- * gs.show(gs.charts.training([h, gs.train(other, X, Y, { optimizer: 'sgd' })]));
+ * const X = gs.tf.randomUniform([128, 2], -1, 1, 'float32', 1) as gs.tf.Tensor2D;
+ * const Y = gs.tf.tidy(() => X.prod(1).greater(0).cast('float32').reshape([128, 1]));
+ * const runs = (['sgd', 'adam'] as const).map((optimizer) =>
+ *   gs.train(gs.mlp({ sizes: [2, 16, 16, 1], hidden: 'tanh', seed: 1 }), X, Y, { optimizer, epochs: 100, batchSize: 32, seed: 1 }));
+ * runs[1].epochs.at(-1).loss;         // well below runs[1].epochs[0].loss
+ * gs.show(gs.charts.training(runs));  // one line per optimiser
  * ```
  */
 export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: TrainOptions<M> = {}): TrainHistory {
