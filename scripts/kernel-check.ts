@@ -154,7 +154,8 @@ function notebook(source: string): Result {
   fs.copyFileSync(source, path.join(dir, name));
   const jupyter = (args: string[]) => spawnSync('jupyter', args, { cwd: dir, encoding: 'utf8', timeout: 1_800_000 });
   const t0 = Date.now();
-  const ex = jupyter(['nbconvert', '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`, '--ExecutePreprocessor.timeout=600', '--output', 'executed', name]);
+  // --allow-errors: a failing cell's message (tslab writes it to stderr) stays in the executed copy to report
+  const ex = jupyter(['nbconvert', '--to', 'notebook', '--execute', '--allow-errors', `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`, '--ExecutePreprocessor.timeout=600', '--output', 'executed', name]);
   const executeSeconds = (Date.now() - t0) / 1000;
   const executed = path.join(dir, 'executed.ipynb');
   const figures: Record<string, unknown> = { notebook: path.relative(root, source), folder: 'fresh, outside the checkout, nothing installed', executeSeconds };
@@ -165,11 +166,18 @@ function notebook(source: string): Result {
   const nb = JSON.parse(fs.readFileSync(executed, 'utf8'));
   const code = nb.cells.filter((c: any) => c.cell_type === 'code');
   const uncounted = code.filter((c: any) => c.execution_count == null).length;
-  const errors = code.flatMap((c: any) => c.outputs ?? []).filter((o: any) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr' && /Error/.test(o.text))).length;
+  const text = (t: string | string[]) => (Array.isArray(t) ? t.join('') : t ?? '');
+  const failed = code.map((c: any, k: number) => ({ k, c, err: (c.outputs ?? []).filter((o: any) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr' && /Error|^\d+:\d+ - /m.test(text(o.text)))) }))
+    .filter((x: any) => x.err.length);
+  const errors = failed.reduce((n: number, x: any) => n + x.err.length, 0);
+  for (const x of failed.slice(0, 3)) {
+    const first = text(x.c.source).split('\n').find((l: string) => l.trim()) ?? '';
+    const msg = x.err.map((o: any) => o.output_type === 'error' ? `${o.ename}: ${o.evalue}` : text(o.text)).join('').trim().split('\n').slice(0, 12).join('\n  ');
+    problems.push(`code cell ${x.k + 1} (\`${first.trim().slice(0, 80)}\`) failed:\n  ${msg}`);
+  }
   const charts = code.flatMap((c: any) => c.outputs ?? []).filter((o: any) => o.data?.['application/vnd.vegalite.v5+json']);
   Object.assign(figures, { codeCells: code.length, uncounted, errorOutputs: errors, chartOutputs: charts.length });
   if (uncounted) problems.push(`${uncounted} of ${code.length} code cells have no execution count`);
-  if (errors) problems.push(`${errors} error outputs`);
   // a homework template as committed (TODO unfilled) may draw nothing; every lecture notebook draws
   const template = /[\\/]homework[\\/]/.test(source);
   if (!charts.length && !template) problems.push('no chart output');

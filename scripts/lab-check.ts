@@ -29,13 +29,9 @@
  *      settings/workspaces/runtime/config/checkpoint dirs (JupyterLab makes a checkpoint of every
  *      notebook it opens: FileCheckpoints.checkpoint_dir is set to an absolute scratch path so no
  *      .ipynb_checkpoints/ appears beside the notebooks), autosave off, news and update checks off, and
- *      `expose_app_in_browser` (window.jupyterapp). The kernel runs in the notebook's folder, so
- *      <out> should be inside the checkout (out/ is git-ignored): there `import 'gradscope'` and its
- *      types resolve through the checkout's node_modules exactly as from notebooks/. Elsewhere a
- *      node_modules symlink is made, and then tslab's declaration emit rejects cells like
- *      `const tf = gs.tf;` ("The inferred type of 'tf' cannot be named without a reference to
- *      'gradscope/node_modules/@tensorflow/tfjs'"): use --in-place for notebooks/, or an <out> inside
- *      the checkout;
+ *      `expose_app_in_browser` (window.jupyterapp). The kernel runs in the notebook's folder; <out>
+ *      may be anywhere: the registered kernel resolves gradscope and its types from any folder
+ *      (scripts/tslab-kernel.cjs), so nothing is linked there;
  *   3. in Chromium (one browser, one page, requests outside the server blocked): per notebook,
  *      docmanager:open, wait for the kernel, notebook:run-all-cells, wait until every code cell ran
  *      and the kernel is idle, wait for the charts to render, then per output record the MIME types
@@ -330,12 +326,8 @@ async function main() {
     labRoot = path.join(o.out, 'root');
     fs.rmSync(labRoot, { recursive: true, force: true });
     fs.mkdirSync(labRoot, { recursive: true });
-    if (!inside(root, labRoot)) {
-      // Outside the checkout: `import 'gradscope'` needs a node_modules (see the header for what
-      // tslab's declaration emit then rejects).
-      fs.symlinkSync(path.join(root, 'node_modules'), path.join(labRoot, 'node_modules'));
-      console.log(`note: ${labRoot} is outside the checkout; linked node_modules (cells like \`const tf = gs.tf\` fail there: see the header)`);
-    }
+    // Outside the checkout nothing is linked: the registered kernel resolves gradscope from any folder.
+    if (!inside(root, labRoot)) console.log(`note: ${labRoot} is outside the checkout; the kernel resolves gradscope from the checkout`);
     names = o.notebooks.map((nb) => {
       let name = path.basename(nb);
       while (fs.existsSync(path.join(labRoot, name))) name = `_${name}`;

@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as gs from '../src/index';
 import { fakeReport } from './charts.helpers';
 import { htmlTable, textTable } from '../src/display/table';
-import { bundles } from '../src/display/bundle';
+import { bundles, chartBundle } from '../src/display/bundle';
 
 const { tf } = gs;
 before(async () => { await gs.ready(); });
@@ -162,5 +162,14 @@ describe('the gradient-check chart keeps its labels legible over the band rules'
       assert.match(same[0][1], /stroke-width="4"/);
       assert.ok(!/stroke="white"/.test(same[1][1]), 'the visible text has no white stroke');
     }
+  });
+});
+
+describe('a chart bundle without resvg', () => {
+  it('carries the SVG instead of the PNG when the PNG cannot be drawn', () => {
+    const spec = gs.charts.deepLinear(gs.deepLinear({ depth: 5 }));
+    const b = chartBundle(spec, 'text', () => { throw new Error('Cannot find module @resvg/resvg-js-linux-x64-gnu'); });
+    assert.deepEqual(Object.keys(b.data).sort(), ['application/vnd.vegalite.v5+json', 'image/svg+xml', 'text/plain']);
+    assert.equal(b.data['image/svg+xml'], gs.toSVG(spec));
   });
 });

@@ -10,6 +10,7 @@
  * - a report or table: `text/html` + `text/plain` first, then its chart's bundle.
  */
 import type { ChartSpec } from '../charts/common';
+import { GradscopeError } from '../errors';
 import { describe, type DescribeOptions } from './describe';
 import { svgSize, svgToPNG } from './png';
 import { toSVG } from './svg';
@@ -20,13 +21,23 @@ export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 /** Pixels per CSS pixel of the PNG in a notebook bundle (sharp on high-density screens). */
 export const PNG_SCALE = 2;
 
-/** The single bundle of a chart. */
-export function chartBundle(spec: ChartSpec, text: string): DisplayContent {
+/**
+ * The single bundle of a chart. When the PNG cannot be drawn (resvg's native binary missing on this
+ * platform) the bundle carries the SVG instead, so the chart still shows in JupyterLab and VS Code.
+ */
+export function chartBundle(spec: ChartSpec, text: string, png: (svg: string, scale: number) => Buffer = svgToPNG): DisplayContent {
   const json = JSON.parse(JSON.stringify(spec)) as object; // a plain JSON object (NaN -> null, no prototypes)
   const svg = toSVG(spec);
   const { width, height } = svgSize(svg);
+  let image: Buffer;
+  try {
+    image = png(svg, PNG_SCALE);
+  } catch (e) {
+    if (e instanceof GradscopeError) throw e; // a chart too large to draw: say so
+    return { data: { [VEGALITE_MIME]: json, 'image/svg+xml': svg, 'text/plain': text }, metadata: {} };
+  }
   return {
-    data: { [VEGALITE_MIME]: json, 'image/png': svgToPNG(svg, PNG_SCALE).toString('base64'), 'text/plain': text },
+    data: { [VEGALITE_MIME]: json, 'image/png': image.toString('base64'), 'text/plain': text },
     // shown at the chart's own size, not PNG_SCALE times it
     metadata: { 'image/png': { width: Math.round(width), height: Math.round(height) } },
   };
