@@ -416,7 +416,7 @@ function main(): void {
   step(`installing @tensorflow/tfjs-node ${version}'s package files (npm, its install script not run)`);
   installPackageFiles(version);
   linkTree(path.join(CACHE, 'deps'), path.join(PKG, 'deps'));
-  step('compiling the binding against those libraries (about 30 s)');
+  step('compiling the binding against those libraries (half a minute on 2 idle cores, longer when they are busy)');
   compile(nodedir);
   fs.rmSync(path.join(CACHE, 'lib'), { recursive: true, force: true });
   fs.mkdirSync(path.dirname(path.join(CACHE, bindingRel)), { recursive: true });
