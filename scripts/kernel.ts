@@ -4,9 +4,10 @@
  * code talks to (a tslab loaded from anywhere else is "Not ready" and cannot show charts).
  *
  * kernel.json is written at run time with this machine's absolute paths (node and
- * scripts/tslab-kernel.cjs, which starts node_modules/tslab with its iopub socket made non-deferring:
- * see that file) and installed with jupyter_client's KernelSpecManager into the per-user kernels
- * folder. Nothing machine-specific is committed.
+ * scripts/tslab-kernel.cjs, which starts this checkout's node_modules/tslab with gradscope
+ * resolvable from any folder and its Jupyter protocol fixes: see that file) and installed with
+ * jupyter_client's KernelSpecManager into the per-user kernels folder. Nothing machine-specific is
+ * committed.
  *
  *   npm run kernel                  # register
  *   GRADSCOPE_PYTHON=... npm run kernel   # use that python's Jupyter
@@ -64,7 +65,8 @@ export function registerKernel(): void {
   const [dest, argv] = r.stdout.trim().split('\n');
   console.log(`registered kernel "${KERNEL_NAME}" (${KERNEL_DISPLAY}) in ${dest}`);
   console.log(`  runs: ${argv}`);
-  console.log('Open notebooks/*.ipynb in JupyterLab or VS Code and pick "TypeScript (gradscope)".');
+  console.log(`Open notebooks/*.ipynb, or a notebook in any folder, in JupyterLab or VS Code and pick "${KERNEL_DISPLAY}";`);
+  console.log(`command-line tools take the name: jupyter nbconvert --execute --ExecutePreprocessor.kernel_name=${KERNEL_NAME} x.ipynb`);
 }
 
 if (require.main === module) registerKernel();
