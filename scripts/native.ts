@@ -61,8 +61,10 @@ function option(name: string, env?: string): string | undefined {
   return env ? process.env[env] || undefined : undefined;
 }
 const KNOWN = ['wheel', 'libtensorflow', 'tf-version', 'force', 'check', 'help'];
-for (const a of argv) {
-  if (a.startsWith('--') && !KNOWN.includes(a.slice(2).split('=')[0])) throw new NativeError(`unknown option ${a} (expected one of ${KNOWN.map((k) => `--${k}`).join(', ')})`);
+function checkArguments(): void {
+  for (const a of argv) {
+    if (a.startsWith('--') && !KNOWN.includes(a.slice(2).split('=')[0])) throw new NativeError(`unknown option ${a} (expected one of ${KNOWN.map((k) => `--${k}`).join(', ')}; npm run native -- --help)`);
+  }
 }
 const flag = (name: string): boolean => argv.includes(`--${name}`);
 
@@ -360,6 +362,7 @@ function done(p: Probe, how: string): void {
 }
 
 function main(): void {
+  checkArguments();
   if (flag('help')) {
     console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*\n/, '').replace(/^ \* ?/gm, ''));
     return;
