@@ -209,6 +209,27 @@ def check_progress(kc):
         problems.append('only %d progress messages arrived (expected about 21)' % len(arrivals))
     if len(early) < 5:
         problems.append('progress updates did not arrive while the cell ran (%d arrived more than 0.5 s before the reply)' % len(early))
+    # a line printed before long synchronous work must show before that work ends
+    msg_id = kc.execute("console.log('before');\nconst t0 = Date.now(); while (Date.now() - t0 < 1500) {}\nconsole.log('after');")
+    first_at = reply_at = None
+    deadline = time.time() + TIMEOUT
+    while reply_at is None and time.time() < deadline:
+        try:
+            m = kc.get_iopub_msg(timeout=0.02)
+            if m['parent_header'].get('msg_id') == msg_id and m['msg_type'] == 'stream' and 'before' in m['content']['text'] and first_at is None:
+                first_at = time.time()
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            r = kc.get_shell_msg(timeout=0.001)
+            if r['parent_header'].get('msg_id') == msg_id:
+                reply_at = time.time()
+        except Exception:  # noqa: BLE001
+            pass
+    lead = round(reply_at - first_at, 2) if first_at and reply_at else None
+    figures['line_before_sync_work_arrived_s_before_reply'] = lead
+    if lead is None or lead < 1.0:
+        problems.append('a line printed before 1.5 s of synchronous work arrived %s s before the reply (expected > 1 s: it must not wait for the work)' % lead)
     return figures, problems
 
 

@@ -16,8 +16,9 @@
 //    the error happened are answered with status "aborted", as ipykernel does; with stop_on_error
 //    false nothing is aborted. (tslab answered every request of the next 200 ms with status "abort",
 //    which nbclient ignores: later cells vanished without output or count.)
-// 5. iopub: stream writes are coalesced (flushed before any display message and before the reply, on
-//    the next turn of the event loop, and at once when 50 ms or 64 KiB have piled up), display
+// 5. iopub: stream writes are coalesced (the first write after 50 ms of quiet goes out at once; the
+//    rest of a burst is flushed before any display message and before the reply, on the next turn
+//    of the event loop, and at once when 50 ms or 64 KiB have piled up), display
 //    messages go out synchronously, and the socket never drops or defers: sendHighWaterMark 0
 //    (unbounded) and sendTimeout 0. zeromq 6 defers every 513th send made without a turn of the event
 //    loop and throws EBUSY on the next one unless sendTimeout is 0.
@@ -193,14 +194,22 @@ ZmqServer.prototype.handleExecute = async function (sock, msg) {
   // coalesced stream writes
   let pending = { name: '', text: '', since: 0 };
   let timer = null;
+  let flushed = 0; // when text last went out
   const flush = () => {
     if (timer) { clearImmediate(timer); timer = null; }
-    if (pending.text) publish('stream', { name: pending.name, text: pending.text });
+    if (pending.text) { publish('stream', { name: pending.name, text: pending.text }); flushed = Date.now(); }
     pending = { name: '', text: '', since: 0 };
   };
   const writeStream = (name, text) => {
     if (silent || !text) return;
     if (pending.text && pending.name !== name) flush();
+    if (!pending.text && Date.now() - flushed >= STREAM_MS) {
+      // the first write after a quiet spell goes out at once (a line printed before long synchronous
+      // work shows before it); the writes of a burst that follows are coalesced
+      publish('stream', { name, text });
+      flushed = Date.now();
+      return;
+    }
     if (!pending.text) pending = { name, text: '', since: Date.now() };
     pending.text += text;
     if (pending.text.length >= STREAM_BYTES || Date.now() - pending.since >= STREAM_MS) flush();
