@@ -372,10 +372,14 @@ function main(): void {
   }
   const version = tfjsNodeVersion();
   const explicit = option('wheel', 'GRADSCOPE_TF_WHEEL') ?? option('libtensorflow', 'GRADSCOPE_LIBTENSORFLOW');
+  for (const [name, env] of [['wheel', 'GRADSCOPE_TF_WHEEL'], ['libtensorflow', 'GRADSCOPE_LIBTENSORFLOW']]) {
+    const given = option(name, env);
+    if (given && !fs.existsSync(given)) throw new NativeError(`--${name} ${given}: no such ${name === 'wheel' ? 'file' : 'file or folder'}`);
+  }
   const tfVersion = option('tf-version', 'GRADSCOPE_TF_VERSION') ?? TESTED_TF;
   if (!/^\d+\.\d+\.\d+$/.test(tfVersion)) throw new NativeError(`--tf-version ${tfVersion}: expected X.Y.Z`);
   fs.mkdirSync(CACHE, { recursive: true });
-  fs.writeFileSync(LOG, `npm run native ${argv.join(' ')}  (${new Date().toISOString()})\n`);
+  if (!flag('check')) fs.writeFileSync(LOG, `npm run native ${argv.join(' ')}  (${new Date().toISOString()})\n`); // --check keeps the last build's log
 
   step('checking whether @tensorflow/tfjs-node already loads');
   const before = probe();
