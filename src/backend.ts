@@ -5,8 +5,8 @@
  *
  * Why this order (README, "Native backend"; BENCHMARKS.md (d)): tfjs-node is there only when someone
  * installed it on purpose (`npm run native`), and it wins where waiting happens: a forward + backward
- * of [784, 512, 512, 10] at batch 256 takes about a quarter of wasm's time. On the small nets most
- * checks use, wasm is faster (about 1 ms against 3 ms, both far below a check's float64 work), smaller
+ * of [784, 512, 512, 10] at batch 256 takes a third to a fifth of wasm's time. On the small nets most
+ * checks use, wasm is 3x faster (0.4 ms against 1.2 ms, both far below a check's float64 work), smaller
  * and bit-exact; without tfjs-node it is the default. One engine per process: tensors live on one
  * backend, and a choice per call would copy them between backends and change their last bits mid-notebook.
  */
@@ -62,8 +62,8 @@ let tensorflowVersion: string | undefined;
 if (!forced || forced === 'tensorflow') {
   // TensorFlow's C++ logging writes to stderr as the library loads: with these defaults nothing
   // (INFO/WARNING off; the oneDNN notice is logged before TF_CPP_MIN_LOG_LEVEL applies, so oneDNN's
-  // custom ops are off: same speed within noise in BENCHMARKS.md (d), and the exp/log-type kernels
-  // differ from wasm's last bits either way). A user's own settings win.
+  // custom ops are off, which also halved the forward + backward times of BENCHMARKS.md (d); the
+  // exp/log-type kernels differ from wasm's last bits either way). A user's own settings win.
   if (typeof process !== 'undefined') {
     process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
     process.env.TF_ENABLE_ONEDNN_OPTS ??= '0';
