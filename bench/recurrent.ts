@@ -66,6 +66,7 @@ function time<T>(f: () => T): { seconds: number; result: T } {
 
 async function main(): Promise<void> {
   await gs.ready();
+  const load0 = os.loadavg()[0];
   const [nx, na, T, m] = quick ? [8, 8, 5, 16] : [8, 32, 20, 16];
   const net = gs.lstm({ nx, na, ny: 1, seed: 1 });
   const X = tf.randomNormal([m, T, nx], 0, 1, 'float32', 1);
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
   const lines = [
     `## Recurrent nets: full float64 check of an LSTM against the naive loop (node --import tsx bench/recurrent.ts)`,
     '',
-    `Written by bench/recurrent.ts on ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick: a smaller net)' : ''}; ${os.cpus().length} cores, Node ${process.version}, backend ${gs.backendInfo().active}, load average ${os.loadavg()[0].toFixed(1)} at the start of the run (the machine is shared: read the ratios, measured in this one run).`,
+    `Written by bench/recurrent.ts on ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick: a smaller net)' : ''}; ${os.cpus().length} cores, Node ${process.version}, backend ${gs.backendInfo().active}, load average ${load0.toFixed(1)} at the start of the run and ${os.loadavg()[0].toFixed(1)} at the end (the machine is shared: the same work can take 1.5x longer in one row than in the next; read the ratios, measured in this one run).`,
     `${name}, sigmoid output, outputs 'last', eps 1e-7.`,
     '',
     '- naive: the seeds\' loop on a float64 forward pass written from the lecture\'s equations (per example, step and unit; bench/recurrent.ts `naiveLoss`), every entry perturbed, two passes each; then the same loop over gradscope\'s own float64 forward (`lstm.mirror64`).',
