@@ -280,6 +280,7 @@ describe('bad input is named', () => {
     ['a bad outputs', () => rnn({ nx: 3, na: 4, ny: 1, outputs: 'all' as never }), /invalid outputs: "all" \(expected one of last, every\)/],
     ['a sigmoid rnn', () => rnn({ nx: 3, na: 4, ny: 1, hidden: 'sigmoid' as never }), /invalid hidden: "sigmoid" \(expected one of tanh, relu\)/],
     ['na 0', () => rnn({ nx: 3, na: 0, ny: 1 }), /invalid na: 0 \(expected an integer >= 1\)/],
+    ['an identity init (W is not square)', () => rnn({ nx: 3, na: 4, ny: 1, init: { identity: 1 } }), /invalid init: \{"identity":1\} \(expected a random init .*: Wa is \[na \+ nx, na\] = \[7, 4\], not square\)/],
     ['softmax with ny 1', () => lstm({ nx: 3, na: 4, ny: 1, output: 'softmax' }), /invalid ny: 1 \(expected at least 2 outputs/],
   ];
   for (const [name, f, message] of cases) {

@@ -500,6 +500,9 @@ export function lstm(options: LstmOptions): Lstm {
     variant: oneOf('variant', variant, LSTM_VARIANTS),
   };
   if (spec.output === 'softmax' && spec.ny < 2) throw invalid('ny', spec.ny, `at least 2 outputs for a softmax output (one of ${OUTPUTS.join(', ')})`);
+  if (typeof spec.init === 'object' && 'identity' in spec.init) {
+    throw invalid('init', spec.init, `a random init (zeros, small, uniform, lecun, xavier, he, orthogonal or { gain: K }): Wf, Wu, Wc and Wo are [na + nx, na] = [${spec.na + spec.nx}, ${spec.na}], not square`);
+  }
   const r = rng(spec.seed);
   const k = spec.na + spec.nx;
   const draw = (l: number) => drawWeights(spec.init, k, spec.na, r, l);

@@ -384,6 +384,9 @@ export function rnn(options: RnnOptions): Rnn {
     seed: number('seed', seed, { integer: true }),
   };
   if (spec.output === 'softmax' && spec.ny < 2) throw invalid('ny', spec.ny, `at least 2 outputs for a softmax output (one of ${OUTPUTS.join(', ')})`);
+  if (typeof spec.init === 'object' && 'identity' in spec.init) {
+    throw invalid('init', spec.init, `a random init (zeros, small, uniform, lecun, xavier, he, orthogonal or { gain: K }): Wa is [na + nx, na] = [${spec.na + spec.nx}, ${spec.na}], not square`);
+  }
   const r = rng(spec.seed);
   const Wa = drawWeights(spec.init, spec.na + spec.nx, spec.na, r, 1).map((w) => w * spec.scale);
   const Wy = drawWeights(spec.init, spec.na, spec.ny, r, 2);
