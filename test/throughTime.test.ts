@@ -169,5 +169,7 @@ describe('gs.charts.gradientThroughTime', () => {
     assert.throws(() => gs.charts.gradientThroughTime([{ t: 1 }] as never), /invalid rows/);
     assert.throws(() => gs.charts.gradientThroughTime(rows(), { cell: 'yes' } as never), /invalid cell: "yes"/);
     assert.throws(() => gs.charts.gradientThroughTime(rows(), { colour: 1 } as never), /invalid options.colour/);
+    // two nets with the same default name would draw one zigzag line
+    assert.throws(() => gs.charts.gradientThroughTime([...rows(), ...rows().slice(0, 3)]), /invalid rows: "two rows for model \\"rnn tanh\\" at t = 1" \(expected one row per model and step: .*label/);
   });
 });

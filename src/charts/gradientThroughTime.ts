@@ -45,6 +45,12 @@ export function gradientThroughTime(rows: ThroughTimeRow[], options?: GradientTh
   if (!input.every((r) => typeof r.model === 'string' && Number.isInteger(r.t) && typeof r.gradNorm === 'number')) {
     throw invalid('rows', rows, 'gs.gradientThroughTime rows { model, t, gradNorm }');
   }
+  const seen = new Set<string>();
+  for (const r of input) {
+    const key = `${r.model}\u0000${r.t}`;
+    if (seen.has(key)) throw invalid('rows', `two rows for model "${r.model}" at t = ${r.t}`, `one row per model and step: give each net its own name, gs.gradientThroughTime(net, X, Y, { label: '...' })`);
+    seen.add(key);
+  }
   const all: Point[] = input.flatMap((r) => [
     { model: r.model, quantity: 'dJ/da', t: r.t, value: r.gradNorm },
     ...(o.cell && typeof r.cellGradNorm === 'number' ? [{ model: r.model, quantity: 'dJ/dc', t: r.t, value: r.cellGradNorm }] : []),
