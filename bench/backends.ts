@@ -96,3 +96,21 @@ export function timeBackends(cases: BackendCase[] = CASES, budget = { warmup: 4,
   switchBackend(original);
   return rows;
 }
+
+const KEPT = '### The last recorded run with tensorflow';
+
+/**
+ * When this run has no tensorflow figures (tfjs-node not installed here), the tensorflow run recorded
+ * in BENCHMARKS.md's section (d) so far, to keep under this run's table: a full `npm run bench` on a
+ * machine without `npm run native` would otherwise drop the only native numbers. Undefined when
+ * this run has them, or when the file holds none.
+ */
+export function keptTensorflowRun(rows: BackendTiming[], section: string | undefined): string | undefined {
+  if (section === undefined || rows.some((r) => r.backend === 'tensorflow' && r.ms !== undefined)) return undefined;
+  const at = section.indexOf(KEPT);
+  if (at >= 0) return section.slice(at).trim(); // kept once already: carry it on as it is
+  const table = section.split('\n').filter((l) => /^\| (small|large): /.test(l));
+  if (!table.some((l) => /^\| [^|]+\| [0-9.e+]+ ms \(\d+\) \|/.test(l))) return undefined; // no tensorflow figure in it
+  const body = section.split('\n').slice(1).join('\n').trim();
+  return `${KEPT}\n\nKept from BENCHMARKS.md as it was before this run, which had no tfjs-node:\n\n${body}`;
+}

@@ -24,10 +24,10 @@ import { naiveGrad64 } from '../src/numeric/naive64';
 import { float32Grad } from '../src/numeric/float32';
 import { naiveGrad32 } from '../src/numeric/naive32';
 import { rng, sampleIndices } from '../src/random';
-import { merge, replaceSection } from './sections';
+import { merge, replaceSection, split } from './sections';
 import { trust } from './trust';
 import { peers } from './peers';
-import { CASES, timeBackends } from './backends';
+import { CASES, keptTensorflowRun, timeBackends } from './backends';
 import { BUGS, bugCase, labelsFor } from '../test/bugs';
 import { randomCase } from '../test/nets';
 
@@ -254,10 +254,12 @@ async function main(): Promise<void> {
         `${c.label}: [${c.sizes.join(', ')}], batch ${c.m}`, cell('tensorflow', c.label), cell('wasm', c.label), cell('cpu', c.label), ratio(ms('wasm', c.label), ms('tensorflow', c.label)), ratio(ms('cpu', c.label), ms('tensorflow', c.label)),
       ]));
       const faster = CASES.map((c) => { const t = ms('tensorflow', c.label); const w = ms('wasm', c.label); return t === undefined || w === undefined ? undefined : t < w ? `${c.label}: tensorflow ${fmt(w / t, 2)}x faster than wasm` : `${c.label}: wasm ${fmt(t / w, 2)}x faster than tensorflow`; }).filter(Boolean);
-      if (faster.length) say(`In this run: ${faster.join('; ')}.`);
-      say();
+      if (faster.length) { say(`In this run: ${faster.join('; ')}.`); say(); }
       say(`Warm-up, medians of successive blocks (ms): ${rowsD.filter((r) => r.blocks).map((r) => `${r.backend} ${r.label}: ${r.blocks!.map((x) => fmt(x, 2)).join(', ')} (${r.warmup} runs)`).join('; ')}.`);
       say();
+      const bm = join(__dirname, '..', 'BENCHMARKS.md');
+      const kept = keptTensorflowRun(rowsD, existsSync(bm) ? split(readFileSync(bm, 'utf8')).sections.find((x) => x.heading.startsWith('## (d)'))?.text : undefined);
+      if (kept) { say(kept); say(); }
     }
   }
 
