@@ -32,9 +32,13 @@ interface Point { model: string; quantity: string; t: number; value: number }
  *
  * @example
  * ```ts
- * const rows = [...gs.gradientThroughTime(rnnNet, X, Y), ...gs.gradientThroughTime(lstmNet, X, Y)];
+ * const X = gs.tf.randomNormal([8, 30, 3]), Y = gs.tf.ones([8, 1]);
+ * const rows = [
+ *   ...gs.gradientThroughTime(gs.rnn({ nx: 3, na: 16, ny: 1, seed: 1 }), X, Y),
+ *   ...gs.gradientThroughTime(gs.lstm({ nx: 3, na: 16, ny: 1, seed: 1 }), X, Y),
+ * ];
  * gs.show(gs.charts.gradientThroughTime(rows));
- * gs.charts.gradientThroughTime(rows, { cell: false, title: 'dJ/da only' });
+ * gs.show(gs.charts.gradientThroughTime(rows, { cell: false, title: 'dJ/da only' }));
  * ```
  */
 export function gradientThroughTime(rows: ThroughTimeRow[], options?: GradientThroughTimeOptions): ChartSpec {

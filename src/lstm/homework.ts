@@ -322,13 +322,14 @@ function matchMistake(student: Record<string, number[]>): string | undefined {
  *
  * @example
  * ```ts
- * const result = gs.gradeLstmStep((step, da, dc) => myStep(step, da, dc));
- * // ✘ lstm step: 2 of 3 cases failed
+ * // a step whose forget gate uses c where it needs c_prev (one of gs.STEP_MISTAKES)
+ * const result = gs.gradeLstmStep(gs.STEP_MISTAKES.find((m) => /c instead of c_prev/.test(m.looksLike))!.step);
+ * // ✘ lstm step: 3 of 3 cases failed
  * //   ✘ step A: nx 3, na 4, m 5
  * //       ...
- * //       dWf     0.35   NO   <- first wrong, going back through the step
+ * //       dWf                0.408   NO         0.484   <- first wrong, going back through the step
  * //       hint: dWf is wrong: the forget gate; check delta_f = dc_total * c_prev * Gamma_f (1 - Gamma_f), ...
- * //   looks like: the forget gate's derivative uses c instead of c_prev
+ * //   looks like: the forget gate's derivative uses c instead of c_prev: dGamma_f = dc_total * c_prev
  * result.passed;   // false
  * ```
  */
