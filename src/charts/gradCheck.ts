@@ -58,7 +58,7 @@ export function gradCheck(report: CheckReport, options?: GradCheckOptions): Char
       error: e,
       x: shown,
       verdict: b.verdict,
-      label: `${Number.isFinite(e) ? (e === 0 ? '0' : fmt(e)) : 'NaN'}  ${failing ? 'WRONG' : b.verdict}`,
+      label: `${Number.isFinite(e) ? (e === 0 ? '0' : fmt(e)) : 'NaN'}  ${failing ? 'WRONG' : b.verdict}${b.basis === 'autograd' ? ' (vs autograd)' : ''}`,
       failing,
     };
   });
@@ -82,7 +82,9 @@ export function gradCheck(report: CheckReport, options?: GradCheckOptions): Char
       text: o.title || `Gradient check: ${r.verdict.toUpperCase()}`,
       subtitle: failing.length
         ? `failing: ${failing.join(', ')} | ${r.precision}, eps ${fmt(r.eps)}`
-        : `worst block ${worst.name}: ${fmt(worst.relativeError)} | ${r.precision}, eps ${fmt(r.eps)}`,
+        : r.verdict === 'inconclusive'
+          ? `cannot tell right from wrong: ${r.blocks.filter((b) => b.verdict === 'inconclusive').map((b) => b.name).join(', ')} (see the report's reason) | ${r.precision}, eps ${fmt(r.eps)}`
+          : `worst block ${worst.name}: ${fmt(worst.relativeError)} | ${r.precision}, eps ${fmt(r.eps)}`,
       ...(r.verdict === 'wrong' ? { color: VERDICT_COLORS.wrong } : {}),
     },
     width: o.width,
