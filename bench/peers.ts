@@ -264,6 +264,7 @@ function warmUp(call: () => unknown): number {
 export async function peers({ small = false }: { small?: boolean } = {}): Promise<string> {
   const cases = small ? SMALL : CASES;
   const started = Date.now();
+  const loadStart = os.loadavg()[0];
   const found = findPeers();
   const original = tf.getBackend();
   const backends = backendsToTime();
@@ -305,7 +306,7 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
 
   say('## Peers: torch.autograd.gradcheck and jax check_grads (`npm run bench -- peers`)');
   say();
-  say(`Written by \`npm run bench -- peers\` (bench/peers.ts, bench/peers.py) on ${new Date().toISOString().slice(0, 10)}, in ${((Date.now() - started) / 1000).toFixed(0)} s, on a shared machine (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown'}, used by other jobs at the same time): the absolute times are noisy, the ratios measured in this one run are the comparison. Not run by CI.`);
+  say(`Written by \`npm run bench -- peers\` (bench/peers.ts, bench/peers.py) on ${new Date().toISOString().slice(0, 10)}, in ${((Date.now() - started) / 1000).toFixed(0)} s, on a shared machine (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown'}, used by other jobs at the same time; 1-minute load average ${loadStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end): the absolute times are noisy, the ratios measured in this one run are the comparison. Not run by CI.`);
   say();
   const tv = rows.find((r) => r.torch)?.torch, jv = rows.find((r) => r.jax)?.jax;
   say(`- gradscope on TensorFlow.js ${tf.version.tfjs}, backend ${backends.join(' and ')}${backends.includes('wasm') && info.wasmBinary ? ` (wasm: ${info.wasmBinary}, one thread)` : ''}, float64 differences in plain JS; Node ${process.version}; gradscope at ${revision()}.${info.skipped.tensorflow ? ` tensorflow backend: not available here (${info.skipped.tensorflow}), so no tensorflow figures.` : ''}`);
@@ -318,7 +319,7 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
   // agreement bars: float64 J and gradients by different code agree to round-off; gradscope's float64
   // numeric gradient to its difference's error (kinks included); the float32 backward to float32 round-off
   const BAR = { J: 1e-12, grad: 1e-10, numeric: 1e-6, hand: 1e-5 };
-  say(`All sides on the same numbers (relative errors as gradscope reports them, ||a - b|| / (||a|| + ||b||); gradscope's numeric gradient is its float64 central difference at eps 1e-7, its hand-written one the float32 backward pass on ${backends[0]}). "agree": J within ${BAR.J}, torch and jax autograd within ${BAR.grad}, gradscope's numeric gradient within ${BAR.numeric} and its float32 backward within ${BAR.hand} of torch's:`);
+  say(`All sides on the same numbers (relative errors as gradscope reports them, ||a - b|| / (||a|| + ||b||); gradscope's numeric gradient is its float64 central difference at eps 1e-7, its hand-written one the float32 backward pass on ${backends[0]}). "agree": J within ${BAR.J.toExponential(0)}, torch and jax autograd within ${BAR.grad.toExponential(0)}, gradscope's numeric gradient within ${BAR.numeric.toExponential(0)} and its float32 backward within ${BAR.hand.toExponential(0)} of torch's:`);
   say();
   const disagree: string[] = [];
   table(['net', 'parameters', 'J (gradscope, float64)', '\\|J torch - J\\| / J', '\\|J jax - J\\| / J', 'grad: torch vs jax', 'torch vs gradscope numeric', 'torch vs gradscope hand-written', 'agree'],
@@ -378,6 +379,12 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
     say(`Why: check_grads steps along one tangent v with standard-normal entries (np.random.RandomState(0)), so theta moves by eps ||v||, about eps sqrt(n). Recomputed here with its own v, the hidden pre-activations z^l whose sign differs between theta - eps v and theta + eps v (ReLU kinks crossed): ${kinked.map(({ c, k }) => `${c.name}: ${Object.entries(k!).map(([eps, x]) => `eps ${eps}: step ${fmt(x.step)}, ${x.flipped} of ${x.of}`).join('; ')}`).join('. ')}.`);
     say();
   }
+
+  // how much the machine's load moved between gradscope's two halves (the peers ran in between)
+  const halves = (t: Timing): [number, number] => { const k = Math.ceil(t.seconds.length / 2); return [median(t.seconds.slice(0, k)), median(t.seconds.slice(k))]; };
+  const drift = backends.flatMap((b) => cases.flatMap((c, i) => ([['full', ours[b][i].full], ['directional', ours[b][i].dir]] as const).map(([mode, t]) => ({ name: `${label(c, b)} ${mode}`, h: halves(t) }))));
+  say(`gradscope's medians before / after the peers ran: ${drift.map(({ name, h }) => `${name} ${sec(h[0])} / ${sec(h[1])}`).join('; ')}. The peers ran once, in between; where the two halves differ, the machine's load moved during the run.`);
+  say();
 
   // issue 14's targets, stated from this run, per backend (wall clock; CPU time in brackets)
   const both = (r: { wall: number; cpu: number }, f: (x: number) => string): string => `${f(r.wall)} (CPU time ${f(r.cpu)})`;
