@@ -36,9 +36,9 @@ import { rng } from '../random';
 import { dot } from '../mirror64';
 import { sum } from '../rnn/rnn';
 import {
-  assertUsable, cacheDims, checkX, costTensor, fromVector, gradsToVector, initialState, makeParams,
+  SequenceNet, cacheDims, checkX, costTensor, initialState, makeParams,
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,
-  targets, toVector, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
+  targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from '../rnn/sequence';
 
 export const LSTM_VARIANTS = ['standard', 'lecture'] as const;
@@ -154,28 +154,21 @@ const KEYS = ['nx', 'na', 'ny', 'output', 'init', 'seed', 'forgetBias', 'outputs
 const STEP_GRADS = ['dWf', 'dWu', 'dWc', 'dWo', 'dbf', 'dbu', 'dbc', 'dbo'] as const;
 
 /** An LSTM (lecture 002's gates); see the module header for its maths. */
-export class Lstm implements Model<LstmCache> {
+export class Lstm extends SequenceNet implements Model<LstmCache> {
   readonly family = 'lstm';
   readonly spec: LstmSpec;
-  /** `{ Wf, Wu, Wc, Wo, bf, bu, bc, bo, Wy, by }` as tf.Variables. */
-  readonly params: Record<string, Variable>;
-  readonly blocks;
-  readonly size: number;
 
   constructor(spec: LstmSpec, W: Record<'Wf' | 'Wu' | 'Wc' | 'Wo' | 'Wy', Float64Array>) {
-    this.spec = spec;
     const { nx, na, ny } = spec;
     const k = na + nx;
-    const made = makeParams([
+    super(makeParams([
       ...(['Wf', 'Wu', 'Wc', 'Wo'] as const).map((name) => ({ name, shape: [k, na], layer: 1, values: W[name] })),
       { name: 'bf', shape: [na], layer: 1, values: new Float64Array(na).fill(spec.forgetBias) },
       ...['bu', 'bc', 'bo'].map((name) => ({ name, shape: [na], layer: 1, values: new Float64Array(na) })),
       { name: 'Wy', shape: [na, ny], layer: 2, values: W.Wy },
       { name: 'by', shape: [ny], layer: 2, values: new Float64Array(ny) },
-    ]);
-    this.params = made.params;
-    this.blocks = made.blocks;
-    this.size = made.size;
+    ]));
+    this.spec = spec;
   }
 
   /**
@@ -414,42 +407,6 @@ export class Lstm implements Model<LstmCache> {
     };
   }
 
-  /**
-   * theta: every parameter in one float64 vector, blocks in the order Wf, Wu, Wc, Wo, bf, bu, bc, bo, Wy, by (each row-major);
-   * `net.blocks` gives each block's offset.
-   *
-   * @example
-   * ```ts
-   * const theta = net.toVector();   // Float64Array of length net.size
-   * ```
-   */
-  toVector(): Float64Array { return toVector(this.params, this.blocks, this.size); }
-
-  /**
-   * Sets every parameter from theta (the inverse of toVector); checks its length and values.
-   *
-   * @example
-   * ```ts
-   * net.fromVector(net.toVector().map((t) => 0.5 * t));
-   * ```
-   */
-  fromVector(theta: ArrayLike<number>): void { fromVector(this.params, this.blocks, this.size, theta); }
-
-  /**
-   * Gradients by name flattened in theta's order, each checked for its block's shape.
-   *
-   * @example
-   * ```ts
-   * net.gradsToVector(net.backward(cache, Y));   // Float64Array of length net.size
-   * ```
-   */
-  gradsToVector(grads: Grads): Float64Array { return gradsToVector(this.blocks, this.size, grads); }
-
-  /** Throws a GradscopeError naming a parameter that holds NaN or Infinity, or a disposed net. */
-  assertUsable(): void { assertUsable('lstm', this.params, this.blocks); }
-
-  /** Frees the parameters. */
-  dispose(): void { tf.dispose(Object.values(this.params)); }
 
   /** `lstm nx 3 na 5 ny 1 sigmoid, outputs last, forgetBias 1, init xavier, 206 parameters` */
   toString(): string {

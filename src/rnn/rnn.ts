@@ -20,9 +20,9 @@ import { OUTPUTS, type Output } from '../losses';
 import type { Grads, Loss64, Model } from '../model';
 import { rng } from '../random';
 import {
-  assertUsable, cacheDims, checkX, concatAffine, costTensor, fromVector, gradsToVector, initialState, makeParams,
+  SequenceNet, cacheDims, checkX, concatAffine, costTensor, initialState, makeParams,
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,
-  targets, toVector, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
+  targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from './sequence';
 
 /** Options of {@link rnn}. */
@@ -95,26 +95,19 @@ export const rnnStepBackward: RnnStepBackward = ({ hidden, aPrev, x, z, Wa }, da
 const KEYS = ['nx', 'na', 'ny', 'output', 'hidden', 'init', 'scale', 'seed', 'outputs'];
 
 /** A recurrent net a^(t) = g([a^(t-1), x^(t)] Wa + ba); see the module header for its maths. */
-export class Rnn implements Model<RnnCache> {
+export class Rnn extends SequenceNet implements Model<RnnCache> {
   readonly family = 'rnn';
   readonly spec: RnnSpec;
-  /** `{ Wa, ba, Wy, by }` as tf.Variables. */
-  readonly params: Record<string, Variable>;
-  readonly blocks;
-  readonly size: number;
 
   constructor(spec: RnnSpec, Wa: Float64Array, Wy: Float64Array) {
-    this.spec = spec;
     const { nx, na, ny } = spec;
-    const made = makeParams([
+    super(makeParams([
       { name: 'Wa', shape: [na + nx, na], layer: 1, values: Wa },
       { name: 'ba', shape: [na], layer: 1, values: new Float64Array(na) },
       { name: 'Wy', shape: [na, ny], layer: 2, values: Wy },
       { name: 'by', shape: [ny], layer: 2, values: new Float64Array(ny) },
-    ]);
-    this.params = made.params;
-    this.blocks = made.blocks;
-    this.size = made.size;
+    ]));
+    this.spec = spec;
   }
 
   /**
@@ -295,42 +288,6 @@ export class Rnn implements Model<RnnCache> {
     };
   }
 
-  /**
-   * theta: every parameter in one float64 vector, blocks in the order Wa, ba, Wy, by (each row-major);
-   * `net.blocks` gives each block's offset.
-   *
-   * @example
-   * ```ts
-   * const theta = net.toVector();   // Float64Array of length net.size
-   * ```
-   */
-  toVector(): Float64Array { return toVector(this.params, this.blocks, this.size); }
-
-  /**
-   * Sets every parameter from theta (the inverse of toVector); checks its length and values.
-   *
-   * @example
-   * ```ts
-   * net.fromVector(net.toVector().map((t) => 0.5 * t));
-   * ```
-   */
-  fromVector(theta: ArrayLike<number>): void { fromVector(this.params, this.blocks, this.size, theta); }
-
-  /**
-   * Gradients by name flattened in theta's order, each checked for its block's shape.
-   *
-   * @example
-   * ```ts
-   * net.gradsToVector(net.backward(cache, Y));   // Float64Array of length net.size
-   * ```
-   */
-  gradsToVector(grads: Grads): Float64Array { return gradsToVector(this.blocks, this.size, grads); }
-
-  /** Throws a GradscopeError naming a parameter that holds NaN or Infinity, or a disposed net. */
-  assertUsable(): void { assertUsable('rnn', this.params, this.blocks); }
-
-  /** Frees the parameters. */
-  dispose(): void { tf.dispose(Object.values(this.params)); }
 
   /** `rnn tanh nx 3 na 5 ny 1 sigmoid, outputs last, init xavier, 46 parameters` */
   toString(): string {

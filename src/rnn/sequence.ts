@@ -251,6 +251,62 @@ export function assertUsable(family: string, params: Record<string, Variable>, b
   }
 }
 
+/**
+ * What both recurrent families share as models: theta in and out, usability, disposal. Each family
+ * (gs.rnn, gs.lstm) extends it with its own forward, step backward and float64 mirror.
+ */
+export abstract class SequenceNet {
+  abstract readonly family: 'rnn' | 'lstm';
+  /** The parameters as tf.Variables, by name. */
+  readonly params: Record<string, Variable>;
+  /** theta's layout, in the order the family lists its parameters. */
+  readonly blocks: ParamBlock[];
+  /** Number of parameters (length of theta). */
+  readonly size: number;
+
+  protected constructor(made: { params: Record<string, Variable>; blocks: ParamBlock[]; size: number }) {
+    this.params = made.params;
+    this.blocks = made.blocks;
+    this.size = made.size;
+  }
+
+  /**
+   * theta: every parameter in one float64 vector, block after block in `net.blocks` order (row-major).
+   *
+   * @example
+   * ```ts
+   * const theta = net.toVector();   // Float64Array of length net.size
+   * ```
+   */
+  toVector(): Float64Array { return toVector(this.params, this.blocks, this.size); }
+
+  /**
+   * Sets every parameter from theta (the inverse of toVector); checks its length and values.
+   *
+   * @example
+   * ```ts
+   * net.fromVector(net.toVector().map((t) => 0.5 * t));
+   * ```
+   */
+  fromVector(theta: ArrayLike<number>): void { fromVector(this.params, this.blocks, this.size, theta); }
+
+  /**
+   * Gradients by name flattened in theta's order, each checked for its block's shape.
+   *
+   * @example
+   * ```ts
+   * net.gradsToVector(net.backward(cache, Y));   // Float64Array of length net.size
+   * ```
+   */
+  gradsToVector(grads: Grads): Float64Array { return gradsToVector(this.blocks, this.size, grads); }
+
+  /** Throws a GradscopeError naming a parameter that holds NaN or Infinity, or a disposed net. */
+  assertUsable(): void { assertUsable(this.family, this.params, this.blocks); }
+
+  /** Frees the parameters. */
+  dispose(): void { tf.dispose(Object.values(this.params)); }
+}
+
 /** m and T of a forward pass's cache, after checking it is one and still alive. */
 export function cacheDims(cache: unknown, family: string): { m: number; T: number } {
   const c = cache as SequenceCache | undefined;
