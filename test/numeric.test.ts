@@ -66,6 +66,35 @@ describe('fast float64 numerical gradient', () => {
     }
   });
 
+  it('piecewise-linear g (relu, leakyRelu, linear): the odd fit along v in the linear region gives the naive loop\'s numbers at every eps', () => {
+    // eps up to 0.1: the fit's range reaches kinks there (then exact per-entry passes) or its s^5 term shows
+    const cases = [
+      { hidden: 'relu', output: 'softmax' }, { hidden: 'leakyRelu', output: 'sigmoid' }, { hidden: 'linear', output: 'softmax' },
+      { hidden: 'relu', output: 'linear', residual: true, keepProb: 0.8, l2: 0.3 }, { hidden: 'relu', output: 'softmax', init: { gain: 3 } },
+    ] as const;
+    let fitted = 0;
+    for (const [n, opts] of cases.entries()) {
+      const net = gs.mlp({ sizes: [6, 8, 8, 3], seed: n + 1, ...(opts as Partial<gs.MlpOptions>) });
+      const X = tf.randomNormal([10, 6], 0, 2, 'float32', n + 2) as gs.tf.Tensor2D;
+      const y = labelsFor(net.spec.output, 10, 3, n + 3);
+      const D = net.spec.keepProb < 1 ? net.sampleMasks(10) : [];
+      const batch = batch64(net.spec, X, y, D);
+      const theta = net.toVector();
+      for (const eps of [1e-5, 1e-3, 1e-1]) {
+        const fast = fastGrad64(net.spec, theta, batch, { eps });
+        const naive = naiveGrad64(net.spec, theta, batch, { eps });
+        assert.deepEqual(fast.kinks, naive.kinks, `${JSON.stringify(opts)}, eps ${eps}: kink flags`);
+        const keep = Array.from(fast.indices.keys()).filter((k) => !fast.kinks[k]);
+        fitted += keep.length;
+        const e = gs.relativeError(keep.map((k) => fast.values[k]), keep.map((k) => naive.values[k]));
+        assert.ok(e <= 1e-9, `${JSON.stringify(opts)}, eps ${eps}: fast vs naive ${e}`);
+      }
+      tf.dispose([X, y, ...(D.filter(Boolean) as gs.tf.Tensor[])]);
+      net.dispose();
+    }
+    assert.ok(fitted > 1000, `${fitted} entries compared`);
+  });
+
   it('at the seeds\' eps = 1e-7 the naive loop carries round-off ~ u J / eps, the fast one does not', () => {
     // Both compute the same central difference; the naive loop subtracts two full costs J+ - J-, so
     // its own round-off grows like 1/eps (1e-9 relative here), while the fast one differences only
