@@ -4,7 +4,9 @@ import * as gs from '../src/index';
 import { batch64 } from '../src/mirror64';
 import { fastGrad64 } from '../src/numeric/fast64';
 import { naiveGrad64 } from '../src/numeric/naive64';
-import { directional64 } from '../src/numeric/directional64';
+import { directional64, joint64 } from '../src/numeric/directional64';
+import { base64 } from '../src/numeric/propagate';
+import { loss64 } from '../src/mirror64';
 import { float32Grad } from '../src/numeric/float32';
 import { naiveGrad32 } from '../src/numeric/naive32';
 import { layout, slotOf } from '../src/numeric/layout';
@@ -141,6 +143,31 @@ describe('fast float64 numerical gradient', () => {
       });
       c.done();
     }
+  });
+
+  it('joint: one direction over every block, (J(theta + eps u) - J(theta - eps u)) / 2 eps = u . numerical gradient = the naive difference', () => {
+    let compared = 0;
+    for (let i = 0; i < 40; i++) {
+      const c = prepared(i);
+      const full = fastGrad64(c.net.spec, c.theta, c.batch, { eps: 1e-6 });
+      const u = unitVector(c.theta.length, rng(i));
+      const B = base64(c.net.spec, c.theta, c.batch);
+      const j = joint64(B, c.theta, u, 1e-6);
+      let dot = 0, mass = 0;
+      for (let e = 0; e < u.length; e++) { dot += u[e] * full.values[e]; mass += Math.abs(u[e] * full.values[e]); }
+      // the naive loop's number: two whole float64 forward passes at theta +- eps u (round-off ~ u64 J / eps)
+      const plus = c.theta.map((w, e) => w + 1e-4 * u[e]), minus = c.theta.map((w, e) => w - 1e-4 * u[e]);
+      const naive = (loss64(c.net.spec, plus, c.batch) - loss64(c.net.spec, minus, c.batch)) / 2e-4;
+      const j4 = joint64(B, c.theta, u, 1e-4);
+      if (!j.kink && !full.kinks.some(Boolean)) {
+        assert.ok(Math.abs(j.value - dot) <= 1e-7 * mass + 1e-15, `${c.label}: ${j.value} vs ${dot}`);
+        compared++;
+      }
+      if (!j4.kink) assert.ok(Math.abs(j4.value - naive) <= 1e-9 * (j4.scale + Math.abs(naive)) + 1e-11, `${c.label}: ${j4.value} vs naive ${naive}`);
+      assert.ok(j.scale >= Math.abs(j.value) * (1 - 1e-12));
+      c.done();
+    }
+    assert.ok(compared >= 20, `${compared} nets compared`);
   });
 });
 
