@@ -6,6 +6,7 @@ import { fastGrad64 } from '../src/numeric/fast64';
 import { naiveGrad64 } from '../src/numeric/naive64';
 import { directional64, joint64 } from '../src/numeric/directional64';
 import { base64 } from '../src/numeric/propagate';
+import { alongMagnitudes64, magnitudes64 } from '../src/numeric/roundoff';
 import { loss64 } from '../src/mirror64';
 import { float32Grad } from '../src/numeric/float32';
 import { naiveGrad32 } from '../src/numeric/naive32';
@@ -168,6 +169,29 @@ describe('fast float64 numerical gradient', () => {
       c.done();
     }
     assert.ok(compared >= 20, `${compared} nets compared`);
+  });
+});
+
+describe('round-off bound (numeric/roundoff.ts)', () => {
+  it('alongMagnitudes64 is sum |v_e| mag_e over each block (W parts rank one), without forming mag', () => {
+    for (let i = 0; i < 60; i++) {
+      const c = prepared(i);
+      const B = base64(c.net.spec, c.theta, c.batch);
+      const mag = magnitudes64(B), r = rng(i);
+      const slots = layout(c.net.spec);
+      const parts = slots.map((s) => {
+        if (s.kind === 'b') return { v: unitVector(s.size, r) };
+        const alpha = unitVector(s.rows, r), beta = unitVector(s.cols, r);
+        return { alpha, beta, v: Float64Array.from({ length: s.size }, (_, e) => alpha[Math.floor(e / s.cols)] * beta[e % s.cols]) };
+      });
+      const along = alongMagnitudes64(B, parts);
+      slots.forEach((s, k) => {
+        let t = 0;
+        for (let e = 0; e < s.size; e++) t += Math.abs(parts[k].v[e]) * mag[s.offset + e];
+        assert.ok(Math.abs(along[k] - t) <= 1e-12 * t, `${c.label} ${s.name}: ${along[k]} vs ${t}`);
+      });
+      c.done();
+    }
   });
 });
 
