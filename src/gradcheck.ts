@@ -17,7 +17,7 @@ import {
   BANDS, FLOOR_FACTOR, WORST, floorBands, formatReport, relativeError, verdictOf, worstVerdict,
   type Bands, type BlockResult, type CheckReport, type EntryResult, type Precision, type Verdict,
 } from './report';
-import { along, directional64, joint64, type Direction } from './numeric/directional64';
+import { along, directional64, joint64, type Direction, type RankOne } from './numeric/directional64';
 import { fastGrad64 } from './numeric/fast64';
 import { base64, type Base64 } from './numeric/propagate';
 import { directional32, FLOAT32_EPS, float32Grad } from './numeric/float32';
@@ -693,7 +693,9 @@ function jointCheck(ctx: Context, K: number): Body | number {
     const wn = Math.hypot(...w);
     const u = new Float64Array(ctx.model.size);
     parts[k].forEach((d, i) => { for (let e = 0; e < d.slot.size; e++) u[d.slot.offset + e] = (w[i] / wn) * d.v[e]; });
-    const num = timed(ctx.time, () => joint64(mlp.base, ctx.theta, u, eps));
+    const factors: RankOne[] = [];
+    parts[k].forEach((d, i) => { if (d.alpha && d.beta) factors[d.slot.layer] = { alpha: d.alpha, beta: d.beta, scale: w[i] / wn }; });
+    const num = timed(ctx.time, () => joint64(mlp.base, ctx.theta, u, eps, factors));
     spent += num.evaluations;
     t.tick(k + 1);
     const h = hand[k].reduce((q, x, i) => q + (w[i] / wn) * x, 0);

@@ -166,6 +166,18 @@ describe('fast float64 numerical gradient', () => {
       }
       if (!j4.kink) assert.ok(Math.abs(j4.value - naive) <= 1e-9 * (j4.scale + Math.abs(naive)) + 1e-11, `${c.label}: ${j4.value} vs naive ${naive}`);
       assert.ok(j.scale >= Math.abs(j.value) * (1 - 1e-12));
+      // rank-one W parts given as factors: the same number as the dense product
+      const r1 = rng(i + 1000), factors: { alpha: Float64Array; beta: Float64Array; scale: number }[] = [];
+      const v = new Float64Array(c.theta.length);
+      for (const s of layout(c.net.spec)) {
+        if (s.kind === 'b') { v.set(unitVector(s.size, r1).map((x) => 0.5 * x), s.offset); continue; }
+        const alpha = unitVector(s.rows, r1), beta = unitVector(s.cols, r1), scale = 0.3 + 0.1 * s.layer;
+        factors[s.layer] = { alpha, beta, scale };
+        for (let e = 0; e < s.size; e++) v[s.offset + e] = scale * alpha[Math.floor(e / s.cols)] * beta[e % s.cols];
+      }
+      const dense = joint64(B, c.theta, v, 1e-6), fact = joint64(B, c.theta, v, 1e-6, factors);
+      assert.ok(Math.abs(dense.value - fact.value) <= 1e-9 * dense.scale + 1e-13, `${c.label}: factored ${fact.value} vs dense ${dense.value}`);
+      assert.equal(fact.kink, dense.kink);
       c.done();
     }
     assert.ok(compared >= 20, `${compared} nets compared`);

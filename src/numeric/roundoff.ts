@@ -14,7 +14,6 @@
  * backward being checked, which is a black box: it bounds what any correct one can do.
  */
 import { LEAKY_SLOPE } from '../activations';
-import { dot } from '../mirror64';
 import type { Base64 } from './propagate';
 
 /** float32 unit round-off, 2^-24. */
@@ -31,13 +30,23 @@ export const U32 = 2 ** -24;
  */
 export const ATOL_FACTOR = 8;
 
+/** |g'(z)| in float64 for each hidden activation (relu: both one-sided derivatives at 0, the larger bound). */
+const dgAbs: Record<string, (z: number) => number> = {
+  sigmoid: (z) => { const s = 1 / (1 + Math.exp(-z)); return s * (1 - s); },
+  tanh: (z) => 1 - Math.tanh(z) ** 2,
+  relu: (z) => (z >= 0 ? 1 : 0),
+  leakyRelu: (z) => (z >= 0 ? 1 : LEAKY_SLOPE),
+  linear: () => 1,
+};
+
 /** Calls visit(l, E^l) for l = L, ..., 1, with E^l [m, n_l] row-major as in the module comment. */
 function errorRows(B: Base64, visit: (l: number, E: Float64Array) => void): void {
-  const { spec, batch, n, L, m, W, z, P, P2 } = B;
+  const { spec, batch, n, L, m, W, z, P } = B;
   // E^L = |a^L| + |y|
   let E = new Float64Array(m * n[L]);
   for (let i = 0; i < E.length; i++) E[i] = Math.abs(spec.output === 'linear' ? z[L][i] : P[i]) + Math.abs(batch.Y[i]);
   let Ea: Float64Array | undefined; // E_a^l, kept for a residual skip
+  const slope = dgAbs[spec.hidden];
   for (let l = L; l >= 1; l--) {
     visit(l, E);
     if (l === 1) break;
@@ -45,16 +54,17 @@ function errorRows(B: Base64, visit: (l: number, E: Float64Array) => void): void
     const absW = W[l].map(Math.abs);
     const next = new Float64Array(m * nIn); // E_a^(l-1) = E^l |W^l|^T (+ E_a^l)
     for (let r = 0; r < m; r++) {
-      for (let i = 0; i < nIn; i++) next[r * nIn + i] = dot(E, r * nOut, absW, i * nOut, nOut) + (spec.residual[l] && Ea ? Ea[r * nIn + i] : 0);
+      for (let i = 0; i < nIn; i++) {
+        let q = 0;
+        for (let c = 0; c < nOut; c++) q += E[r * nOut + c] * absW[i * nOut + c];
+        next[r * nIn + i] = q + (spec.residual[l] && Ea ? Ea[r * nIn + i] : 0);
+      }
     }
     Ea = next;
-    // E^(l-1) = E_a^(l-1) |D| |g'(z^(l-1))|; for relu both one-sided derivatives at 0: the larger bound
-    const D = batch.D[l - 1], zl = z[l - 1], p2 = P2[l - 1], h = spec.hidden;
+    // E^(l-1) = E_a^(l-1) |D| |g'(z^(l-1))|
+    const D = batch.D[l - 1], zl = z[l - 1];
     E = new Float64Array(m * nIn);
-    for (let k = 0; k < E.length; k++) {
-      const slope = h === 'tanh' || h === 'sigmoid' ? p2[k] : h === 'relu' ? (zl[k] >= 0 ? 1 : 0) : h === 'leakyRelu' ? (zl[k] >= 0 ? 1 : LEAKY_SLOPE) : 1;
-      E[k] = next[k] * (D ? Math.abs(D[k]) : 1) * slope;
-    }
+    for (let k = 0; k < E.length; k++) E[k] = next[k] * (D ? Math.abs(D[k]) : 1) * slope(zl[k]);
   }
 }
 
@@ -73,18 +83,17 @@ export function magnitudes64(B: Base64): Float64Array {
   const out = new Float64Array(n.reduce((s, k, l) => (l === 0 ? 0 : s + n[l - 1] * k + k), 0));
   const offsets: number[] = [0];
   for (let l = 1, o = 0; l <= L; l++) { offsets[l] = o; o += n[l - 1] * n[l] + n[l]; }
-  const inv = 1 / m;
   errorRows(B, (l, E) => {
     const nIn = n[l - 1], nOut = n[l], o = offsets[l], ob = o + nIn * nOut, prev = a[l - 1];
     for (let r = 0; r < m; r++) { // |dW^l| += |a^(l-1)_r|^T E^l_r / m and |db^l| += E^l_r / m, one example at a time
       const er = r * nOut;
       for (let i = 0; i < nIn; i++) {
-        const x = Math.abs(prev[r * nIn + i]) * inv;
+        const x = Math.abs(prev[r * nIn + i]);
         if (x === 0) continue;
         const row = o + i * nOut;
-        for (let c = 0; c < nOut; c++) out[row + c] += x * E[er + c];
+        for (let c = 0; c < nOut; c++) out[row + c] += (x * E[er + c]) / m;
       }
-      for (let c = 0; c < nOut; c++) out[ob + c] += E[er + c] * inv;
+      for (let c = 0; c < nOut; c++) out[ob + c] += E[er + c] / m;
     }
     if (spec.l2 > 0) for (let k = 0; k < nIn * nOut; k++) out[o + k] += (spec.l2 / m) * Math.abs(W[l][k]);
   });
