@@ -715,6 +715,8 @@ function jointCheck(ctx: Context, K: number): Body | number {
   const dist = Math.sqrt(H.reduce((q, h, k) => q + (h - N[k]) ** 2, 0)), bound = Math.sqrt(noise.reduce((q, x) => q + x * x, 0));
   const ratio = dist / bound;
   const raw = BANDS.float64;
+  const relNoise = bound / (Math.hypot(...H) + Math.hypot(...N));
+  if (error > raw.great) notes.push(`float32 round-off: the checked gradient is float32 (tf has no float64); along u a correct one may miss the numbers by ${relNoise.toExponential(1)} relative (the noise), so a relative error of ${error.toExponential(1)} is great by its ratio ${ratio.toExponential(1)} <= ${FLOOR_FACTOR}`);
   notes.push(`directional: ${K} joint random direction(s) u over all ${slots.length} blocks (each block's part weighted by 1 / its float32 round-off bound, so none is diluted), u . grad compared with (J(theta + eps u) - J(theta - eps u)) / 2 eps: within ${ratio.toExponential(1)} x the noise (the round-off bound of a correct float32 backward along u plus the numbers' own), so no block needed a direction of its own and autograd was not run`);
   return {
     relativeError: error,
