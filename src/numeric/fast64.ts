@@ -64,12 +64,11 @@ const FIT_TOL = 1e-11;
  * the fit to FIT_TOL of G; when they disagree (a large eps, where s^5 shows) this returns undefined
  * and every entry is evaluated exactly.
  */
-function oddFit(G: (s: number) => number, T: number): { a: number; b: number } | undefined {
-  const g1 = G(T), g2 = G(T / 2);
+function oddFit(T: number, g1: number, g2: number, gQ: number, g3Q: number): { a: number; b: number } | undefined {
+  // g1 = G(T), g2 = G(T/2); gQ = G(T/4) and g3Q = G(3T/4) check the fit
   const b = (g1 - 2 * g2) / (0.75 * T * T * T); // g1 - 2 g2 = b (T^3 - T^3 / 4)
   const a = (g1 - b * T * T * T) / T;
-  for (const s of [T / 4, (3 * T) / 4]) {
-    const g = G(s);
+  for (const [s, g] of [[T / 4, gQ], [(3 * T) / 4, g3Q]]) {
     if (!(Math.abs(a * s + b * s * s * s - g) <= FIT_TOL * Math.max(Math.abs(g), (Math.abs(g1) * s) / T))) return undefined;
   }
   return { a, b };
@@ -98,12 +97,12 @@ function column(B: Base64, l: number, j: number, col: Column, sums: Float64Array
         const x = Math.abs(i < 0 ? 1 : aPrev[r * nIn + i]);
         T = Math.max(T, col.hp[e] * x, col.hm[e] * x);
       }
-      if (T > 0) fit = oddFit(exact, T);
+      if (T > 0) fit = oddFit(T, exact(T), exact(T / 2), exact(T / 4), exact((3 * T) / 4));
     } else if (linear) {
       // a bound on every step of the column in this row, whichever entries are asked for (so a
       // subset gets the same numbers as the full check): |h| <= 2 eps, |dz| <= 2 eps max(1, |a_r|)
       T = 2 * eps * Math.max(1, rowMax[r]);
-      if (T < tcrit) fit = oddFit(along, T);
+      if (T < tcrit) fit = oddFit(T, along(T), along(T / 2), along(T / 4), along((3 * T) / 4));
     }
     for (let e = 0; e < col.i.length; e++) {
       const i = col.i[e];
