@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     // (c) ------------------------------------------------------------------------------------------
     say('## (c) Directional and sparse vs full, on the bug catalogue');
     say();
-    say('Each catalogued bug (test/bugs.ts) planted in a [64, 64, 64, 10] net, batch 64, checked with gs.gradCheck in float64 with its defaults: full (1 run), sparse (20 entries per block; median of 3), directional (1 random direction per block; a failing block confirmed on the 2 entries where the checked gradient and autograd differ most, and on 2 random ones too if those 2 agree with the numbers; median of 7 after a warm-up call). Times are whole gradCheck calls. Also the correct backward on the same nets. "flagged": verdict wrong (for the correct backward: verdict great).');
+    say('Each catalogued bug (test/bugs.ts) planted in a [64, 64, 64, 10] net, batch 64, checked with gs.gradCheck in float64 with its defaults: full (1 run), sparse (20 entries per block; median of 3), directional (one joint direction over all blocks first; when it does not settle the check, 1 random direction per block, a failing block confirmed on the 2 entries where the checked gradient and autograd differ most, and on 2 random ones too if those 2 agree with the numbers; median of 7 after a warm-up call). Times are whole gradCheck calls. Also the correct backward on the same nets. "flagged": verdict wrong (for the correct backward: verdict great).');
     say();
     const rowsC: (string | number)[][] = [];
     const rowsW: (string | number)[][] = [];
@@ -190,7 +190,9 @@ async function main(): Promise<void> {
       rowsC.push([b.name, `${fmt(full.seconds)} s ${flagged(full.result) ? 'yes' : 'NO'}`, `${fmt(sparse.seconds)} s ${flagged(sparse.result) ? 'yes' : 'NO'} (${fmt(100 * sparse.seconds / full.seconds, 2)}%)`,
         `${fmt(dir.seconds * 1000)} ms ${flagged(dir.result) ? 'yes' : 'NO'} (**${fmt(100 * dir.seconds / full.seconds, 2)}%**)`, `${full.result.evaluations} / ${sparse.result.evaluations} / ${dir.result.evaluations}`]);
       const naiveFull = naivePerEntry(net, X, Y) * net.size;
-      const confirmed = (dir.result.evaluations - 2 * net.blocks.length) / 2;
+      // entries confirmed: the evaluations left after the joint direction (2, when it ran) and the per-block ones (2 per block, when they ran)
+      const ran = (start: string): boolean => dir.result.notes.some((n) => n.startsWith(start));
+      const confirmed = (dir.result.evaluations - (ran('directional: one joint direction') ? 2 : 0) - (ran('directional: 1 random unit direction') ? 2 * net.blocks.length : 0)) / 2;
       if (bug?.options.hidden === 'relu') ratios.reluFixed.push(full.result.time.analytic / full.seconds);
       if (bug) {
         ratios.whole.push(dir.seconds / full.seconds);

@@ -17,7 +17,7 @@ import {
   BANDS, FLOOR_FACTOR, WORST, floorBands, formatReport, relativeError, verdictOf, worstVerdict,
   type Bands, type BlockResult, type CheckReport, type EntryResult, type Precision, type Verdict,
 } from './report';
-import { along, directional64, type Direction } from './numeric/directional64';
+import { along, directional64, joint64, type Direction, type RankOne } from './numeric/directional64';
 import { fastGrad64 } from './numeric/fast64';
 import { base64, type Base64 } from './numeric/propagate';
 import { directional32, FLOAT32_EPS, float32Grad } from './numeric/float32';
@@ -26,7 +26,10 @@ import { ticker, type OnProgress, type Ticker } from './numeric/progress';
 import { progress as showProgress, DEFAULT_DELAY } from './display/progress';
 import type { NumericResult } from './numeric/result';
 import { activations } from './activations';
-import { ATOL_FACTOR, U32, magnitudes64 } from './numeric/roundoff';
+import { ATOL_FACTOR, U32, alongMagnitudes64, magnitudes64 } from './numeric/roundoff';
+
+/** float64 unit round-off, 2^-53. */
+const U64 = 2 ** -53;
 
 export { ATOL_FACTOR };
 
@@ -206,15 +209,16 @@ function checkNet(net: Net, X: Tensor2D, Y: Tensor, s: Settings): Checked {
   const y = net.labels(Y, m);
   const notes: string[] = [];
   let cache: Cache | undefined;
+  const D = checkMasks(net, m, seed);
   try {
     const analyticStart = performance.now();
-    const D = checkMasks(net, m, seed);
     if (D.length) notes.push(`dropout: one mask D (keepProb ${net.spec.keepProb}) drawn with the check's seed ${seed} (options.seed) and held fixed for the hand-written gradient, autograd and every numeric evaluation`);
-    let autoGrads: Grads;
-    try {
+    // float64 directional tries one joint direction first, which needs no autograd: a plain forward pass
+    let autoGrads: Grads | undefined;
+    if (mode === 'directional' && precision === 'float64') {
+      cache = net.forward(X, D.length ? { masks: D } : {}).cache; // its output is cache.a[L]
+    } else {
       ({ cache, grads: autoGrads } = net.forwardAndAutograd(X, y, D)); // one tf forward pass for both
-    } finally {
-      tf.dispose(D.filter(Boolean) as Tensor[]);
     }
     const analytic = gradients(net, cache, y, autoGrads, backward);
     const alt = rightSided(net, cache, y);
@@ -226,14 +230,30 @@ function checkNet(net: Net, X: Tensor2D, Y: Tensor, s: Settings): Checked {
     // the numeric gradient and the confirmation
     const base = timed(time, () => base64(net.spec, theta, batch));
     if (precision === 'float64') mirrorSigns(net, cache, base.z, notes);
-    const mag = magnitudes64(base);
-    const ctx: Context = { model: net, mlp: { net, cache, y, batch, base }, theta, mag, alt, slots, eps, precision, samples, seed, notes, analytic, report, time };
+    const joint = mode === 'directional' && precision === 'float64' && !alt;
+    const ctx: Context = { model: net, mlp: { net, cache, y, batch, base }, theta, mag: joint ? new Float64Array(0) : magnitudes64(base), alt, slots, eps, precision, samples, seed, notes, analytic, report, time };
     notes.push(precision === 'float64'
       ? `numeric: central differences of J re-evaluated in float64 by the mirror of the forward pass (cached layers, only the change carried downstream), eps ${eps}; the checked gradient and autograd are float32 (tf)`
-      : `numeric: central differences of J in float32 on tf (the rows each perturbation moves, batched through tf: one pass per block of rows), eps ${eps}`);
-    const body = mode === 'directional' ? directionalCheck(ctx, directions) : entryCheck(ctx, mode === 'full' ? undefined : sparseIndices(slots, samples, seed), mode);
+      : `numeric: central differences of J in float32 on tf (the parameters set to theta +- eps, two tf forward passes per entry), eps ${eps}`);
+    let spent = 0;
+    if (joint) {
+      const first = jointCheck(ctx, directions);
+      if (typeof first !== 'number') return { ...first, notes, time, alt };
+      spent = first;
+      ctx.mag = magnitudes64(base); // the per-entry round-off bound, for per-block directions and entries
+    }
+    if (!autoGrads) { // the joint direction did not settle it (or could not run): autograd for the per-block check
+      const t0 = performance.now();
+      const own = net.forwardAndAutograd(X, y, D);
+      own.cache.dispose();
+      analytic.auto = net.gradsToVector(own.grads);
+      tf.dispose(Object.values(own.grads));
+      time.analytic += (performance.now() - t0) / 1000;
+    }
+    const body = mode === 'directional' ? directionalCheck(ctx, directions, spent) : entryCheck(ctx, mode === 'full' ? undefined : sparseIndices(slots, samples, seed), mode);
     return { ...body, notes, time, alt };
   } finally {
+    tf.dispose(D.filter(Boolean) as Tensor[]);
     cache?.dispose();
     y.dispose();
   }
@@ -288,11 +308,11 @@ function timed<T>(time: { numeric: number }, f: () => T): T {
 
 type Body = Omit<CheckReport, 'precision' | 'eps' | 'mode' | 'backend' | 'seconds' | 'time' | 'notes' | 'toString'>;
 
-/** The checked gradient (user's backward or net.backward) and autograd's, as theta-ordered vectors; disposes autoGrads. */
-function gradients(net: Model<any>, cache: ModelCache, Y: Tensor2D, autoGrads: Grads, backward: BackwardFn<any> | undefined): Analytic { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The checked gradient (user's backward or net.backward) and autograd's (NaN when not run yet), as theta-ordered vectors; disposes autoGrads. */
+function gradients(net: Model<any>, cache: ModelCache, Y: Tensor2D, autoGrads: Grads | undefined, backward: BackwardFn<any> | undefined): Analytic { // eslint-disable-line @typescript-eslint/no-explicit-any
   const bad = new Map<string, string>();
-  const auto = net.gradsToVector(autoGrads);
-  tf.dispose(Object.values(autoGrads));
+  const auto = autoGrads ? net.gradsToVector(autoGrads) : new Float64Array(net.size).fill(NaN);
+  if (autoGrads) tf.dispose(Object.values(autoGrads));
   const grads = tf.tidy(() => {
     let g: unknown;
     try {
@@ -646,11 +666,92 @@ function nearKinks(ctx: Context): Uint8Array {
 }
 
 /**
+ * A block's part of a joint direction must stand this far above its round-off bound (|hand . v_s| >
+ * JOINT_GATE * blocks * atol_s): then a wrong block moves the joint difference by more than FLOOR_FACTOR
+ * x the joint noise (for a doubled or sign-flipped block, and a zeroed one fails the gate), where a
+ * direction of its own would. Below it, per-block directions decide.
+ */
+const JOINT_GATE = 2 * FLOOR_FACTOR;
+
+/**
+ * Float64 directional, first look: one joint random direction u over every block at once, two loss
+ * evaluations and no autograd. u's part on block s is a random unit vector v_s (rank one, alpha beta^T,
+ * on a W block) weighted by 1 / atol_s, its round-off bound along v_s (numeric/roundoff.ts
+ * alongMagnitudes64: no per-entry bound needed), so every block weighs the same in
+ *   u . hand  vs  (J(theta + eps u) - J(theta - eps u)) / 2 eps.
+ * The noise allowed is the round-off bound of a correct float32 backward along u plus the numbers'
+ * own (u64 sum_r |L_r(+) - L_r(-)| / eps); without autograd nothing else is needed. They must agree
+ * to FLOOR_FACTOR x that noise, the numeric value must stand above it, and every block's part above
+ * its own (JOINT_GATE). Returns the report body when all that holds; else the evaluations spent (0 when
+ * nothing ran: a kink nearby, a bad shape, a block too small to see), and the per-block check decides.
+ */
+function jointCheck(ctx: Context, K: number): Body | number {
+  const { mlp, slots, analytic, eps, notes } = ctx;
+  if (!mlp || analytic.bad.size || !finite(analytic.hand) || nearKinks(ctx).some(Boolean)) return 0;
+  // v_s: a random unit vector, rank one on a W block (alpha beta^T, both Gaussian), so the round-off
+  // bound along it needs no per-entry bound (roundoff.ts alongMagnitudes64)
+  const r = rng(ctx.seed + 49979687);
+  const parts = Array.from({ length: K }, () => slots.map((slot) => {
+    if (slot.kind === 'b') return { slot, v: unitVector(slot.size, r) };
+    const alpha = unitVector(slot.rows, r), beta = unitVector(slot.cols, r), v = new Float64Array(slot.size);
+    for (let i = 0; i < slot.rows; i++) for (let c = 0; c < slot.cols; c++) v[i * slot.cols + c] = alpha[i] * beta[c];
+    return { slot, v, alpha, beta };
+  }));
+  const atol = parts.map((ds) => Array.from(alongMagnitudes64(mlp.base, ds), (x) => ATOL_FACTOR * U32 * x));
+  const hand = parts.map((ds) => ds.map((d) => along(analytic.hand, d)));
+  if (atol.some((row, k) => row.some((x, i) => !(x > 0) || !(Math.abs(hand[k][i]) > JOINT_GATE * slots.length * x)))) return 0;
+  const t = ticker(ctx.report, K, 'directional');
+  const H: number[] = [], N: number[] = [], noise: number[] = [];
+  let spent = 0;
+  for (let k = 0; k < K; k++) {
+    const w = atol[k].map((x) => 1 / x);
+    const wn = Math.hypot(...w);
+    const u = new Float64Array(ctx.model.size);
+    parts[k].forEach((d, i) => { for (let e = 0; e < d.slot.size; e++) u[d.slot.offset + e] = (w[i] / wn) * d.v[e]; });
+    const factors: RankOne[] = [];
+    parts[k].forEach((d, i) => { if (d.alpha && d.beta) factors[d.slot.layer] = { alpha: d.alpha, beta: d.beta, scale: w[i] / wn }; });
+    const num = timed(ctx.time, () => joint64(mlp.base, ctx.theta, u, eps, factors));
+    spent += num.evaluations;
+    t.tick(k + 1);
+    const h = hand[k].reduce((q, x, i) => q + (w[i] / wn) * x, 0);
+    const bound = atol[k].reduce((q, x, i) => q + (w[i] / wn) * x, 0) + (2 * mlp.batch.m * U64 * num.scale); // u64 sum_r |rows| / eps
+    const ratio = Math.abs(h - num.value) / bound;
+    const fails = num.kink ? 'crossed a relu kink' : !Number.isFinite(num.value) ? 'is not finite'
+      : ratio > FLOOR_FACTOR ? `differs from u . checked by ${ratio.toExponential(1)} x the noise` : Math.abs(num.value) <= FLOOR_FACTOR * bound ? 'is about 0 next to the noise' : '';
+    if (fails) {
+      t.finish();
+      notes.push(`directional: one joint direction over all ${slots.length} blocks first: its difference ${fails}, so each block got a direction of its own`);
+      return spent;
+    }
+    H.push(h); N.push(num.value); noise.push(bound);
+  }
+  t.finish();
+  const error = relativeError(H, N);
+  const dist = Math.sqrt(H.reduce((q, h, k) => q + (h - N[k]) ** 2, 0)), bound = Math.sqrt(noise.reduce((q, x) => q + x * x, 0));
+  const ratio = dist / bound;
+  const raw = BANDS.float64;
+  const relNoise = bound / (Math.hypot(...H) + Math.hypot(...N));
+  if (error > raw.great) notes.push(`float32 round-off: the checked gradient is float32 (tf has no float64); along u a correct one may miss the numbers by ${relNoise.toExponential(1)} relative (the noise), so a relative error of ${error.toExponential(1)} is great by its ratio ${ratio.toExponential(1)} <= ${FLOOR_FACTOR}`);
+  notes.push(`directional: ${K} joint random direction(s) u over all ${slots.length} blocks (each block's part weighted by 1 / its float32 round-off bound, so none is diluted), u . grad compared with (J(theta + eps u) - J(theta - eps u)) / 2 eps: within ${ratio.toExponential(1)} x the noise (the round-off bound of a correct float32 backward along u plus the numbers' own), so no block needed a direction of its own and autograd was not run`);
+  return {
+    relativeError: error,
+    pairs: { handVsAutograd: NaN, handVsNumeric: error, autogradVsNumeric: NaN },
+    blocks: slots.map((s) => ({ name: s.name, relativeError: error, verdict: 'great' as const, checked: K, size: s.size, kinks: 0, bands: raw, ratio, noise: bound, basis: 'numeric' as const })),
+    worst: [],
+    verdict: 'great',
+    bands: raw,
+    evaluations: spent,
+    checked: K,
+    kinks: 0,
+  };
+}
+
+/**
  * Directional: a few random unit directions per block, with the coordinates next to a kink left out
  * (compared with autograd instead). A block whose direction still crosses a kink, or that fails, is
  * checked entry by entry before the report calls it anything.
  */
-function directionalCheck(ctx: Context, K: number): Body {
+function directionalCheck(ctx: Context, K: number, spent = 0): Body {
   const { mlp, slots, analytic, notes, precision, eps } = ctx;
   const raw = BANDS[precision];
   const r = rng(ctx.seed + 32452843);
@@ -717,7 +818,7 @@ function directionalCheck(ctx: Context, K: number): Body {
   // the coordinates at a kink were compared with autograd: the worst of them are named too
   let worst: EntryResult[] = slots.flatMap((s) => kinkCoords.get(s)!.map((i) => kinkEntry(ctx, s, i, NaN)))
     .sort((p, q) => Math.abs(q.difference) - Math.abs(p.difference)).slice(0, WORST);
-  let evaluations = num.evaluations;
+  let evaluations = num.evaluations + spent;
   notes.push(`directional: ${K} random unit direction(s) v per block, v . grad compared with (J(theta + eps v) - J(theta - eps v)) / 2 eps`);
   if (kinkTotal) notes.push(`${kinkTotal} coordinate(s) sit next to a relu kink: left out of the directions and compared with autograd (either one-sided derivative accepted where z = 0 exactly)`);
   if (failing.length || kinked.length) {

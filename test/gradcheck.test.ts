@@ -2,7 +2,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor2D } from '@tensorflow/tfjs';
 import * as gs from '../src/index';
-import { labelsFor } from './bugs';
+import { BUGS, bugCase, labelsFor } from './bugs';
 import { randomCase } from './nets';
 
 const { tf } = gs;
@@ -86,7 +86,9 @@ describe('gradCheck on random correct architectures', () => {
       assertHonest(d, c.label);
       assert.ok(d.notes.some((n) => n.startsWith('directional')));
       const free = d.blocks.filter((b) => b.basis !== 'autograd' && !d.notes.some((n) => n.startsWith(`${b.name}: its direction crossed`))).length;
-      assert.ok(d.evaluations >= 2 * free, `${d.evaluations} evaluations for ${free} blocks with a direction`); // one direction per block by default
+      // one joint direction settles it (2 evaluations), else one direction per block by default
+      const joint = d.notes.some((n) => n.includes('joint random direction(s) u over all'));
+      assert.ok(joint ? d.evaluations === 2 : d.evaluations >= 2 * free, `${d.evaluations} evaluations for ${free} blocks with a direction`);
       const d3 = gs.gradCheck(c.net, c.X, c.Y, { mode: 'directional', directions: 3, seed: i });
       assertHonest(d3, c.label);
       for (const r of [s, d, d3]) {
@@ -95,6 +97,68 @@ describe('gradCheck on random correct architectures', () => {
       }
       c.dispose();
     }
+  });
+});
+
+describe('directional float64: one joint direction first', () => {
+  const JOINT = 'joint random direction(s) u over all';
+  const big = (hidden: gs.Activation) => {
+    const net = gs.mlp({ sizes: [64, 64, 64, 10], hidden, output: 'softmax', seed: 1 });
+    const X = tf.randomNormal([64, 64], 0, 1, 'float32', 1) as Tensor2D;
+    return { net, X, Y: labelsFor('softmax', 64, 10, 1), dispose() { net.dispose(); tf.dispose([X, this.Y]); } };
+  };
+
+  it('settles a correct [64, 64, 64, 10] net with 2 evaluations and no autograd, every block great', () => {
+    for (const hidden of ['relu', 'tanh'] as const) {
+      const c = big(hidden);
+      const before = tf.memory().numTensors;
+      const r = gs.gradCheck(c.net, c.X, c.Y, { mode: 'directional', progress: false });
+      assert.equal(tf.memory().numTensors, before);
+      assert.equal(r.verdict, 'great', String(r));
+      assert.equal(r.evaluations, 2);
+      assert.ok(r.notes.some((n) => n.includes(JOINT)), String(r));
+      assert.ok(Number.isNaN(r.pairs.handVsAutograd) && Number.isNaN(r.pairs.autogradVsNumeric), 'autograd was not run');
+      assert.ok(r.blocks.every((b) => b.verdict === 'great' && b.basis === 'numeric' && b.ratio! <= gs.FLOOR_FACTOR), String(r));
+      c.dispose();
+    }
+  });
+
+  it('rejects every catalogue bug itself; the per-block check then names the faulty blocks and entries', () => {
+    for (const bug of BUGS) {
+      const { net, X, Y } = bugCase(bug, 16, 4);
+      const r = gs.gradCheck(net, X, Y, { backward: bug.backward, mode: 'directional', progress: false });
+      assert.equal(r.verdict, 'wrong', `${bug.name}\n${r}`);
+      assert.ok(r.notes.some((n) => n.startsWith('directional: one joint direction over all') && n.includes('so each block got a direction of its own')), `${bug.name}\n${r}`);
+      assert.ok(r.worst.length > 0 && bug.faulty.includes(r.worst[0].block), `${bug.name}\n${r}`);
+      for (const b of r.blocks) if (!bug.faulty.includes(b.name)) assert.ok(b.verdict === 'great' || b.verdict === 'ok', `${bug.name}: ${b.name} ${b.verdict}\n${r}`);
+      assert.ok(Number.isFinite(r.pairs.handVsAutograd), 'autograd ran for the per-block check');
+      net.dispose(); tf.dispose([X, Y]);
+    }
+  });
+
+  it('never passes a block that is doubled, sign-flipped or zeroed where the correct backward passed jointly', () => {
+    let jointly = 0;
+    for (let i = 0; i < 40; i++) {
+      const c = randomCase(i);
+      const r = gs.gradCheck(c.net, c.X, c.Y, { mode: 'directional', seed: i, progress: false });
+      if (r.notes.some((n) => n.includes(JOINT))) {
+        jointly++;
+        for (const b of r.blocks) {
+          for (const f of [2, -1, 0]) {
+            const planted = (net: gs.Net, cache: gs.Cache, Y: gs.tf.Tensor) => {
+              const g = net.backward(cache, Y);
+              const x = g[b.name].mul(f); g[b.name].dispose(); g[b.name] = x as gs.tf.Tensor2D;
+              return g;
+            };
+            const p = gs.gradCheck(c.net, c.X, c.Y, { mode: 'directional', seed: i, backward: planted, progress: false });
+            assert.ok(!p.notes.some((n) => n.includes(JOINT)), `${c.label} ${b.name} x ${f} passed the joint direction\n${p}`);
+            assert.ok(p.verdict === 'wrong' || p.verdict === 'worry', `${c.label} ${b.name} x ${f}: ${p.verdict}\n${p}`);
+          }
+        }
+      }
+      c.dispose();
+    }
+    assert.ok(jointly >= 10, `${jointly} of 40 nets settled by the joint direction`);
   });
 });
 

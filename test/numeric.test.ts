@@ -4,7 +4,10 @@ import * as gs from '../src/index';
 import { batch64 } from '../src/mirror64';
 import { fastGrad64 } from '../src/numeric/fast64';
 import { naiveGrad64 } from '../src/numeric/naive64';
-import { directional64 } from '../src/numeric/directional64';
+import { directional64, joint64 } from '../src/numeric/directional64';
+import { base64 } from '../src/numeric/propagate';
+import { alongMagnitudes64, magnitudes64 } from '../src/numeric/roundoff';
+import { loss64 } from '../src/mirror64';
 import { float32Grad } from '../src/numeric/float32';
 import { naiveGrad32 } from '../src/numeric/naive32';
 import { layout, slotOf } from '../src/numeric/layout';
@@ -66,6 +69,35 @@ describe('fast float64 numerical gradient', () => {
     }
   });
 
+  it('piecewise-linear g (relu, leakyRelu, linear): the odd fit along v in the linear region gives the naive loop\'s numbers at every eps', () => {
+    // eps up to 0.1: the fit's range reaches kinks there (then exact per-entry passes) or its s^5 term shows
+    const cases = [
+      { hidden: 'relu', output: 'softmax' }, { hidden: 'leakyRelu', output: 'sigmoid' }, { hidden: 'linear', output: 'softmax' },
+      { hidden: 'relu', output: 'linear', residual: true, keepProb: 0.8, l2: 0.3 }, { hidden: 'relu', output: 'softmax', init: { gain: 3 } },
+    ] as const;
+    let fitted = 0;
+    for (const [n, opts] of cases.entries()) {
+      const net = gs.mlp({ sizes: [6, 8, 8, 3], seed: n + 1, ...(opts as Partial<gs.MlpOptions>) });
+      const X = tf.randomNormal([10, 6], 0, 2, 'float32', n + 2) as gs.tf.Tensor2D;
+      const y = labelsFor(net.spec.output, 10, 3, n + 3);
+      const D = net.spec.keepProb < 1 ? net.sampleMasks(10) : [];
+      const batch = batch64(net.spec, X, y, D);
+      const theta = net.toVector();
+      for (const eps of [1e-5, 1e-3, 1e-1]) {
+        const fast = fastGrad64(net.spec, theta, batch, { eps });
+        const naive = naiveGrad64(net.spec, theta, batch, { eps });
+        assert.deepEqual(fast.kinks, naive.kinks, `${JSON.stringify(opts)}, eps ${eps}: kink flags`);
+        const keep = Array.from(fast.indices.keys()).filter((k) => !fast.kinks[k]);
+        fitted += keep.length;
+        const e = gs.relativeError(keep.map((k) => fast.values[k]), keep.map((k) => naive.values[k]));
+        assert.ok(e <= 1e-9, `${JSON.stringify(opts)}, eps ${eps}: fast vs naive ${e}`);
+      }
+      tf.dispose([X, y, ...(D.filter(Boolean) as gs.tf.Tensor[])]);
+      net.dispose();
+    }
+    assert.ok(fitted > 1000, `${fitted} entries compared`);
+  });
+
   it('at the seeds\' eps = 1e-7 the naive loop carries round-off ~ u J / eps, the fast one does not', () => {
     // Both compute the same central difference; the naive loop subtracts two full costs J+ - J-, so
     // its own round-off grows like 1/eps (1e-9 relative here), while the fast one differences only
@@ -109,6 +141,66 @@ describe('fast float64 numerical gradient', () => {
         if (!dir.kinks[d] && !full.kinks.subarray(slot.offset, slot.offset + slot.size).some(Boolean)) {
           assert.ok(Math.abs(dir.values[d] - dot) <= 1e-7 * mass + 1e-15, `${c.label} ${slot.name}: ${dir.values[d]} vs ${dot}`);
         }
+      });
+      c.done();
+    }
+  });
+
+  it('joint: one direction over every block, (J(theta + eps u) - J(theta - eps u)) / 2 eps = u . numerical gradient = the naive difference', () => {
+    let compared = 0;
+    for (let i = 0; i < 40; i++) {
+      const c = prepared(i);
+      const full = fastGrad64(c.net.spec, c.theta, c.batch, { eps: 1e-6 });
+      const u = unitVector(c.theta.length, rng(i));
+      const B = base64(c.net.spec, c.theta, c.batch);
+      const j = joint64(B, c.theta, u, 1e-6);
+      let dot = 0, mass = 0;
+      for (let e = 0; e < u.length; e++) { dot += u[e] * full.values[e]; mass += Math.abs(u[e] * full.values[e]); }
+      // the naive loop's number: two whole float64 forward passes at theta +- eps u (round-off ~ u64 J / eps)
+      const plus = c.theta.map((w, e) => w + 1e-4 * u[e]), minus = c.theta.map((w, e) => w - 1e-4 * u[e]);
+      const naive = (loss64(c.net.spec, plus, c.batch) - loss64(c.net.spec, minus, c.batch)) / 2e-4;
+      const j4 = joint64(B, c.theta, u, 1e-4);
+      if (!j.kink && !full.kinks.some(Boolean)) {
+        assert.ok(Math.abs(j.value - dot) <= 1e-7 * mass + 1e-15, `${c.label}: ${j.value} vs ${dot}`);
+        compared++;
+      }
+      if (!j4.kink) assert.ok(Math.abs(j4.value - naive) <= 1e-9 * (j4.scale + Math.abs(naive)) + 1e-11, `${c.label}: ${j4.value} vs naive ${naive}`);
+      assert.ok(j.scale >= Math.abs(j.value) * (1 - 1e-12));
+      // rank-one W parts given as factors: the same number as the dense product
+      const r1 = rng(i + 1000), factors: { alpha: Float64Array; beta: Float64Array; scale: number }[] = [];
+      const v = new Float64Array(c.theta.length);
+      for (const s of layout(c.net.spec)) {
+        if (s.kind === 'b') { v.set(unitVector(s.size, r1).map((x) => 0.5 * x), s.offset); continue; }
+        const alpha = unitVector(s.rows, r1), beta = unitVector(s.cols, r1), scale = 0.3 + 0.1 * s.layer;
+        factors[s.layer] = { alpha, beta, scale };
+        for (let e = 0; e < s.size; e++) v[s.offset + e] = scale * alpha[Math.floor(e / s.cols)] * beta[e % s.cols];
+      }
+      const dense = joint64(B, c.theta, v, 1e-6), fact = joint64(B, c.theta, v, 1e-6, factors);
+      assert.ok(Math.abs(dense.value - fact.value) <= 1e-9 * dense.scale + 1e-13, `${c.label}: factored ${fact.value} vs dense ${dense.value}`);
+      assert.equal(fact.kink, dense.kink);
+      c.done();
+    }
+    assert.ok(compared >= 20, `${compared} nets compared`);
+  });
+});
+
+describe('round-off bound (numeric/roundoff.ts)', () => {
+  it('alongMagnitudes64 is sum |v_e| mag_e over each block (W parts rank one), without forming mag', () => {
+    for (let i = 0; i < 60; i++) {
+      const c = prepared(i);
+      const B = base64(c.net.spec, c.theta, c.batch);
+      const mag = magnitudes64(B), r = rng(i);
+      const slots = layout(c.net.spec);
+      const parts = slots.map((s) => {
+        if (s.kind === 'b') return { v: unitVector(s.size, r) };
+        const alpha = unitVector(s.rows, r), beta = unitVector(s.cols, r);
+        return { alpha, beta, v: Float64Array.from({ length: s.size }, (_, e) => alpha[Math.floor(e / s.cols)] * beta[e % s.cols]) };
+      });
+      const along = alongMagnitudes64(B, parts);
+      slots.forEach((s, k) => {
+        let t = 0;
+        for (let e = 0; e < s.size; e++) t += Math.abs(parts[k].v[e]) * mag[s.offset + e];
+        assert.ok(Math.abs(along[k] - t) <= 1e-12 * t, `${c.label} ${s.name}: ${along[k]} vs ${t}`);
       });
       c.done();
     }

@@ -6,8 +6,9 @@
  * dropped units cost nothing. With piecewise-linear g (relu, leakyRelu, linear) every perturbation
  * of column j in row r moves z^L along one vector v (propagate.linearPass) until a kink is reached,
  * so all W^l[:, j], b^l[j] and both signs share one downstream pass per row; steps that would reach
- * a kink take the exact path and are flagged. With smooth g (tanh, sigmoid) the difference is odd in
- * the step, so four exact passes per row fit it for the whole column (oddFit), checked to 1e-11 and
+ * a kink take the exact path and are flagged. The difference is odd in the step, so four exact
+ * passes per row (smooth g: tanh, sigmoid) or four loss evaluations along v (piecewise-linear g,
+ * inside the linear region) fit it for the whole column (oddFit), checked to 1e-11 and
  * replaced by exact passes where a large eps makes the fit inexact. The same central difference as the naive loop,
  *   d theta[i] = (J(theta + h e_i) - J(theta - h e_i)) / 2h,
  * with J+ - J- = (1/m) sum_r (dL_r(+h) - dL_r(-h)) + (lambda/2m) ((w + h)^2 - (w - h)^2).
@@ -54,64 +55,69 @@ const FIT_MIN = 5;
 const FIT_TOL = 1e-11;
 
 /**
- * For smooth g (tanh, sigmoid): G(s) = L_r(z^l[r, j] + s) - L_r(z^l[r, j] - s) is odd in the step s,
+ * G(s) = L_r(step +s) - L_r(step -s) is odd in the step s, for smooth g (tanh, sigmoid: the row's
+ * exact pass from z^l[r, j]) and for piecewise-linear g inside the linear region (L(z^L + s v) -
+ * L(z^L - s v), v from linearPass: the loss itself is smooth):
  *   G(s) = a s + b s^3 + O(s^5),
  * so two exact evaluations, at the row's largest step T and at T/2, give a and b for every entry of
  * the column (their steps s = h a^(l-1)[r, i] are all within T). Two more, at T/4 and 3T/4, check
  * the fit to FIT_TOL of G; when they disagree (a large eps, where s^5 shows) this returns undefined
  * and every entry is evaluated exactly.
  */
-function oddFit(B: Base64, r: number, l: number, j: number, T: number, nz: number[]): { a: number; b: number } | undefined {
-  const dzP = B.dzP[l], dzM = B.dzM[l];
-  const G = (s: number): number => {
-    dzP[j] = s;
-    dzM[j] = -s;
-    return rowPair(B, r, l, dzP, dzM, nz);
-  };
-  const g1 = G(T), g2 = G(T / 2);
+function oddFit(T: number, g1: number, g2: number, gQ: number, g3Q: number): { a: number; b: number } | undefined {
+  // g1 = G(T), g2 = G(T/2); gQ = G(T/4) and g3Q = G(3T/4) check the fit
   const b = (g1 - 2 * g2) / (0.75 * T * T * T); // g1 - 2 g2 = b (T^3 - T^3 / 4)
   const a = (g1 - b * T * T * T) / T;
-  for (const s of [T / 4, (3 * T) / 4]) {
-    const g = G(s);
+  for (const [s, g] of [[T / 4, gQ], [(3 * T) / 4, g3Q]]) {
     if (!(Math.abs(a * s + b * s * s * s - g) <= FIT_TOL * Math.max(Math.abs(g), (Math.abs(g1) * s) / T))) return undefined;
   }
   return { a, b };
 }
 
 /** Adds sum_r dL_r(+h) - dL_r(-h) of every entry of column j of layer l into `sums`, flags kinks. */
-function column(B: Base64, l: number, j: number, col: Column, sums: Float64Array, abs: Float64Array, kinks: Uint8Array, linear: boolean): void {
+function column(B: Base64, l: number, j: number, col: Column, sums: Float64Array, abs: Float64Array, kinks: Uint8Array, linear: boolean, eps: number, rowMax: Float64Array): void {
   const { m, n, a } = B;
   const nIn = n[l - 1], aPrev = a[l - 1];
   const dzP = B.dzP[l], dzM = B.dzM[l];
   dzP.fill(0);
   dzM.fill(0);
   const nz = [j];
-  const smooth = !linear && col.i.length >= FIT_MIN; // not piecewise linear: tanh or sigmoid
+  const smooth = !linear && col.i.length >= FIT_MIN; // tanh, sigmoid: 4 passes per row beat one per entry
+  const exact = (s: number): number => { dzP[j] = s; dzM[j] = -s; return rowPair(B, r0, l, dzP, dzM, nz); };
+  const along = (s: number): number => lossAlong(B, r0, s) - lossAlong(B, r0, -s); // linear region: dz^L = s v
+  let r0 = 0;
   for (let r = 0; r < m; r++) {
-    const tcrit = linear ? linearPass(B, r, l, j) : -1;
+    r0 = r;
+    const tcrit = linear ? linearPass(B, r, l, j) : Infinity;
     let fit: { a: number; b: number } | undefined;
+    let T = 0; // the fit holds for steps up to T
     if (smooth) {
-      let T = 0; // the row's largest step
       for (let e = 0; e < col.i.length; e++) {
         const i = col.i[e];
         const x = Math.abs(i < 0 ? 1 : aPrev[r * nIn + i]);
         T = Math.max(T, col.hp[e] * x, col.hm[e] * x);
       }
-      if (T > 0) fit = oddFit(B, r, l, j, T, nz);
+      if (T > 0) fit = oddFit(T, exact(T), exact(T / 2), exact(T / 4), exact((3 * T) / 4));
+    } else if (linear) {
+      // a bound on every step of the column in this row, whichever entries are asked for (so a
+      // subset gets the same numbers as the full check): |h| <= 2 eps, |dz| <= 2 eps max(1, |a_r|)
+      T = 2 * eps * Math.max(1, rowMax[r]);
+      if (T < tcrit) fit = oddFit(T, along(T), along(T / 2), along(T / 4), along((3 * T) / 4));
     }
     for (let e = 0; e < col.i.length; e++) {
       const i = col.i[e];
       const x = i < 0 ? 1 : aPrev[r * nIn + i]; // dz^l[r, j] = h a^(l-1)[r, i]  (h for b)
       if (x === 0) continue;
       const tp = col.hp[e] * x, tm = -col.hm[e] * x;
-      if (fit) {
+      const inside = Math.max(tp, -tm, -tp, tm) < tcrit;
+      if (fit && inside && Math.max(Math.abs(tp), Math.abs(tm)) <= T) {
         const s = (tp - tm) / 2; // tp and -tm differ by rounding only (steps()): G(s) to ~1e-16
         const diff = fit.a * s + fit.b * s * s * s;
         sums[col.k[e]] += diff;
         abs[col.k[e]] += Math.abs(diff);
         continue;
       }
-      if (Math.max(tp, -tm, -tp, tm) < tcrit) {
+      if (linear && inside) {
         const diff = lossAlong(B, r, tp) - lossAlong(B, r, tm); // linear downstream: dz^L = t v
         sums[col.k[e]] += diff;
         abs[col.k[e]] += Math.abs(diff);
@@ -151,10 +157,15 @@ export function fastGrad64(
   const kinks = new Uint8Array(idx.length);
   const B = base ?? base64(spec, theta, batch); // a base pass of the same theta and batch may be shared
   const linear = piecewiseLinear(B);
+  const rowMax = B.a.map((x, k) => { // max_i |a^k[r, i]| per row
+    const w = B.n[k], out = new Float64Array(B.m);
+    for (let r = 0; r < B.m; r++) for (let i = 0; i < w; i++) out[r] = Math.max(out[r], Math.abs(x[r * w + i]));
+    return out;
+  });
   let done = 0;
   columns(spec, theta, idx, eps).forEach((map, l) => {
     for (const [j, col] of [...map].sort((p, q) => p[0] - q[0])) {
-      column(B, l, j, col, sums, abs, kinks, linear);
+      column(B, l, j, col, sums, abs, kinks, linear, eps, rowMax[l - 1]);
       tick?.((done += col.i.length));
     }
   });
