@@ -154,7 +154,7 @@ const KEYS = ['nx', 'na', 'ny', 'output', 'init', 'seed', 'forgetBias', 'outputs
 const STEP_GRADS = ['dWf', 'dWu', 'dWc', 'dWo', 'dbf', 'dbu', 'dbc', 'dbo'] as const;
 
 /** An LSTM (lecture 002's gates); see the module header for its maths. */
-export class Lstm extends SequenceNet implements Model<LstmCache> {
+export class Lstm extends SequenceNet<{ a0?: Tensor; c0?: Tensor }> implements Model<LstmCache> {
   readonly family = 'lstm';
   readonly spec: LstmSpec;
 
@@ -326,29 +326,6 @@ export class Lstm extends SequenceNet implements Model<LstmCache> {
     const { cache, grads } = this.forwardAndAutograd(X, Y, options);
     cache.dispose();
     return grads;
-  }
-
-  /**
-   * J as a number: (1/m) sum_i L at t = T ('last') or summed over t ('every').
-   *
-   * @example
-   * ```ts
-   * net.loss(X, Y);
-   * ```
-   */
-  loss(X: Tensor, Y: Tensor, options: { a0?: Tensor; c0?: Tensor } = {}): number {
-    this.assertUsable();
-    const { output, cache } = this.forward(X, options);
-    const y = targets(this.spec, Y, cache.m, cache.T);
-    try {
-      const J = tf.tidy(() => costTensor(this.spec, cache.a, y, this.params.Wy, this.params.by));
-      const v = J.dataSync()[0];
-      J.dispose();
-      return v;
-    } finally {
-      tf.dispose([output, y]);
-      cache.dispose();
-    }
   }
 
   /**

@@ -95,7 +95,7 @@ export const rnnStepBackward: RnnStepBackward = ({ hidden, aPrev, x, z, Wa }, da
 const KEYS = ['nx', 'na', 'ny', 'output', 'hidden', 'init', 'scale', 'seed', 'outputs'];
 
 /** A recurrent net a^(t) = g([a^(t-1), x^(t)] Wa + ba); see the module header for its maths. */
-export class Rnn extends SequenceNet implements Model<RnnCache> {
+export class Rnn extends SequenceNet<{ a0?: Tensor }> implements Model<RnnCache> {
   readonly family = 'rnn';
   readonly spec: RnnSpec;
 
@@ -230,29 +230,6 @@ export class Rnn extends SequenceNet implements Model<RnnCache> {
     const { cache, grads } = this.forwardAndAutograd(X, Y, options);
     cache.dispose();
     return grads;
-  }
-
-  /**
-   * J as a number: (1/m) sum_i L at t = T ('last') or summed over t ('every').
-   *
-   * @example
-   * ```ts
-   * net.loss(X, Y);   // 0.69...
-   * ```
-   */
-  loss(X: Tensor, Y: Tensor, options: { a0?: Tensor } = {}): number {
-    this.assertUsable();
-    const { output, cache } = this.forward(X, options);
-    const y = targets(this.spec, Y, cache.m, cache.T);
-    try {
-      const J = tf.tidy(() => costTensor(this.spec, cache.a, y, this.params.Wy, this.params.by));
-      const v = J.dataSync()[0];
-      J.dispose();
-      return v;
-    } finally {
-      tf.dispose([output, y]);
-      cache.dispose();
-    }
   }
 
   /**

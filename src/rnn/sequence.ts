@@ -255,8 +255,10 @@ export function assertUsable(family: string, params: Record<string, Variable>, b
  * What both recurrent families share as models: theta in and out, usability, disposal. Each family
  * (gs.rnn, gs.lstm) extends it with its own forward, step backward and float64 mirror.
  */
-export abstract class SequenceNet {
+export abstract class SequenceNet<O extends { a0?: Tensor } = { a0?: Tensor }> {
   abstract readonly family: 'rnn' | 'lstm';
+  abstract readonly spec: SequenceShape;
+  abstract forward(X: Tensor, options?: O): { output: Tensor; cache: SequenceCache };
   /** The parameters as tf.Variables, by name. */
   readonly params: Record<string, Variable>;
   /** theta's layout, in the order the family lists its parameters. */
@@ -305,6 +307,29 @@ export abstract class SequenceNet {
 
   /** Frees the parameters. */
   dispose(): void { tf.dispose(Object.values(this.params)); }
+
+  /**
+   * J as a number: (1/m) sum_i L at t = T ('last') or summed over t ('every').
+   *
+   * @example
+   * ```ts
+   * net.loss(X, Y);   // 0.69...
+   * ```
+   */
+  loss(X: Tensor, Y: Tensor, options: O = {} as O): number {
+    this.assertUsable();
+    const { output, cache } = this.forward(X, options);
+    const y = targets(this.spec, Y, cache.m, cache.T);
+    try {
+      const J = tf.tidy(() => costTensor(this.spec, cache.a, y, this.params.Wy, this.params.by));
+      const v = J.dataSync()[0];
+      J.dispose();
+      return v;
+    } finally {
+      tf.dispose([output, y]);
+      cache.dispose();
+    }
+  }
 }
 
 /** m and T of a forward pass's cache, after checking it is one and still alive. */
