@@ -499,7 +499,7 @@ function judge(hand: ArrayLike<number>, auto: ArrayLike<number>, num: ArrayLike<
  * (`z >= 0`) are both valid: each entry is compared with whichever of autograd and the right-sided
  * reference (`alt`) is closer. Matches when ||hand - ref|| <= FLOOR_FACTOR * the round-off bound.
  */
-function judgeKinks(hand: ArrayLike<number>, auto: ArrayLike<number>, alt: ArrayLike<number> | undefined, atol: ArrayLike<number>): { error: number; verdict: Verdict; right: number } {
+function judgeKinks(hand: ArrayLike<number>, auto: ArrayLike<number>, alt: ArrayLike<number> | undefined, atol: ArrayLike<number>): { error: number; verdict: Verdict; right: number; vacuous?: boolean } {
   const ref = Float64Array.from(auto);
   let right = 0;
   if (alt) for (let k = 0; k < ref.length; k++) if (Math.abs(hand[k] - alt[k]) < Math.abs(hand[k] - auto[k])) { ref[k] = alt[k]; right++; }
@@ -509,7 +509,9 @@ function judgeKinks(hand: ArrayLike<number>, auto: ArrayLike<number>, alt: Array
   const error = relativeError(hand, ref);
   const ratio = distance(hand, ref) / Math.max(tol, Number.MIN_VALUE);
   const verdict: Verdict = ratio <= FLOOR_FACTOR || error < BANDS.float64.great ? 'great' : worstVerdict(['worry', verdictOf(error, BANDS.float64)]);
-  return { error, verdict, right };
+  // a reference about 0 cannot tell a right gradient from a zero one (a symmetric or dead layer at z = 0)
+  const vacuous = verdict === 'great' && norm(ref) <= FLOOR_FACTOR * Math.max(tol, Number.MIN_VALUE);
+  return { error, verdict, right, vacuous };
 }
 
 function pick(v: Float64Array, idx: ArrayLike<number>): Float64Array {
@@ -550,9 +552,11 @@ function withKinks(ctx: Context, b: BlockResult, th: number[], autogradOnly = b.
   const k = judgeKinks(pick(hand, th), pick(auto, th), ctx.alt && pick(ctx.alt, th), th.map((i) => atolAt(ctx, i)));
   const sided = k.right && k.verdict === 'great' ? ` (${k.right} with g'(0) = 1, the other valid one-sided derivative)` : '';
   if (autogradOnly) {
-    // every entry at a kink: autograd alone decides, and a match is 'ok', never 'great'
-    const verdict: Verdict = k.verdict === 'great' ? 'ok' : k.verdict;
-    return { ...b, relativeError: k.error, verdict, basis: 'autograd', label: `${th.length}/${b.checked} at a kink: compared with autograd only${sided}`, floor: undefined, bands: undefined, ratio: undefined, reason: undefined };
+    // every entry at a kink: autograd alone decides, and a match is 'ok', never 'great'; a match
+    // with an autograd about 0 is 'inconclusive' (a zero gradient would match it too)
+    const verdict: Verdict = k.vacuous ? 'inconclusive' : k.verdict === 'great' ? 'ok' : k.verdict;
+    const reason = k.vacuous ? 'every entry sits at a kink and autograd is about 0 there: a zero gradient would match it too' : undefined;
+    return { ...b, relativeError: k.error, verdict, basis: 'autograd', label: `${th.length}/${b.checked} at a kink: compared with autograd only${sided}`, floor: undefined, bands: undefined, ratio: undefined, reason };
   }
   const verdict = worstVerdict([b.verdict, k.verdict]);
   const label = k.verdict === 'great' ? (sided ? `kinks match autograd${sided}` : undefined) : `${th.length} entries at a kink differ from autograd (relative error ${fmt(k.error)})`;

@@ -238,3 +238,17 @@ describe('one checker for every model: gs.gradCheck on gs.rnn and gs.lstm', () =
     X.dispose();
   });
 });
+
+describe('a block all at a kink with autograd about 0', () => {
+  it('is inconclusive, not ok: a zero-init relu net (z = 0 everywhere) cannot tell a zero backward from a right one', () => {
+    const net = gs.mlp({ sizes: [3, 4, 2], init: 'zeros' });
+    const X = tf.randomNormal([4, 3], 0, 1, 'float32', 7) as Tensor2D;
+    const Y = tf.tensor2d([[1, 0], [1, 1], [0, 1], [1, 1]]);
+    const r = gs.gradCheck(net, X, Y);
+    const dW1 = r.blocks.find((b) => b.name === 'dW1')!;
+    assert.equal(dW1.basis, 'autograd');
+    assert.equal(dW1.verdict, 'inconclusive', String(r));
+    assert.match(r.reason!, /dW1, db1: every entry sits at a kink and autograd is about 0 there/);
+    net.dispose(); tf.dispose([X, Y]);
+  });
+});

@@ -64,14 +64,16 @@ function reportHtml(r: CheckReport, limit = Infinity): string {
   const color = (v: string): string => VERDICT_COLORS[v as keyof typeof VERDICT_COLORS] ?? '#333';
   const head = `<div style="font-family:sans-serif;margin:4px 0"><b style="color:${color(r.verdict)}">gradient check: ${escapeHtml(r.verdict.toUpperCase())}</b>` +
     ` relative error ${escapeHtml(fmt(r.relativeError))} &middot; ${escapeHtml(r.precision)}, eps ${escapeHtml(fmt(r.eps))}, ${escapeHtml(String(r.mode))}` +
-    `${r.backend ? `, ${escapeHtml(String(r.backend))}` : ''}${typeof r.seconds === 'number' ? `, ${r.seconds.toFixed(2)} s` : ''}</div>`;
-  const blocks = htmlTable(r.blocks.map((b) => ({ block: b.name, relativeError: b.relativeError, verdict: b.verdict, checked: b.checked, size: b.size, kinks: b.kinks })), {
+    `${r.backend ? `, ${escapeHtml(String(r.backend))}` : ''}${typeof r.seconds === 'number' ? `, ${r.seconds.toFixed(2)} s` : ''}</div>` +
+    (r.reason ? `<div style="font-family:sans-serif;margin:4px 0;color:${color('inconclusive')}">inconclusive: ${escapeHtml(r.reason)}</div>` : '');
+  const labelled = r.blocks.some((b) => b.label || b.reason);
+  const blocks = htmlTable(r.blocks.map((b) => ({ block: b.name, relativeError: b.relativeError, verdict: b.verdict, checked: b.checked, size: b.size, kinks: b.kinks, ...(labelled ? { note: [b.label, b.reason].filter(Boolean).join('; ') } : {}) })), {
     limit: Math.max(limit, 40),
     style: (row, c) => (c === 'verdict' || (c === 'block' && row.verdict === 'wrong') ? `color:${color(String(row.verdict))};font-weight:bold` : undefined),
   });
   const pairs = r.pairs ? htmlTable([{ handVsAutograd: r.pairs.handVsAutograd, handVsNumeric: r.pairs.handVsNumeric, autogradVsNumeric: r.pairs.autogradVsNumeric }], { caption: 'pairs', limit }) : '';
   const worst = Array.isArray(r.worst) && r.worst.length
-    ? htmlTable(r.worst.slice(0, limit === Infinity ? undefined : 10).map((w) => ({ block: w.block, index: `[${w.index.join(', ')}]`, analytic: w.analytic, numeric: w.numeric, difference: w.difference, kink: w.kink })), { caption: 'worst entries', limit })
+    ? htmlTable(r.worst.slice(0, limit === Infinity ? undefined : 10).map((w) => ({ block: w.block, index: `[${w.index.join(', ')}]`, analytic: w.analytic, numeric: w.numeric, ...(r.worst.some((x) => x.kink) ? { autograd: w.kink ? w.autograd ?? NaN : '' } : {}), difference: w.difference, kink: w.kink })), { caption: 'worst entries (at a kink: compared with autograd, difference = analytic - autograd)', limit })
     : '';
   const notes = Array.isArray(r.notes) && r.notes.length ? `<ul style="font-family:sans-serif;font-size:12px">${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
   return `<div class="gradscope-report">${head}${blocks}${pairs}${worst}${notes}</div>`;
