@@ -148,6 +148,16 @@ ZmqServer.prototype.init = async function () {
       if (!sock.closed) console.error('gradscope kernel: socket loop ended:', e);
     }
   };
+  // bind first, then receive: zeromq throws "Socket is blocked by a bind or unbind operation" at a
+  // receive that overlaps a bind, which ended the shell loop before kernel_info (seen once in CI: the
+  // kernel never answered). Messages sent in between wait in zeromq's queue.
+  await Promise.all([
+    this.bindSocket(this.iopub, cinfo.iopub_port),
+    this.bindSocket(this.shell, cinfo.shell_port),
+    this.bindSocket(this.control, cinfo.control_port),
+    this.bindSocket(this.stdin, cinfo.stdin_port),
+    this.bindSocket(this.hb, cinfo.hb_port),
+  ]);
   loop(this.shell, (frames) => {
     const seq = ++this.received;
     const header = headerOf(frames);
@@ -158,13 +168,6 @@ ZmqServer.prototype.init = async function () {
   });
   loop(this.control, (frames) => { this.handleShellMessage(this.control, ...frames); });
   loop(this.hb, (frames) => { this.hb.send(frames); });
-  await Promise.all([
-    this.bindSocket(this.iopub, cinfo.iopub_port),
-    this.bindSocket(this.shell, cinfo.shell_port),
-    this.bindSocket(this.control, cinfo.control_port),
-    this.bindSocket(this.stdin, cinfo.stdin_port),
-    this.bindSocket(this.hb, cinfo.hb_port),
-  ]);
 };
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
