@@ -515,7 +515,9 @@ function judgeKinks(hand: ArrayLike<number>, auto: ArrayLike<number>, alt: Array
 }
 
 function pick(v: Float64Array, idx: ArrayLike<number>): Float64Array {
-  return Float64Array.from(idx, (i) => v[i]);
+  const out = new Float64Array(idx.length);
+  for (let k = 0; k < idx.length; k++) out[k] = v[idx[k]];
+  return out;
 }
 
 /** Full or sparse: entry-by-entry comparison. */
@@ -567,51 +569,66 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
   const { slots, analytic } = ctx;
   const raw = BANDS[ctx.precision];
   const { hand, auto, bad } = analytic;
-  const blocks: BlockResult[] = [];
-  const kept: number[] = []; // positions in num (not kinks, not in a badly shaped block)
-  const slotAt = Array.from(num.indices, (i) => slotOf(slots, i)); // the block of each compared entry
-  const shaped = Array.from(num.indices.keys()).filter((k) => !bad.has(slotAt[k].name)); // not in a badly shaped block
+  const { indices, values, kinks: isKink } = num;
+  // the positions k of num in each block (a counting sort by block: typed arrays, no per-entry objects)
+  const blockOf = new Int32Array(indices.length), start = new Int32Array(slots.length + 1);
+  for (let k = 0, s = 0; k < indices.length; k++) {
+    if (indices[k] < slots[s].offset) s = 0;
+    while (indices[k] >= slots[s].offset + slots[s].size) s++;
+    blockOf[k] = s;
+    start[s + 1]++;
+  }
+  for (let s = 0; s < slots.length; s++) start[s + 1] += start[s];
+  const order = new Int32Array(indices.length), fill = start.slice(0, slots.length);
+  for (let k = 0; k < indices.length; k++) order[fill[blockOf[k]]++] = k;
+  const byBlock = slots.map((_, s) => order.subarray(start[s], start[s + 1]));
+  const isBad = slots.map((s) => bad.has(s.name));
+  const keptAll = new Int32Array(indices.length), everything = new Int32Array(indices.length); // kept: not at a kink, in a well-shaped block
+  let nKept = 0, nAll = 0;
+  for (let s = 0; s < slots.length; s++) if (!isBad[s]) for (const k of byBlock[s]) { everything[nAll++] = indices[k]; if (!isKink[k]) keptAll[nKept++] = k; }
+  const kept = keptAll.subarray(0, nKept);
   const overall = (() => {
-    const ok = shaped.filter((k) => !num.kinks[k]);
-    const th = ok.map((k) => num.indices[k]);
-    const r = relativeError(pick(auto, th), Float64Array.from(ok, (k) => num.values[k]));
+    const r = relativeError(pickAt(auto, indices, kept), pickAt(values, null, kept));
     return Number.isFinite(r) ? r : 0;
   })();
-  const worst: EntryResult[] = [];
+  const blocks: BlockResult[] = [];
   const saturated: string[] = [];
+  const top = new TopK(WORST); // the largest |difference|s, earliest first on ties
   let kinkTotal = 0;
-  const magAtol = (th: number[]): number => Math.sqrt(th.reduce((s, i) => s + atolAt(ctx, i) ** 2, 0));
-  for (const s of slots) {
-    const pos: number[] = [];
-    for (let k = 0; k < num.indices.length; k++) if (slotAt[k] === s) pos.push(k);
-    const kinks = pos.filter((k) => num.kinks[k]).length;
-    kinkTotal += kinks;
-    if (bad.has(s.name)) {
-      blocks.push({ name: s.name, relativeError: 1, verdict: 'wrong', checked: pos.length, size: s.size, kinks });
+  const magAtol = (use: ArrayLike<number>): number => { let q = 0; for (let p = 0; p < use.length; p++) q += atolAt(ctx, indices[use[p]]) ** 2; return Math.sqrt(q); };
+  slots.forEach((s, si) => {
+    const pos = byBlock[si];
+    const at: number[] = [];
+    const use = new Int32Array(pos.length);
+    let nUse = 0;
+    for (const k of pos) if (isKink[k]) at.push(k); else use[nUse++] = k;
+    kinkTotal += at.length;
+    if (isBad[si]) {
+      blocks.push({ name: s.name, relativeError: 1, verdict: 'wrong', checked: pos.length, size: s.size, kinks: at.length });
       notes.push(`${bad.get(s.name)}: reported wrong`);
-      continue;
+      return;
     }
-    const use = pos.filter((k) => !num.kinks[k]);
-    kept.push(...use);
-    const th = use.map((k) => num.indices[k]);
-    let b: BlockResult = { name: s.name, relativeError: 0, verdict: 'great', checked: pos.length, size: s.size, kinks };
-    if (use.length) {
-      const j = judge(pick(hand, th), pick(auto, th), Float64Array.from(use, (k) => num.values[k]), magAtol(th), raw, overall);
+    let b: BlockResult = { name: s.name, relativeError: 0, verdict: 'great', checked: pos.length, size: s.size, kinks: at.length };
+    if (nUse) {
+      const u = use.subarray(0, nUse);
+      const j = judge(pickAt(hand, indices, u), pickAt(auto, indices, u), pickAt(values, null, u), magAtol(u), raw, overall);
       if (j.bands.great >= raw.worry) saturated.push(s.name);
       b = { ...b, relativeError: j.error, verdict: j.verdict, floor: j.floor, bands: j.bands, ratio: j.ratio, noise: j.noise, ...(j.reason ? { reason: j.reason } : {}) };
     }
-    blocks.push(withKinks(ctx, b, pos.filter((k) => num.kinks[k]).map((k) => num.indices[k])));
+    const th = at.map((k) => indices[k]);
+    blocks.push(withKinks(ctx, b, th));
     for (const k of pos) {
-      const i = num.indices[k];
-      worst.push(num.kinks[k] ? kinkEntry(ctx, s, i, num.values[k]) : { block: s.name, index: entryIndex(s, i), analytic: hand[i], numeric: num.values[k], difference: hand[i] - num.values[k], kink: false });
+      const i = indices[k];
+      top.offer(Math.abs(hand[i] - (isKink[k] ? kinkRef(ctx, i) : values[k])), k);
     }
-  }
-  worst.sort((p, q) => Math.abs(q.difference) - Math.abs(p.difference) || 0);
-  const th = kept.map((k) => num.indices[k]);
-  const all = judge(pick(hand, th), pick(auto, th), Float64Array.from(kept, (k) => num.values[k]), magAtol(th), raw);
-  const everything = shaped.map((k) => num.indices[k]);
+  });
+  const worst: EntryResult[] = top.items().map((k) => {
+    const i = indices[k], s = slotOf(slots, i);
+    return isKink[k] ? kinkEntry(ctx, s, i, values[k]) : { block: s.name, index: entryIndex(s, i), analytic: hand[i], numeric: values[k], difference: hand[i] - values[k], kink: false };
+  });
+  const all = judge(pickAt(hand, indices, kept), pickAt(auto, indices, kept), pickAt(values, null, kept), magAtol(kept), raw);
   if (kinkTotal) {
-    notes.push(`${kinkTotal} of ${num.indices.length} entries crossed a relu kink: their differences are not derivatives, so they were compared with autograd (either one-sided derivative accepted where z = 0 exactly); error of the others ${all.error.toExponential(2)}`);
+    notes.push(`${kinkTotal} of ${indices.length} entries crossed a relu kink: their differences are not derivatives, so they were compared with autograd (either one-sided derivative accepted where z = 0 exactly); error of the others ${all.error.toExponential(2)}`);
   }
   if (all.bands.great > raw.great) {
     notes.push(`float32 floor: the checked gradient is float32 (tf has no float64); autograd vs numeric is ${all.floor.toExponential(1)} here, so the bands start at ${all.bands.great.toExponential(1)} (${FLOOR_FACTOR}x that) instead of ${raw.great}`);
@@ -619,25 +636,51 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
   if (saturated.length) {
     notes.push(`${saturated.join(', ')}: float32 round-off swamps these blocks (autograd itself is ${FLOOR_FACTOR}x-floor >= the worry band away from the numbers); judged by how much further the checked gradient is than autograd (ratio column)`);
   }
-  if (mode === 'sparse') notes.push(`sparse: ${num.indices.length} of ${ctx.model.size} entries checked (up to ${ctx.samples} per block, seed ${ctx.seed})`);
+  if (mode === 'sparse') notes.push(`sparse: ${indices.length} of ${ctx.model.size} entries checked (up to ${ctx.samples} per block, seed ${ctx.seed})`);
   const verdicts = [bad.size ? 'wrong' as const : kept.length ? all.verdict : 'great' as const, ...blocks.map((b) => b.verdict)];
   return {
     relativeError: all.error,
     pairs: {
-      handVsAutograd: relativeError(pick(hand, everything), pick(auto, everything)),
+      handVsAutograd: relativeError(pick(hand, everything.subarray(0, nAll)), pick(auto, everything.subarray(0, nAll))),
       handVsNumeric: all.error,
       autogradVsNumeric: all.floor,
     },
     blocks,
-    worst: worst.slice(0, WORST),
+    worst,
     verdict: worstVerdict(verdicts),
     bands: all.bands,
     evaluations: num.evaluations,
     floor: all.floor,
-    checked: num.indices.length,
+    checked: indices.length,
     kinks: kinkTotal,
     ...(all.reason && kept.length ? { reason: all.reason } : {}),
   };
+}
+
+/** v at idx[pos[k]] (or at pos[k] when idx is null), for each k. */
+function pickAt(v: ArrayLike<number>, idx: ArrayLike<number> | null, pos: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(pos.length);
+  for (let k = 0; k < pos.length; k++) out[k] = v[idx ? idx[pos[k]] : pos[k]];
+  return out;
+}
+
+/** The k largest keys offered (NaN counts as the largest), earliest first among equal keys. */
+class TopK {
+  private keys: number[] = [];
+  private ids: number[] = [];
+  constructor(private readonly k: number) {}
+  offer(key: number, id: number): void {
+    const x = Number.isNaN(key) ? Infinity : key;
+    const { keys, ids } = this;
+    if (keys.length === this.k && !(x > keys[keys.length - 1])) return;
+    let p = keys.length;
+    while (p > 0 && x > keys[p - 1]) p--;
+    keys.splice(p, 0, x); ids.splice(p, 0, id);
+    if (keys.length > this.k) { keys.pop(); ids.pop(); }
+  }
+  items(): number[] {
+    return this.ids;
+  }
 }
 
 /**
@@ -669,6 +712,18 @@ function nearKinks(ctx: Context): Uint8Array {
   return near;
 }
 
+/** x . (alpha beta^T) over a W block of a theta-ordered x: sum_i alpha_i sum_c x[i, c] beta_c. */
+function alongRankOne(x: ArrayLike<number>, slot: Slot, alpha: Float64Array, beta: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < slot.rows; i++) {
+    let q = 0;
+    const row = slot.offset + i * slot.cols;
+    for (let c = 0; c < slot.cols; c++) q += x[row + c] * beta[c];
+    s += alpha[i] * q;
+  }
+  return s;
+}
+
 /**
  * A block's part of a joint direction must stand this far above its round-off bound (|hand . v_s| >
  * JOINT_GATE * blocks * atol_s): then a wrong block moves the joint difference by more than FLOOR_FACTOR
@@ -692,17 +747,16 @@ const JOINT_GATE = 2 * FLOOR_FACTOR;
 function jointCheck(ctx: Context, K: number): Body | number {
   const { mlp, slots, analytic, eps, notes } = ctx;
   if (!mlp || analytic.bad.size || !finite(analytic.hand) || nearKinks(ctx).some(Boolean)) return 0;
-  // v_s: a random unit vector, rank one on a W block (alpha beta^T, both Gaussian), so the round-off
-  // bound along it needs no per-entry bound (roundoff.ts alongMagnitudes64)
+  // v_s: a random unit vector, rank one on a W block (alpha beta^T, both Gaussian, never formed), so
+  // the round-off bound along it needs no per-entry bound (roundoff.ts alongMagnitudes64)
   const r = rng(ctx.seed + 49979687);
   const parts = Array.from({ length: K }, () => slots.map((slot) => {
     if (slot.kind === 'b') return { slot, v: unitVector(slot.size, r) };
-    const alpha = unitVector(slot.rows, r), beta = unitVector(slot.cols, r), v = new Float64Array(slot.size);
-    for (let i = 0; i < slot.rows; i++) for (let c = 0; c < slot.cols; c++) v[i * slot.cols + c] = alpha[i] * beta[c];
-    return { slot, v, alpha, beta };
+    const alpha = unitVector(slot.rows, r), beta = unitVector(slot.cols, r);
+    return { slot, v: new Float64Array(0), alpha, beta };
   }));
   const atol = parts.map((ds) => Array.from(alongMagnitudes64(mlp.base, ds), (x) => ATOL_FACTOR * U32 * x));
-  const hand = parts.map((ds) => ds.map((d) => along(analytic.hand, d)));
+  const hand = parts.map((ds) => ds.map((d) => d.alpha ? alongRankOne(analytic.hand, d.slot, d.alpha, d.beta) : along(analytic.hand, d)));
   if (atol.some((row, k) => row.some((x, i) => !(x > 0) || !(Math.abs(hand[k][i]) > JOINT_GATE * slots.length * x)))) return 0;
   const t = ticker(ctx.report, K, 'directional');
   const H: number[] = [], N: number[] = [], noise: number[] = [];
@@ -710,10 +764,12 @@ function jointCheck(ctx: Context, K: number): Body | number {
   for (let k = 0; k < K; k++) {
     const w = atol[k].map((x) => 1 / x);
     const wn = Math.hypot(...w);
-    const u = new Float64Array(ctx.model.size);
-    parts[k].forEach((d, i) => { for (let e = 0; e < d.slot.size; e++) u[d.slot.offset + e] = (w[i] / wn) * d.v[e]; });
+    const u = new Float64Array(ctx.model.size); // u's b parts; its W parts are the factors
     const factors: RankOne[] = [];
-    parts[k].forEach((d, i) => { if (d.alpha && d.beta) factors[d.slot.layer] = { alpha: d.alpha, beta: d.beta, scale: w[i] / wn }; });
+    parts[k].forEach((d, i) => {
+      if (d.alpha && d.beta) factors[d.slot.layer] = { alpha: d.alpha, beta: d.beta, scale: w[i] / wn };
+      else for (let e = 0; e < d.slot.size; e++) u[d.slot.offset + e] = (w[i] / wn) * d.v[e];
+    });
     const num = timed(ctx.time, () => joint64(mlp.base, ctx.theta, u, eps, factors));
     spent += num.evaluations;
     t.tick(k + 1);

@@ -170,6 +170,31 @@ describe('gradCheck report', () => {
     return { net, X, Y, dispose: () => { net.dispose(); tf.dispose([X, Y]); } };
   };
 
+  it('names as worst the 8 entries with the largest |hand - numeric|, largest first (brute force over every entry)', () => {
+    const net = gs.mlp({ sizes: [5, 7, 6, 3], hidden: 'tanh', output: 'softmax', seed: 4 });
+    const X = tf.randomNormal([9, 5], 0, 1, 'float32', 4) as Tensor2D, Y = labelsFor('softmax', 9, 3, 4);
+    const planted = [40, 3, 77]; // three entries made wrong by different amounts: they lead the list in this order
+    const backward = (n: gs.Net, cache: gs.Cache, y: Tensor2D): gs.Grads => {
+      const g = n.backward(cache, y);
+      const v = n.gradsToVector(g);
+      tf.dispose(Object.values(g));
+      planted.forEach((i, k) => { v[i] += 0.3 / (k + 1); });
+      return Object.fromEntries(n.blocks.map((b) => [b.grad, tf.tensor(Float32Array.from(v.subarray(b.offset, b.offset + b.size)), b.shape)])) as gs.Grads;
+    };
+    const y = net.labels(Y, 9);
+    const { cache } = net.forward(X);
+    const hand = net.gradsToVector(backward(net, cache, y));
+    cache.dispose(); y.dispose();
+    const num = gs.numericGrads(net, X, Y).vector;
+    const r = gs.gradCheck(net, X, Y, { backward });
+    const expected = Array.from(hand.keys()).sort((p, q) => Math.abs(hand[q] - num[q]) - Math.abs(hand[p] - num[p])).slice(0, 8);
+    const offset = (w: gs.EntryResult): number => { const b = net.blocks.find((x) => x.grad === w.block)!; return b.offset + (w.index.length === 2 ? w.index[0] * b.shape[1] + w.index[1] : w.index[0]); };
+    assert.deepEqual(r.worst.map(offset), expected);
+    assert.deepEqual(r.worst.slice(0, 3).map(offset), planted);
+    assert.ok(r.worst.every((w) => w.difference === w.analytic - w.numeric && !w.kink));
+    net.dispose(); tf.dispose([X, Y]);
+  });
+
   it('has the three pairs, per-block results, worst entries, bands and a table', () => {
     const c = setup();
     const r = gs.gradCheck(c.net, c.X, c.Y);

@@ -110,8 +110,9 @@ export interface RankOne {
  * (U^l, u_b^l: u's parts on W^l and b^l; da^(l-1) the change of the layer below, 0 for the input),
  * carried up one example at a time with the cancellation-free differences of deltas.ts, as rowPair does.
  * `kink`: some kept relu pre-activation crossed 0; `scale`: (1/m) sum_r |L_r(+) - L_r(-)| / 2 eps.
- * `factors[l]`, when given, says U^l = scale alpha beta^T (u must hold that product): a^(l-1) U^l then
- * costs n(l-1) + n(l) per example instead of n(l-1) n(l).
+ * `factors[l]`, when given, says U^l = scale alpha beta^T (u's W^l part is then not read, and may be
+ * left 0): a^(l-1) U^l costs n(l-1) + n(l) per example instead of n(l-1) n(l), and
+ * da^(l-1) (W^l +- eps U^l) = da^(l-1) W^l +- eps scale (da^(l-1) . alpha) beta needs no perturbed copy of W^l.
  *
  * @example
  * ```ts
@@ -127,10 +128,16 @@ export function joint64(B: Base64, theta: Float64Array, u: Float64Array, eps: nu
   for (const s of layout(spec)) {
     const part = u.subarray(s.offset, s.offset + s.size);
     if (s.kind === 'b') { Ub[s.layer] = part; continue; }
+    const w = W[s.layer], f = factors[s.layer];
+    if (f) { // W . U = scale alpha^T W beta
+      if (spec.l2 > 0) for (let i = 0; i < s.rows; i++) { let q = 0; for (let c = 0; c < s.cols; c++) q += w[i * s.cols + c] * f.beta[c]; wu += f.scale * f.alpha[i] * q; }
+      continue;
+    }
     UW[s.layer] = part;
-    const w = W[s.layer];
-    Wp[s.layer] = w.map((x, k) => x + eps * part[k]);
-    Wm[s.layer] = w.map((x, k) => x - eps * part[k]);
+    if (s.layer > 1) { // the input's change is 0: layer 1 never needs W^1 +- eps U^1
+      Wp[s.layer] = w.map((x, k) => x + eps * part[k]);
+      Wm[s.layer] = w.map((x, k) => x - eps * part[k]);
+    }
     for (let k = 0; k < w.length; k++) wu += w[k] * part[k];
   }
   const width = Math.max(...n);
@@ -156,7 +163,20 @@ export function joint64(B: Base64, theta: Float64Array, u: Float64Array, eps: nu
         }
       }
       for (let c = 0; c < nl; c++) { zP[c] = eps * lin[c]; zM[c] = -zP[c]; }
-      if (l > 1) {
+      if (l > 1 && f) { // + da^(l-1) W^l +- eps scale (da^(l-1) . alpha) beta
+        const w = W[l];
+        let qp = 0, qm = 0;
+        for (let q = 0; q < nIn; q++) {
+          const vp = daP[q], vm = daM[q];
+          if (vp === 0 && vm === 0) continue;
+          qp += vp * f.alpha[q];
+          qm += vm * f.alpha[q];
+          const row = q * nl;
+          for (let c = 0; c < nl; c++) { zP[c] += vp * w[row + c]; zM[c] += vm * w[row + c]; }
+        }
+        const sp = eps * f.scale * qp, sm = eps * f.scale * qm;
+        for (let c = 0; c < nl; c++) { zP[c] += sp * f.beta[c]; zM[c] -= sm * f.beta[c]; }
+      } else if (l > 1) {
         const P = Wp[l], M = Wm[l];
         for (let q = 0; q < nIn; q++) {
           const vp = daP[q], vm = daM[q];

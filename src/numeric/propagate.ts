@@ -68,9 +68,9 @@ export function base64(spec: NetSpec, theta: Float64Array, batch: Batch64): Base
   const n = spec.sizes;
   const L = n.length - 1;
   const { W, b } = unpack(spec, theta);
-  const { z, a } = forward64(spec, theta, batch);
-  const P1: Float64Array[] = [], P2: Float64Array[] = [];
   const WT = W.map((w, l) => (l === 0 ? w : transpose(w, n[l - 1], n[l])));
+  const { z, a } = forward64(spec, theta, batch, WT);
+  const P1: Float64Array[] = [], P2: Float64Array[] = [];
   for (let k = 1; k < L; k++) [P1[k], P2[k]] = deltaConstants(spec.hidden, z[k]);
   const buf = (): Float64Array[] => n.map((k) => new Float64Array(k));
   return {

@@ -100,7 +100,7 @@ export function magnitudes64(B: Base64): Float64Array {
   return out;
 }
 
-/** A direction's part on one block: v, and for a W block its rank-one factors (v[i * cols + c] = alpha[i] beta[c]). */
+/** A direction's part on one block: v for a b block; for a W block its rank-one factors (v[i * cols + c] = alpha[i] beta[c], v itself not read). */
 export interface DirectionPart {
   v: Float64Array;
   alpha?: Float64Array;
