@@ -69,6 +69,30 @@ describe('fast float64 numerical gradient', () => {
     }
   });
 
+  it('smooth g: each fitted entry matches its own exact evaluation to 3e-11 of the entry (eps 1e-7 to 0.1)', () => {
+    // a subset of at most 3 entries per column is below the fit's minimum, so it is evaluated entry by
+    // entry (two exact passes per row each): the reference for the fitted full run
+    for (const [n, opts] of ([{ hidden: 'tanh', output: 'softmax' }, { hidden: 'sigmoid', output: 'sigmoid' }, { hidden: 'tanh', output: 'softmax', init: { gain: 3 } }] as const).entries()) {
+      const net = gs.mlp({ sizes: [6, 8, 8, 3], seed: n + 11, ...(opts as Partial<gs.MlpOptions>) });
+      const X = tf.randomNormal([10, 6], 0, 2, 'float32', n + 12) as gs.tf.Tensor2D;
+      const y = labelsFor(net.spec.output, 10, 3, n + 13);
+      const batch = batch64(net.spec, X, y);
+      const theta = net.toVector();
+      const few: number[] = [];
+      for (const s of layout(net.spec)) for (let e = 0; e < s.size; e++) if (s.kind === 'b' || Math.floor(e / s.cols) < 2) few.push(s.offset + e); // rows 0, 1 of W and b: 3 per column
+      for (const eps of [1e-7, 1e-5, 1e-3, 1e-2, 3e-2, 1e-1]) {
+        const fit = fastGrad64(net.spec, theta, batch, { eps });
+        const exact = fastGrad64(net.spec, theta, batch, { eps, indices: Int32Array.from(few) });
+        few.forEach((i, k) => {
+          const x = exact.values[k], f = fit.values[i];
+          assert.ok(Math.abs(f - x) <= 3e-11 * Math.max(Math.abs(x), exact.scale[k]) + 1e-15, `${JSON.stringify(opts)}, eps ${eps}, entry ${i}: fit ${f} vs exact ${x}`);
+        });
+      }
+      tf.dispose([X, y]);
+      net.dispose();
+    }
+  });
+
   it('piecewise-linear g (relu, leakyRelu, linear): the odd fit along v in the linear region gives the naive loop\'s numbers at every eps', () => {
     // eps up to 0.1: the fit's range reaches kinks there (then exact per-entry passes) or its s^5 term shows
     const cases = [
