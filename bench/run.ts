@@ -28,7 +28,7 @@ import { merge, replaceSection, split } from './sections';
 import { trust } from './trust';
 import { peers } from './peers';
 import { CASES, keptTensorflowRun, timeBackends } from './backends';
-import { BUGS, bugCase, labelsFor } from '../test/bugs';
+import { BUGS, bugCase, labelsFor, tfSeed } from '../test/bugs';
 import { randomCase } from '../test/nets';
 
 const { tf } = gs;
@@ -67,7 +67,7 @@ function table(head: string[], rows: (string | number)[][]): void {
 }
 
 function data(sizes: number[], m: number, output: gs.Output, seed: number): { X: Tensor2D; Y: Tensor2D } {
-  return { X: tf.randomNormal([m, sizes[0]], 0, 1, 'float32', seed) as Tensor2D, Y: labelsFor(output, m, sizes[sizes.length - 1], seed) };
+  return { X: tf.randomNormal([m, sizes[0]], 0, 1, 'float32', tfSeed(seed)) as Tensor2D, Y: labelsFor(output, m, sizes[sizes.length - 1], seed) };
 }
 
 /** Seconds per entry of the naive float64 loop (seeds' recipe), timed on 150 seeded entries of the net. */
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   say('baseline measured in the same run: timings on a shared machine are noisy, only same-run ratios mean anything.');
   say();
   say(`- machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${mb(os.totalmem())} RAM, ${os.platform()} ${os.arch()}`);
-  say(`- Node ${process.version}, TensorFlow.js ${tf.version.tfjs}, backend ${gs.backendInfo().active} (${JSON.stringify(info.skipped)})`);
+  say(`- Node ${process.version}, TensorFlow.js ${tf.version.tfjs}, backend ${gs.backendInfo().active}${Object.keys(info.skipped).length ? ` (not available: ${Object.entries(info.skipped).map(([b, why]) => `${b}: ${why}`).join('; ')})` : ''}`);
   say('- command: `npm run bench` (= `node --import tsx bench/run.ts`)');
   say();
 
@@ -294,7 +294,7 @@ async function main(): Promise<void> {
       table(['check', 'time', 'verdict', 'evaluations', 'notes'], [
         [`full float64 (${net.size} params)`, `${fmt(full.seconds)} s`, full.result.verdict, full.result.evaluations, `${calls} progress calls (last: ${lastLine}); peak rss ${mb(fullPeak.rss)}, heap ${mb(fullPeak.heap)}`],
         ['sparse float64, 20 per block', `${fmt(sparse.seconds)} s`, sparse.result.verdict, sparse.result.evaluations, 'median of 3'],
-        ['directional float64, 1 per block', `${fmt(dir.seconds)} s`, dir.result.verdict, dir.result.evaluations, 'median of 3'],
+        ['directional float64 (one joint direction first)', `${fmt(dir.seconds)} s`, dir.result.verdict, dir.result.evaluations, 'median of 3'],
         ['naive float64 loop (estimate)', `~${fmt(naiveFull)} s`, '-', 2 * net.size, `${fmt(naive.seconds)} s for 100 entries, scaled; ${fmt(naiveFull / full.seconds)}x the full check`],
       ]);
       net.dispose(); tf.dispose([X, Y]);

@@ -100,10 +100,13 @@ export const BUGS: Bug[] = [
   { name: '1/keepProb dropped', options: { hidden: 'relu', output: 'softmax', keepProb: 0.7 }, faulty: two, backward: backwardWith('1/keepProb dropped') },
 ];
 
+/** tfjs's random ops treat seed 0 as no seed (a fresh Math.random() each call): 0 becomes another fixed seed, so every seed reproduces. */
+export const tfSeed = (seed: number): number => (seed === 0 ? 104723 : seed);
+
 /** A net and a batch for a bug: sizes [n, n, n, k], m = n rows, seeded. The caller disposes X, Y and the net. */
 export function bugCase(bug: Bug, n: number, k: number, seed = 1): { net: gs.Net; X: Tensor2D; Y: Tensor2D } {
   const net = gs.mlp({ sizes: [n, n, n, k], seed, ...bug.options });
-  const X = tf.randomNormal([n, n], 0, 1, 'float32', seed) as Tensor2D;
+  const X = tf.randomNormal([n, n], 0, 1, 'float32', tfSeed(seed)) as Tensor2D;
   const Y = labelsFor(bug.options.output ?? 'sigmoid', n, k, seed);
   return { net, X, Y };
 }

@@ -4,7 +4,7 @@
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
 import * as gs from '../src/index';
-import { labelsFor } from './bugs';
+import { labelsFor, tfSeed } from './bugs';
 
 const { tf } = gs;
 
@@ -35,7 +35,7 @@ export function randomCase(i: number): RandomCase {
   const l2 = r.uniform() < 0.3 ? pick([0.01, 0.3]) : 0;
   const m = 3 + r.int(6);
   const net = gs.mlp({ sizes, hidden, output, init, seed: i, residual, keepProb, l2 });
-  const X = tf.randomNormal([m, sizes[0]], 0, 1, 'float32', i) as Tensor2D;
+  const X = tf.randomNormal([m, sizes[0]], 0, 1, 'float32', tfSeed(i)) as Tensor2D;
   const Y = labelsFor(output, m, sizes[depth], i);
   return { label: `#${i} ${net.toString()}, m ${m}`, net, X, Y, dispose: () => { net.dispose(); tf.dispose([X, Y]); } };
 }

@@ -4,6 +4,7 @@
  */
 import * as gs from '../src/index';
 import type { Model, Grads, ModelCache } from '../src/model';
+import { tfSeed } from './bugs';
 
 const { tf } = gs;
 
@@ -84,7 +85,7 @@ export function threeWay(
 
 /** Seeded inputs [m, T, nx] and labels for an output layer. */
 export function data(m: number, T: number, nx: number, ny: number, output: 'sigmoid' | 'softmax' | 'linear', outputs: 'last' | 'every', seed = 1): { X: gs.tf.Tensor; Y: gs.tf.Tensor } {
-  const X = tf.randomNormal([m, T, nx], 0, 1, 'float32', seed);
+  const X = tf.randomNormal([m, T, nx], 0, 1, 'float32', tfSeed(seed));
   const shape = outputs === 'last' ? [m, ny] : [m, T, ny];
   const Y = tf.tidy(() => {
     if (output === 'linear') return tf.randomNormal(shape, 0, 1, 'float32', seed + 1);

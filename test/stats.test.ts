@@ -1,6 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as gs from '../src/index';
+import { tfSeed } from './bugs';
 
 const { tf } = gs;
 before(async () => { await gs.ready(); });
@@ -13,7 +14,7 @@ function noLeak<T>(f: () => T): T {
   return out;
 }
 
-const normal = (m: number, n: number, seed: number) => tf.randomNormal([m, n], 0, 1, 'float32', seed) as gs.tf.Tensor2D;
+const normal = (m: number, n: number, seed: number) => tf.randomNormal([m, n], 0, 1, 'float32', tfSeed(seed)) as gs.tf.Tensor2D;
 
 describe('He et al. 2015 on a 30-layer ReLU net of width 256', () => {
   let rows: gs.DepthRow[] = [];

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as vega from 'vega';
 import * as gs from '../src/index';
 import { svgTexts, linePaths, markItems } from './charts.helpers';
+import { tfSeed } from './bugs';
 
 const { tf } = gs;
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -11,7 +12,7 @@ const vl56 = require('vega-lite-56') as typeof import('vega-lite');
 before(async () => { await gs.ready(); });
 
 function data(m = 16, seed = 1) {
-  const X = tf.randomNormal([m, 2], 0, 1, 'float32', seed) as gs.tf.Tensor2D;
+  const X = tf.randomNormal([m, 2], 0, 1, 'float32', tfSeed(seed)) as gs.tf.Tensor2D;
   const Y = tf.tidy(() => X.prod(1).greater(0).cast('float32').reshape([m, 1]));
   return { X, Y };
 }
