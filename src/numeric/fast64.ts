@@ -105,6 +105,19 @@ function column(B: Base64, l: number, j: number, col: Column, sums: Float64Array
       T = 2 * eps * Math.max(1, rowMax[r]);
       if (T < tcrit) fit = oddFit(T, along(T), along(T / 2), along(T / 4));
     }
+    if (fit && smooth) { // every step of the row is within T and no kink bounds it: all entries from the fit
+      const { a: fa, b: fb } = fit;
+      for (let e = 0; e < col.i.length; e++) {
+        const i = col.i[e];
+        const x = i < 0 ? 1 : aPrev[r * nIn + i];
+        if (x === 0) continue;
+        const s = ((col.hp[e] + col.hm[e]) * x) / 2; // as (tp - tm) / 2 below
+        const diff = fa * s + fb * s * s * s;
+        sums[col.k[e]] += diff;
+        abs[col.k[e]] += Math.abs(diff);
+      }
+      continue;
+    }
     for (let e = 0; e < col.i.length; e++) {
       const i = col.i[e];
       const x = i < 0 ? 1 : aPrev[r * nIn + i]; // dz^l[r, j] = h a^(l-1)[r, i]  (h for b)

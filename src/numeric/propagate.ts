@@ -112,7 +112,10 @@ export function rowPair(B: Base64, r: number, l: number, dzP: Float64Array, dzM:
     }
     const daP = B.daP[k], daM = B.daM[k];
     const zk = z[k], Dk = D[k], p1 = B.P1[k], p2 = B.P2[k];
-    if (idx) {
+    // with a sparse start (idx) only its units are written; the rest of da^k is read only through a
+    // residual skip into layer k + 1, so only then is it cleared
+    const clean = idx !== null && residual[k + 1];
+    if (clean) {
       daP.fill(0);
       daM.fill(0);
     }
@@ -150,7 +153,10 @@ export function rowPair(B: Base64, r: number, l: number, dzP: Float64Array, dzM:
       const Wn = W[k + 1];
       zP.fill(0);
       zM.fill(0);
-      for (let q = 0; q < nk; q++) {
+      const some = idx && !clean ? idx : null; // only these units of da^k were written
+      const count = some ? some.length : nk;
+      for (let t = 0; t < count; t++) {
+        const q = some ? some[t] : t;
         const vp = daP[q], vm = daM[q];
         if (vp === 0 && vm === 0) continue;
         const row = q * nn;
