@@ -86,6 +86,10 @@ function column(B: Base64, l: number, j: number, col: Column, sums: Float64Array
   const smooth = !linear && col.i.length >= FIT_MIN; // tanh, sigmoid: 3 passes per row beat one per entry
   const exact = (s: number): number => { dzP[j] = s; dzM[j] = -s; return rowPair(B, r0, l, dzP, dzM, nz); };
   const along = (s: number): number => lossAlong(B, r0, s) - lossAlong(B, r0, -s); // linear region: dz^L = s v
+  // piecewise-linear g: T below bounds steps of at most 2 eps; an entry whose w is so large that its
+  // actual step exceeds that (w >> 1 / eps) is checked on its own against T
+  let bounded = true;
+  for (let e = 0; e < col.i.length; e++) if (!(col.hp[e] <= 2 * eps && col.hm[e] <= 2 * eps)) bounded = false;
   let r0 = 0;
   for (let r = 0; r < m; r++) {
     r0 = r;
@@ -105,7 +109,7 @@ function column(B: Base64, l: number, j: number, col: Column, sums: Float64Array
       T = 2 * eps * Math.max(1, rowMax[r]);
       if (T < tcrit) fit = oddFit(T, along(T), along(T / 2), along(T / 4));
     }
-    if (fit && smooth) { // every step of the row is within T and no kink bounds it: all entries from the fit
+    if (fit && (smooth || bounded)) { // every step of the row is within T (and T < tcrit): all entries from the fit
       const { a: fa, b: fb } = fit;
       for (let e = 0; e < col.i.length; e++) {
         const i = col.i[e];
