@@ -103,16 +103,16 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: '[64, 64, 64, 10] relu', sizes: [64, 64, 64, 10], hidden: 'relu', m: 64, slow: 3, full: 10 },
-  { name: '[64, 64, 64, 10] tanh', sizes: [64, 64, 64, 10], hidden: 'tanh', m: 64, slow: 3, full: 10 },
-  { name: '[784, 128, 10] relu', sizes: [784, 128, 10], hidden: 'relu', m: 64, slow: 1, full: 3 },
+  { name: '[64, 64, 64, 10] relu', sizes: [64, 64, 64, 10], hidden: 'relu', m: 64, slow: 5, full: 20 },
+  { name: '[64, 64, 64, 10] tanh', sizes: [64, 64, 64, 10], hidden: 'tanh', m: 64, slow: 5, full: 20 },
+  { name: '[784, 128, 10] relu', sizes: [784, 128, 10], hidden: 'relu', m: 64, slow: 1, full: 6 },
 ];
 const SMALL: Case[] = [
   { name: '[16, 16, 16, 4] relu', sizes: [16, 16, 16, 4], hidden: 'relu', m: 16, slow: 2, full: 4 },
   { name: '[16, 16, 16, 4] tanh', sizes: [16, 16, 16, 4], hidden: 'tanh', m: 16, slow: 2, full: 4 },
   { name: '[64, 16, 10] relu', sizes: [64, 16, 10], hidden: 'relu', m: 16, slow: 1, full: 2 },
 ];
-const DIRECTIONAL = 20; // gradscope directional calls per net (after a warm-up), as many as torch's fast mode
+const DIRECTIONAL = 40; // gradscope directional calls per net (after a warm-up), as many as torch's fast mode
 const REPS = { fast: DIRECTIONAL, jax: 7 };
 
 /** The net and data of bench/run.ts sections (a) and (e): gs.mlp seed 1, X ~ N(0, 1) seed 1, one-hot labels. */
@@ -177,7 +177,7 @@ function measureOurs(c: Case, o: Ours | undefined, half: 0 | 1, exported?: Expor
       tf.dispose(Object.values(g)); cache.dispose(); y.dispose();
       o = { J, numeric, hand, full: { seconds: [], cpu: [] }, fullVerdict: '', dir: { seconds: [], cpu: [] }, dirTf: [], dirNumeric: [], dirVerdict: '', dirPath: '' };
     }
-    if (half === 0) gs.gradCheck(net, X, Y, { progress: false }); // warm-up of the full check (JIT)
+    for (let i = 0; i < (half === 0 ? 3 : 1); i++) gs.gradCheck(net, X, Y, { progress: false }); // warm-up of the full check (JIT)
     const warm = warmUp(() => gs.gradCheck(net, X, Y, { mode: 'directional', progress: false }));
     if (half === 0) o.warmup = warm;
     const nFull = half === 0 ? Math.ceil(c.full / 2) : Math.floor(c.full / 2);
@@ -315,7 +315,7 @@ export async function peers({ small = false }: { small?: boolean } = {}): Promis
   say(`- gradscope on TensorFlow.js ${tf.version.tfjs}, backend ${backends.join(' and ')}${backends.includes('wasm') && info.wasmBinary ? ` (wasm: ${info.wasmBinary}, one thread)` : ''}, float64 differences in plain JS; Node ${process.version}; gradscope at ${revision()}.${info.skipped.tensorflow ? ` tensorflow backend: not available here (${info.skipped.tensorflow}), so no tensorflow figures.` : ''}`);
   say(`- torch ${tv ? `${tv.version}, ${tv.threads} thread (torch.set_num_threads(1))` : skip('torch')}; jax ${jv ? `${jv.version}, float64 (jax_enable_x64), XLA on one thread` : skip('jax')}${pyVersions ? `; ${pyVersions}` : ''}.`);
   say(`- Same nets, weights and data as sections (a) and (e): \`gs.mlp({ sizes, hidden, output: 'softmax', seed: 1 })\`, X ~ N(0, 1) (seed 1), one-hot labels, batch ${[...new Set(cases.map((c) => c.m))].join('/')}. The peers get theta and X as float64 (gradscope's float32 numbers widened exactly) and check the same J(W1, b1, W2, b2, ...) = (1/m) sum_i [logsumexp(z^L_i) - y_i . z^L_i] in float64.`);
-  say(`- gradscope: \`gs.gradCheck(net, X, Y)\` (full: every entry, float64, eps 1e-7; ${cases.map((c) => c.full).join('/')} runs) and \`{ mode: 'directional' }\` (one joint random direction over every block, each block's part weighted by its round-off bound; where it does not settle the check, a direction per block and a failing block confirmed entry by entry; ${DIRECTIONAL} runs, each half after warm-up calls until the medians of blocks of 10 settle: ${backends.map((b) => `${backends.length > 1 ? `${b} ` : ''}${ours[b].map((o) => o.warmup).join('/')}`).join(', ')} calls before the first half), whole calls, half of the runs before the peers and half after. torch: \`gradcheck(J, params)\` (slow mode, eps 1e-6, ${cases.map((c) => c.slow).join('/')} runs) and \`gradcheck(J, params, fast_mode=True)\` (${REPS.fast} runs after a warm-up); jax: \`check_grads(J, (params,), order=1)\` (modes fwd and rev, its default eps 1e-4), ${REPS.jax} runs after a warm-up, J as written and under \`jax.jit\`. Medians; the runs in brackets.`);
+  say(`- gradscope: \`gs.gradCheck(net, X, Y)\` (full: every entry, float64, eps 1e-7; 3 warm-up calls, then ${cases.map((c) => c.full).join('/')} runs) and \`{ mode: 'directional' }\` (one joint random direction over every block, each block's part weighted by its round-off bound; where it does not settle the check, a direction per block and a failing block confirmed entry by entry; ${DIRECTIONAL} runs, each half after warm-up calls until the medians of blocks of 10 settle: ${backends.map((b) => `${backends.length > 1 ? `${b} ` : ''}${ours[b].map((o) => o.warmup).join('/')}`).join(', ')} calls before the first half), whole calls, half of the runs before the peers and half after. torch: \`gradcheck(J, params)\` (slow mode, eps 1e-6, ${cases.map((c) => c.slow).join('/')} runs) and \`gradcheck(J, params, fast_mode=True)\` (${REPS.fast} runs after a warm-up); jax: \`check_grads(J, (params,), order=1)\` (modes fwd and rev, its default eps 1e-4), ${REPS.jax} runs after a warm-up, J as written and under \`jax.jit\`. Medians; the runs in brackets.`);
   say();
 
   const first = ours[backends[0]];
