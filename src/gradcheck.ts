@@ -694,18 +694,18 @@ function nearKinks(ctx: Context): Uint8Array {
   const B = ctx.mlp?.base;
   if (!B || !B.kinky) return near;
   const { n, L, m, z, a, batch } = B;
-  for (const s of ctx.slots) {
-    const l = s.layer;
-    if (l === L) continue; // the output layer has no kink
-    const nIn = n[l - 1], nl = n[l], D = batch.D[l];
+  for (let l = 1; l < L; l++) { // the output layer has no kink
+    const sW = ctx.slots.find((s) => s.layer === l && s.kind === 'W'), sb = ctx.slots.find((s) => s.layer === l && s.kind === 'b');
+    if (!sW && !sb) continue;
+    const nIn = n[l - 1], nl = n[l], D = batch.D[l], A = a[l - 1], Z = z[l];
     for (let r = 0; r < m; r++) {
       let sq = 0;
-      for (let i = 0; i < nIn; i++) sq += a[l - 1][r * nIn + i] ** 2;
+      for (let i = 0; i < nIn; i++) sq += A[r * nIn + i] ** 2;
       const tau = 2 * ctx.eps * (Math.sqrt(sq) + 1);
       for (let c = 0; c < nl; c++) {
-        if (Math.abs(z[l][r * nl + c]) > tau || (D && D[r * nl + c] === 0)) continue;
-        if (s.kind === 'b') near[s.offset + c] = 1;
-        else for (let i = 0; i < nIn; i++) if (a[l - 1][r * nIn + i] !== 0) near[s.offset + i * nl + c] = 1;
+        if (Math.abs(Z[r * nl + c]) > tau || (D && D[r * nl + c] === 0)) continue;
+        if (sb) near[sb.offset + c] = 1;
+        if (sW) for (let i = 0; i < nIn; i++) if (A[r * nIn + i] !== 0) near[sW.offset + i * nl + c] = 1;
       }
     }
   }

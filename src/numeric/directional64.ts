@@ -163,19 +163,23 @@ export function joint64(B: Base64, theta: Float64Array, u: Float64Array, eps: nu
         }
       }
       for (let c = 0; c < nl; c++) { zP[c] = eps * lin[c]; zM[c] = -zP[c]; }
-      if (l > 1 && f) { // + da^(l-1) W^l +- eps scale (da^(l-1) . alpha) beta
-        const w = W[l];
+      if (l > 1 && f) { // + da^(l-1) W^l +- eps scale (da^(l-1) . alpha) beta, as dot products with W^l's columns
+        const WT = B.WT[l];
         let qp = 0, qm = 0;
-        for (let q = 0; q < nIn; q++) {
-          const vp = daP[q], vm = daM[q];
-          if (vp === 0 && vm === 0) continue;
-          qp += vp * f.alpha[q];
-          qm += vm * f.alpha[q];
-          const row = q * nl;
-          for (let c = 0; c < nl; c++) { zP[c] += vp * w[row + c]; zM[c] += vm * w[row + c]; }
-        }
+        for (let q = 0; q < nIn; q++) { qp += daP[q] * f.alpha[q]; qm += daM[q] * f.alpha[q]; }
         const sp = eps * f.scale * qp, sm = eps * f.scale * qm;
-        for (let c = 0; c < nl; c++) { zP[c] += sp * f.beta[c]; zM[c] -= sm * f.beta[c]; }
+        for (let c = 0; c < nl; c++) {
+          const col = c * nIn;
+          let p0 = 0, m0 = 0, p1 = 0, m1 = 0, q = 0;
+          for (; q + 1 < nIn; q += 2) {
+            const w0 = WT[col + q], w1 = WT[col + q + 1];
+            p0 += daP[q] * w0; m0 += daM[q] * w0;
+            p1 += daP[q + 1] * w1; m1 += daM[q + 1] * w1;
+          }
+          if (q < nIn) { p0 += daP[q] * WT[col + q]; m0 += daM[q] * WT[col + q]; }
+          zP[c] += p0 + p1 + sp * f.beta[c];
+          zM[c] += m0 + m1 - sm * f.beta[c];
+        }
       } else if (l > 1) {
         const P = Wp[l], M = Wm[l];
         for (let q = 0; q < nIn; q++) {

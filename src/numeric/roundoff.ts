@@ -15,6 +15,7 @@
  */
 import { LEAKY_SLOPE } from '../activations';
 import type { Base64 } from './propagate';
+import { affine } from '../mirror64';
 
 /** float32 unit round-off, 2^-24. */
 export const U32 = 2 ** -24;
@@ -52,14 +53,9 @@ function errorRows(B: Base64, visit: (l: number, E: Float64Array) => void): void
     if (l === 1) break;
     const nIn = n[l - 1], nOut = n[l];
     const absW = W[l].map(Math.abs);
-    const next = new Float64Array(m * nIn); // E_a^(l-1) = E^l |W^l|^T (+ E_a^l)
-    for (let r = 0; r < m; r++) {
-      for (let i = 0; i < nIn; i++) {
-        let q = 0;
-        for (let c = 0; c < nOut; c++) q += E[r * nOut + c] * absW[i * nOut + c];
-        next[r * nIn + i] = q + (spec.residual[l] && Ea ? Ea[r * nIn + i] : 0);
-      }
-    }
+    // E_a^(l-1) = E^l |W^l|^T (+ E_a^l): |W^l| [nIn, nOut] row-major is the transpose affine wants
+    const next = affine(E, absW, new Float64Array(nIn), m, nOut, nIn, absW);
+    if (spec.residual[l] && Ea) for (let k = 0; k < next.length; k++) next[k] += Ea[k];
     Ea = next;
     // E^(l-1) = E_a^(l-1) |D| |g'(z^(l-1))|
     const D = batch.D[l - 1], zl = z[l - 1];
