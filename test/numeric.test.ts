@@ -29,6 +29,16 @@ const prepared = (i: number) => {
   return { ...c, y, D, batch, theta: c.net.toVector(), done: () => { tf.dispose([y, ...(D.filter(Boolean) as gs.tf.Tensor[])]); c.dispose(); } };
 };
 
+/** A [6, 8, 8, 3] net (options `opts`, seed `seed`), X ~ N(0, 4) [10, 6] and labels, as the fit tests use them. */
+function fitCase(opts: object, seed: number): { net: gs.Net; batch: ReturnType<typeof batch64>; theta: Float64Array; dispose(): void } {
+  const net = gs.mlp({ sizes: [6, 8, 8, 3], seed, ...(opts as Partial<gs.MlpOptions>) });
+  const X = tf.randomNormal([10, 6], 0, 2, 'float32', seed + 1) as gs.tf.Tensor2D;
+  const y = labelsFor(net.spec.output, 10, 3, seed + 2);
+  const D = net.spec.keepProb < 1 ? net.sampleMasks(10) : [];
+  const batch = batch64(net.spec, X, y, D);
+  return { net, batch, theta: net.toVector(), dispose: () => { tf.dispose([X, y, ...(D.filter(Boolean) as gs.tf.Tensor[])]); net.dispose(); } };
+}
+
 describe('fast float64 numerical gradient', () => {
   it('equals the naive loop to 1e-9 relative across architectures (eps 1e-5), kink flags included', () => {
     for (let i = 0; i < 60; i++) {
@@ -44,28 +54,21 @@ describe('fast float64 numerical gradient', () => {
   });
 
   it('smooth g (tanh, sigmoid): the odd fit per row and column gives the naive loop\'s numbers at every eps', () => {
-    // wide enough that every column has >= 5 entries (the fit's minimum); eps up to 0.1, where s^5
+    // wide enough that every column has >= 4 entries (the fit's minimum); eps up to 0.1, where s^5
     // shows and the fit must fall back to exact evaluations
     const cases = [
       { hidden: 'tanh', output: 'softmax' }, { hidden: 'sigmoid', output: 'sigmoid' },
       { hidden: 'tanh', output: 'linear', residual: true, keepProb: 0.8 }, { hidden: 'tanh', output: 'softmax', init: { gain: 3 } },
     ] as const;
     for (const [n, opts] of cases.entries()) {
-      const sizes = [6, 8, 8, 3];
-      const net = gs.mlp({ sizes, seed: n + 1, ...(opts as Partial<gs.MlpOptions>) });
-      const X = tf.randomNormal([10, 6], 0, 2, 'float32', n + 2) as gs.tf.Tensor2D;
-      const y = labelsFor(net.spec.output, 10, 3, n + 3);
-      const D = net.spec.keepProb < 1 ? net.sampleMasks(10) : [];
-      const batch = batch64(net.spec, X, y, D);
-      const theta = net.toVector();
+      const { net, batch, theta, dispose } = fitCase(opts, n + 1);
       for (const eps of [1e-5, 1e-3, 1e-1]) {
         const fast = fastGrad64(net.spec, theta, batch, { eps });
         const naive = naiveGrad64(net.spec, theta, batch, { eps });
         const e = gs.relativeError(fast.values, naive.values);
         assert.ok(e <= 1e-9, `${JSON.stringify(opts)}, eps ${eps}: fast vs naive ${e}`);
       }
-      tf.dispose([X, y, ...(D.filter(Boolean) as gs.tf.Tensor[])]);
-      net.dispose();
+      dispose();
     }
   });
 
@@ -73,11 +76,7 @@ describe('fast float64 numerical gradient', () => {
     // a subset of at most 3 entries per column is below the fit's minimum, so it is evaluated entry by
     // entry (two exact passes per row each): the reference for the fitted full run
     for (const [n, opts] of ([{ hidden: 'tanh', output: 'softmax' }, { hidden: 'sigmoid', output: 'sigmoid' }, { hidden: 'tanh', output: 'softmax', init: { gain: 3 } }] as const).entries()) {
-      const net = gs.mlp({ sizes: [6, 8, 8, 3], seed: n + 11, ...(opts as Partial<gs.MlpOptions>) });
-      const X = tf.randomNormal([10, 6], 0, 2, 'float32', n + 12) as gs.tf.Tensor2D;
-      const y = labelsFor(net.spec.output, 10, 3, n + 13);
-      const batch = batch64(net.spec, X, y);
-      const theta = net.toVector();
+      const { net, batch, theta, dispose } = fitCase(opts, n + 11);
       const few: number[] = [];
       for (const s of layout(net.spec)) for (let e = 0; e < s.size; e++) if (s.kind === 'b' || Math.floor(e / s.cols) < 2) few.push(s.offset + e); // rows 0, 1 of W and b: 3 per column
       for (const eps of [1e-7, 1e-5, 1e-3, 1e-2, 3e-2, 1e-1]) {
@@ -88,8 +87,7 @@ describe('fast float64 numerical gradient', () => {
           assert.ok(Math.abs(f - x) <= 3e-11 * Math.max(Math.abs(x), exact.scale[k]) + 1e-15, `${JSON.stringify(opts)}, eps ${eps}, entry ${i}: fit ${f} vs exact ${x}`);
         });
       }
-      tf.dispose([X, y]);
-      net.dispose();
+      dispose();
     }
   });
 
@@ -101,12 +99,7 @@ describe('fast float64 numerical gradient', () => {
     ] as const;
     let fitted = 0;
     for (const [n, opts] of cases.entries()) {
-      const net = gs.mlp({ sizes: [6, 8, 8, 3], seed: n + 1, ...(opts as Partial<gs.MlpOptions>) });
-      const X = tf.randomNormal([10, 6], 0, 2, 'float32', n + 2) as gs.tf.Tensor2D;
-      const y = labelsFor(net.spec.output, 10, 3, n + 3);
-      const D = net.spec.keepProb < 1 ? net.sampleMasks(10) : [];
-      const batch = batch64(net.spec, X, y, D);
-      const theta = net.toVector();
+      const { net, batch, theta, dispose } = fitCase(opts, n + 1);
       for (const eps of [1e-5, 1e-3, 1e-1]) {
         const fast = fastGrad64(net.spec, theta, batch, { eps });
         const naive = naiveGrad64(net.spec, theta, batch, { eps });
@@ -116,8 +109,7 @@ describe('fast float64 numerical gradient', () => {
         const e = gs.relativeError(keep.map((k) => fast.values[k]), keep.map((k) => naive.values[k]));
         assert.ok(e <= 1e-9, `${JSON.stringify(opts)}, eps ${eps}: fast vs naive ${e}`);
       }
-      tf.dispose([X, y, ...(D.filter(Boolean) as gs.tf.Tensor[])]);
-      net.dispose();
+      dispose();
     }
     assert.ok(fitted > 1000, `${fitted} entries compared`);
   });
