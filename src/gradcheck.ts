@@ -514,7 +514,7 @@ function judgeKinks(hand: ArrayLike<number>, auto: ArrayLike<number>, alt: Array
   return { error, verdict, right, vacuous };
 }
 
-function pick(v: Float64Array, idx: ArrayLike<number>): Float64Array {
+function pick(v: ArrayLike<number>, idx: ArrayLike<number>): Float64Array {
   const out = new Float64Array(idx.length);
   for (let k = 0; k < idx.length; k++) out[k] = v[idx[k]];
   return out;
@@ -588,7 +588,7 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
   for (let s = 0; s < slots.length; s++) if (!isBad[s]) for (const k of byBlock[s]) { everything[nAll++] = indices[k]; if (!isKink[k]) keptAll[nKept++] = k; }
   const kept = keptAll.subarray(0, nKept);
   const overall = (() => {
-    const r = relativeError(pickAt(auto, indices, kept), pickAt(values, null, kept));
+    const r = relativeError(pickAt(auto, indices, kept), pick(values, kept));
     return Number.isFinite(r) ? r : 0;
   })();
   const blocks: BlockResult[] = [];
@@ -611,7 +611,7 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
     let b: BlockResult = { name: s.name, relativeError: 0, verdict: 'great', checked: pos.length, size: s.size, kinks: at.length };
     if (nUse) {
       const u = use.subarray(0, nUse);
-      const j = judge(pickAt(hand, indices, u), pickAt(auto, indices, u), pickAt(values, null, u), magAtol(u), raw, overall);
+      const j = judge(pickAt(hand, indices, u), pickAt(auto, indices, u), pick(values, u), magAtol(u), raw, overall);
       if (j.bands.great >= raw.worry) saturated.push(s.name);
       b = { ...b, relativeError: j.error, verdict: j.verdict, floor: j.floor, bands: j.bands, ratio: j.ratio, noise: j.noise, ...(j.reason ? { reason: j.reason } : {}) };
     }
@@ -626,7 +626,7 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
     const i = indices[k], s = slotOf(slots, i);
     return isKink[k] ? kinkEntry(ctx, s, i, values[k]) : { block: s.name, index: entryIndex(s, i), analytic: hand[i], numeric: values[k], difference: hand[i] - values[k], kink: false };
   });
-  const all = judge(pickAt(hand, indices, kept), pickAt(auto, indices, kept), pickAt(values, null, kept), magAtol(kept), raw);
+  const all = judge(pickAt(hand, indices, kept), pickAt(auto, indices, kept), pick(values, kept), magAtol(kept), raw);
   if (kinkTotal) {
     notes.push(`${kinkTotal} of ${indices.length} entries crossed a relu kink: their differences are not derivatives, so they were compared with autograd (either one-sided derivative accepted where z = 0 exactly); error of the others ${all.error.toExponential(2)}`);
   }
@@ -657,10 +657,10 @@ function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode, notes
   };
 }
 
-/** v at idx[pos[k]] (or at pos[k] when idx is null), for each k. */
-function pickAt(v: ArrayLike<number>, idx: ArrayLike<number> | null, pos: ArrayLike<number>): Float64Array {
+/** v at idx[pos[k]] for each k: the values of entries given by their positions in idx. */
+function pickAt(v: ArrayLike<number>, idx: ArrayLike<number>, pos: ArrayLike<number>): Float64Array {
   const out = new Float64Array(pos.length);
-  for (let k = 0; k < pos.length; k++) out[k] = v[idx ? idx[pos[k]] : pos[k]];
+  for (let k = 0; k < pos.length; k++) out[k] = v[idx[pos[k]]];
   return out;
 }
 

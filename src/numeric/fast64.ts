@@ -51,7 +51,7 @@ function columns(spec: NetSpec, theta: Float64Array, idx: Int32Array, eps: numbe
 
 /** Entries of a column from which a smooth g's rows are fitted rather than each evaluated (see {@link oddFit}). */
 const FIT_MIN = 4;
-/** How closely the fit must reproduce the two checking evaluations, relative to G. */
+/** How closely the fit must reproduce its checking evaluation, relative to G (halved there: see {@link oddFit}). */
 const FIT_TOL = 1e-11;
 
 /**
