@@ -1,5 +1,23 @@
-/** Shared by the chart and display tests: a hand-made CheckReport and SVG readers. */
+/** Shared by the chart and display tests: a hand-made CheckReport, vega-lite 5.6 rendering and SVG readers. */
+import assert from 'node:assert/strict';
+import * as vega from 'vega';
 import * as gs from '../src/index';
+
+/** vega-lite 5.6.1, what JupyterLab 4 bundles (package alias vega-lite-56). */
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+export const vl56 = require('vega-lite-56') as typeof import('vega-lite');
+
+/** Compiles a chart with vega-lite 5.6 (asserting no warnings; `label` names it in the failure) and renders it through vega 5: the SVG and its texts. */
+export async function render56(spec: gs.ChartSpec, label?: string): Promise<{ svg: string; texts: string[] }> {
+  const warnings: string[] = [];
+  const logger = { level: () => logger, warn: (...m: unknown[]) => { warnings.push(m.join(' ')); return logger; }, info: () => logger, debug: () => logger, error: (...m: unknown[]) => { throw new Error(m.join(' ')); } };
+  const { spec: vg } = vl56.compile(spec as never, { logger: logger as never });
+  assert.deepEqual(warnings, [], label && `${label}: vega-lite 5.6 warnings`);
+  const view = new vega.View(vega.parse(vg), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return { svg, texts: svgTexts(svg) };
+}
 
 /** A report with one failing block (dW2), one exact zero (db2), and one block in each other band. */
 export function fakeReport(): gs.CheckReport {

@@ -1,25 +1,12 @@
 /** Softmax (lecture 003), input normalisation (lecture 001), Hoeffding's bound (lecture 003) and their charts. */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as vega from 'vega';
 import * as gs from '../src/index';
-import { svgTexts, linePaths, markItems } from './charts.helpers';
+import { linePaths, markItems, render56 as render, svgTexts } from './charts.helpers';
 
 const { tf } = gs;
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const vl56 = require('vega-lite-56') as typeof import('vega-lite');
 before(async () => { await gs.ready(); });
 
-async function render(spec: gs.ChartSpec) {
-  const warnings: string[] = [];
-  const logger = { level: () => logger, warn: (...m: unknown[]) => { warnings.push(m.join(' ')); return logger; }, info: () => logger, debug: () => logger, error: (...m: unknown[]) => { throw new Error(m.join(' ')); } };
-  const { spec: vg } = vl56.compile(spec as never, { logger: logger as never });
-  assert.deepEqual(warnings, []);
-  const view = new vega.View(vega.parse(vg), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return { svg, texts: svgTexts(svg) };
-}
 const round = (xs: number[], d = 3) => xs.map((x) => Number(x.toFixed(d)));
 
 describe('softmax (lecture 003)', () => {

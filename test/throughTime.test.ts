@@ -5,12 +5,9 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as vega from 'vega';
 import * as gs from '../src/index';
-import { linePaths } from './charts.helpers';
+import { linePaths, render56 } from './charts.helpers';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const vl56 = require('vega-lite-56') as typeof import('vega-lite');
 const { tf } = gs;
 type T2 = gs.tf.Tensor2D;
 
@@ -151,13 +148,7 @@ describe('gs.charts.gradientThroughTime', () => {
 
   it('compiles under vega-lite 5.6.1 without warnings and draws 3 lines with the models in the legend', async () => {
     const spec = gs.charts.gradientThroughTime(rows());
-    const warnings: string[] = [];
-    const logger = { level: () => logger, warn: (...m: unknown[]) => { warnings.push(m.join(' ')); return logger; }, info: () => logger, debug: () => logger, error: (...m: unknown[]) => { throw new Error(m.join(' ')); } };
-    const { spec: vg } = vl56.compile(spec as never, { logger: logger as never });
-    assert.deepEqual(warnings, []);
-    const view = new vega.View(vega.parse(vg), { renderer: 'none' });
-    const svg = await view.toSVG();
-    view.finalize();
+    const { svg } = await render56(spec);
     assert.equal(linePaths(svg), 3);
     assert.match(svg, /rnn tanh/);
     assert.match(svg, /lstm forgetBias 1/);

@@ -1,14 +1,11 @@
 /** gs.train on the model contract: every optimiser through gs.optimizers' tensor steps, mini-batches, held-out set, clipping, step sizes; charts.training with several runs and charts.stepSizes. */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as vega from 'vega';
 import * as gs from '../src/index';
-import { svgTexts, linePaths, markItems } from './charts.helpers';
+import { linePaths, markItems, render56 as render, svgTexts } from './charts.helpers';
 import { tfSeed } from './bugs';
 
 const { tf } = gs;
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const vl56 = require('vega-lite-56') as typeof import('vega-lite');
 before(async () => { await gs.ready(); });
 
 function data(m = 16, seed = 1) {
@@ -17,17 +14,6 @@ function data(m = 16, seed = 1) {
   return { X, Y };
 }
 
-/** Compiles with vega-lite 5.6 (what JupyterLab bundles), no warnings; the SVG and its texts. */
-async function render(spec: gs.ChartSpec) {
-  const warnings: string[] = [];
-  const logger = { level: () => logger, warn: (...m: unknown[]) => { warnings.push(m.join(' ')); return logger; }, info: () => logger, debug: () => logger, error: (...m: unknown[]) => { throw new Error(m.join(' ')); } };
-  const { spec: vg } = vl56.compile(spec as never, { logger: logger as never });
-  assert.deepEqual(warnings, []);
-  const view = new vega.View(vega.parse(vg), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return { svg, texts: svgTexts(svg) };
-}
 
 describe('train: each update is gs.optimizers\' step', () => {
   for (const optimizer of gs.optimizers.OPTIMIZER_NAMES) {

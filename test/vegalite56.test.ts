@@ -7,10 +7,8 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as vega from 'vega';
 import * as gs from '../src/index';
-import { fakeReport } from './charts.helpers';
+import { fakeReport, render56, vl56 } from './charts.helpers';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const vl56 = require('vega-lite-56') as typeof import('vega-lite');
 const { tf } = gs;
 
 before(async () => { await gs.ready(); });
@@ -44,13 +42,7 @@ describe('every chart is valid Vega-Lite 5.6 (what JupyterLab 4 bundles)', () =>
   for (const [name, spec] of Object.entries(specs)) {
     it(`${name} compiles under vega-lite ${vl56.version} without warnings and renders marks`, async () => {
       assert.equal(spec.$schema, 'https://vega.github.io/schema/vega-lite/v5.json');
-      const warnings: string[] = [];
-      const logger = { level: () => logger, warn: (...m: unknown[]) => { warnings.push(m.join(' ')); return logger; }, info: () => logger, debug: () => logger, error: (...m: unknown[]) => { throw new Error(m.join(' ')); } };
-      const { spec: vgSpec } = vl56.compile(spec as never, { logger: logger as never });
-      assert.deepEqual(warnings, [], `${name}: vega-lite 5.6 warnings`);
-      const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
-      const svg = await view.toSVG();
-      view.finalize();
+      const { svg } = await render56(spec, name);
       const marks = svg.match(/class="mark-[a-z]+ role-mark/g) ?? [];
       assert.ok(marks.length >= 1, `${name}: no marks in the SVG`);
       assert.ok(svg.length > 1000, `${name}: SVG suspiciously small`);
