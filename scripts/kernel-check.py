@@ -12,6 +12,13 @@ Each CHECK prints one JSON line {"check", "ok", "figures", "problems"}; the kern
   counts      every executed cell gets an iopub execute_input with the count its reply carries
   busy        three queued cells: status messages go busy/idle per request, in request order, so the
               kernel never looks idle while a queued cell still has to run
+  messages    a cell's outcome as ipykernel sends it: `1 + 1` an execute_result (text/plain 2) with
+              the execution count; a type error an iopub `error` with ename TSError and an error
+              reply; a thrown TypeError and a bad gradscope call `error`s with ename TypeError and
+              GradscopeError, the traceback at the cell's own line numbers with no tslab or launcher
+              frame; a chart as the last expression an execute_result with the Vega-Lite spec, the
+              PNG and its display size; a report as the last expression its table (display_data)
+              then its chart; undefined no execute_result
   progress    gs.progress updates in a synchronous 2 s loop reach the client while the cell runs
   lines       20 cells x 200 printed lines through nbclient (what nbconvert --execute runs): every
               line arrives, in order, in its own cell
@@ -277,6 +284,66 @@ def run_cells(kc, file):
         print(json.dumps({'cell': k, 'name': cell.get('name', ''), 'status': reply['content']['status'],
                           'stdout': streams['stdout'], 'stderr': streams['stderr'], 'displays': displays,
                           'seconds': round(time.time() - t0, 2)}), flush=True)
+
+
+def check_messages(kc):
+    problems, figures = [], {}
+
+    def kinds(msgs):
+        return [m['msg_type'] for m in outputs_of(msgs)]
+
+    def one(msgs, kind):
+        found = [m for m in msgs if m['msg_type'] == kind]
+        return found[0]['content'] if found else None
+
+    reply, msgs = run(kc, "import * as gs from 'gradscope';")
+    if reply['content']['status'] != 'ok':
+        return figures, ['the import cell failed: %s' % reply['content']]
+    reply, msgs = run(kc, '1 + 1')
+    r = one(msgs, 'execute_result')
+    figures['value'] = kinds(msgs)
+    if not r or r['data'].get('text/plain') != '2' or r.get('execution_count') != reply['content'].get('execution_count'):
+        problems.append('1 + 1: expected an execute_result "2" with the reply\'s count, got %s' % [m['content'] for m in outputs_of(msgs)])
+    reply, msgs = run(kc, "const n: number = 'a';", stop_on_error=False)
+    e = one(msgs, 'error')
+    figures['type_error'] = e and {'ename': e['ename'], 'evalue': e['evalue']}
+    if not e or e['ename'] != 'TSError' or '1:7' not in e['evalue'] or reply['content'].get('status') != 'error' or reply['content'].get('ename') != 'TSError':
+        problems.append('type error: expected an error output and reply with ename TSError at 1:7, got %s / %s' % (e, reply['content']))
+    if any(m['msg_type'] == 'stream' and m['content']['name'] == 'stderr' for m in msgs):
+        problems.append('type error: also printed to stderr (tools would see it twice)')
+    code = "function f(): never {\n  throw new TypeError('boom');\n}\nconst y = 2;\nf();"
+    reply, msgs = run(kc, code, stop_on_error=False)
+    e = one(msgs, 'error')
+    figures['throw'] = e and {'ename': e['ename'], 'traceback': e['traceback']}
+    tb = '\n'.join(e['traceback']) if e else ''
+    if not e or e['ename'] != 'TypeError' or e['evalue'] != 'boom':
+        problems.append('throw: expected ename TypeError, evalue boom, got %s' % e)
+    elif 'line 2' not in tb or 'line 5' not in tb or 'tslab' in tb or 'evalmachine' in tb:
+        problems.append('throw: the traceback must show cell lines 2 and 5 and no tslab frames: %s' % tb)
+    reply, msgs = run(kc, 'gs.mlp({ sizes: [2, -1] });', stop_on_error=False)
+    e = one(msgs, 'error')
+    figures['gradscope_error'] = e and {'ename': e['ename'], 'evalue': e['evalue']}
+    if not e or e['ename'] != 'GradscopeError' or 'sizes' not in e['evalue']:
+        problems.append('bad call: expected ename GradscopeError naming sizes, got %s' % e)
+    reply, msgs = run(kc, 'gs.charts.deepLinear(gs.deepLinear({ depth: 10, scale: 1.1 }))')
+    r = one(msgs, 'execute_result')
+    figures['chart'] = r and sorted(r['data'])
+    if not r or not {'application/vnd.vegalite.v5+json', 'image/png', 'text/plain'} <= set(r['data']) or 'text/html' in r['data'] \
+            or not isinstance(r['data']['application/vnd.vegalite.v5+json'], dict) or not r['metadata'].get('image/png', {}).get('width'):
+        problems.append('chart as last expression: expected an execute_result with the Vega-Lite object, the PNG with its width and text, no HTML; got %s' % (r and {k: r[k] for k in ('metadata',)}, ))
+    code = ("const net = gs.mlp({ sizes: [3, 4, 1], seed: 1 });\n"
+            "const X = gs.tf.tensor2d([[1, 2, 3], [0, -1, 2]]);\nconst Y = gs.tf.tensor2d([[1], [0]]);\n"
+            "gs.gradCheck(net, X, Y)")
+    reply, msgs = run(kc, code)
+    figures['report'] = kinds(msgs)
+    html = [m for m in msgs if m['msg_type'] == 'display_data' and 'text/html' in m['content']['data']]
+    r = one(msgs, 'execute_result')
+    if not html or not r or 'application/vnd.vegalite.v5+json' not in r['data'] or msgs.index(html[0]) > msgs.index([m for m in msgs if m['msg_type'] == 'execute_result'][0]):
+        problems.append('report as last expression: expected its table (display_data, HTML) then its chart (execute_result), got %s' % kinds(msgs))
+    reply, msgs = run(kc, 'undefined')
+    if one(msgs, 'execute_result'):
+        problems.append('undefined: expected no execute_result')
+    return figures, problems
 
 
 def main():

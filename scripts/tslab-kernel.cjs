@@ -22,6 +22,11 @@
 //    messages go out synchronously, and the socket never drops or defers: sendHighWaterMark 0
 //    (unbounded) and sendTimeout 0. zeromq 6 defers every 513th send made without a turn of the event
 //    loop and throws EBUSY on the next one unless sendTimeout is 0.
+// 6. A cell's outcome is a Jupyter message, as ipykernel sends it: an exception or a TypeScript
+//    error is an iopub `error` (ename, evalue, traceback at cell line numbers) and an error
+//    execute_reply; a last value is an `execute_result` (a rich bundle for objects with a
+//    `Symbol.for('Jupyter.display')` method, such as gradscope's charts and reports; util.inspect
+//    text otherwise). tslab printed both as streams. See tslab-execute.cjs.
 //
 // These patch tslab's internals, so the launcher runs only on the tslab version it was written for
 // (TSLAB_VERSION, pinned in package.json) and exits with a message on any other.
@@ -50,15 +55,22 @@ if (found !== TSLAB_VERSION) {
   fail(`this launcher patches the internals of tslab ${TSLAB_VERSION} and found tslab ${found} in ${tslabDir}. ` +
     `Install the pinned version (npm ci; package.json pins "tslab": "${TSLAB_VERSION}") or port scripts/tslab-kernel.cjs to ${found}.`);
 }
+// 6. (before tslab loads) tslab's TypeScript is a copy that emits source maps, for cell line numbers
+const tsFile = require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] });
+const ts = require(tsFile);
+const execute = require('./tslab-execute.cjs');
+const maps = execute.withSourceMaps(ts);
+require.cache[tsFile].exports = maps.ts;
 const jupyter = require(path.join(tslabDir, 'dist', 'jupyter.js'));
 const tslabMain = require(path.join(tslabDir, 'dist', 'main.js'));
-const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] }));
+const tslabExecutor = require(path.join(tslabDir, 'dist', 'executor.js'));
 const { ZmqServer, JupyterHandlerImpl } = jupyter;
 for (const [what, ok] of [
   ['ZmqServer.prototype.handleShellMessage', typeof ZmqServer?.prototype?.handleShellMessage === 'function'],
   ['ZmqServer.prototype.publishStatus', typeof ZmqServer?.prototype?.publishStatus === 'function'],
   ['JupyterHandlerImpl.prototype.createWriteToIopub', typeof JupyterHandlerImpl?.prototype?.createWriteToIopub === 'function'],
   ['main.startKernel', typeof tslabMain.startKernel === 'function'],
+  ['executor.createExecutor', typeof tslabExecutor.createExecutor === 'function'],
   ['typescript sys', !!ts.sys && typeof ts.sys.readFile === 'function' && typeof ts.sys.realpath === 'function'],
 ]) {
   if (!ok) fail(`tslab ${found} has no ${what}; scripts/tslab-kernel.cjs needs porting.`);
@@ -230,21 +242,27 @@ ZmqServer.prototype.handleExecute = async function (sock, msg) {
   process.stdout.write = handler.createWriteToIopub('stdout', writeStream);
   process.stderr.write = handler.createWriteToIopub('stderr', writeStream);
   jupyter.lastWriteDisplayData = writeDisplayData;
-  let ok = false;
+  let outcome;
   try {
-    ok = await handler.executor.execute(content.code);
+    outcome = await handler.executor.execute(content.code, count);
   } catch (e) {
-    console.error('unexpected error:', e);
+    outcome = { status: 'error', ...execute.errorInfo(e, () => undefined) };
   }
   flush();
+  const ok = outcome.status === 'ok';
+  if (!silent && ok && outcome.value) publish('execute_result', { execution_count: count, data: outcome.value.data, metadata: outcome.value.metadata });
+  if (!silent && !ok) publish('error', { ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback });
   if (!ok && content.stop_on_error !== false) {
     // requests already sent are in zeromq's queue: let the shell loop receive them, then abort them
     for (let i = 0, before = -1; i < 5 && before !== this.received; i++) { before = this.received; await turn(); }
     this.abortThrough = this.received;
   }
   sendReply(ok ? { status: 'ok', execution_count: count, user_expressions: {}, payload: [] }
-    : { status: 'error', execution_count: count, ename: 'Error', evalue: 'the cell failed (its message is in the output above)', traceback: [] });
+    : { status: 'error', execution_count: count, ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback });
 };
+
+// ---- 6. cells report errors and values as Jupyter messages (tslab-execute.cjs) ----------------
+tslabExecutor.createExecutor = execute.wrapExecutor(tslabExecutor.createExecutor, maps.lastMaps);
 
 // ---- start ---------------------------------------------------------------------------------------
 const argv = process.argv.slice(2);
