@@ -25,7 +25,7 @@ import * as gs from '../src/index';
 import { batch64 } from '../src/mirror64';
 import { fastGrad64 } from '../src/numeric/fast64';
 import { switchBackend } from '../src/backend';
-import { probe } from '../scripts/python';
+import { probe } from '../src/cli/python';
 import { labelsFor } from '../test/bugs';
 
 const { tf } = gs;

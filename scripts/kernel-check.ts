@@ -4,6 +4,8 @@
  *
  *   protocol   `import * as gs from 'gradscope'` and `const tf = gs.tf;` compile and run with nothing
  *              installed in the folder; a gradscope installed in the folder wins (types and runtime);
+ *              outcomes as Jupyter messages: values as execute_result (charts and reports rich), errors
+ *              as `error` (ename TSError, TypeError, GradscopeError; traceback at cell lines);
  *              execution counts arrive as iopub execute_input; busy/idle per request in order;
  *              gs.progress updates from a synchronous loop arrive while the cell runs
  *   abort      cell after error: the next cell runs (stop_on_error false and true, nbclient's order);
@@ -31,8 +33,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
-import { candidates, probe } from './python';
-import { KERNEL_NAME } from './kernel';
+import { candidates, probe } from '../src/cli/python';
+import { KERNEL_NAME } from '../src/cli/kernel';
 
 const root = path.resolve(__dirname, '..');
 const OUT = path.join(root, 'out');
@@ -301,7 +303,7 @@ function main() {
     }
   };
   for (const phase of todo) {
-    if (phase === 'protocol') { report(protocol(py, ['import', 'counts', 'busy', 'progress'])); report([localWins(py)]); }
+    if (phase === 'protocol') { report(protocol(py, ['import', 'messages', 'counts', 'busy', 'progress'])); report([localWins(py)]); }
     if (phase === 'abort') report(protocol(py, ['abort']));
     if (phase === 'lines') report(protocol(py, ['lines'], true).map((r) => ({ ...r, figures: { ...r.figures, folder: 'fresh, with a node_modules/tslab stub of its own' } })));
     if (phase === 'notebook') for (const f of extra.length ? extra : [path.join(root, 'notebooks', '01-numerical-derivatives.ipynb')]) report([notebook(path.resolve(f))]);

@@ -1,11 +1,18 @@
 """Executes one notebook with nbconvert's ExecutePreprocessor (what `jupyter nbconvert --execute`
-runs) and exports it to HTML with nbconvert's HTMLExporter. Driven by scripts/notebooks.ts.
+runs) and exports it to HTML with nbconvert's HTMLExporter. Driven by `gradscope export`
+(src/cli/export.ts) and the checkout's scripts/notebooks.ts.
 
-    python3 scripts/notebooks.py IN.ipynb OUT.ipynb OUT.html KERNEL TIMEOUT
+    python3 scripts/notebooks.py IN.ipynb OUT.ipynb OUT.html KERNEL TIMEOUT [--allow-errors]
 
-Stops at the first failing cell. tslab reports a failing cell as execute_reply status "error" and
-writes the message (a TypeScript diagnostic or the stack) to the cell's stderr stream, so both are
-collected here. Prints one JSON line: {"ok", "seconds", "cells": [...], "error": {...}}.
+Stops at the first failing cell, unless --allow-errors (then every cell runs, and "failedCells"
+lists those with an error output). The gradscope kernel reports a failing cell as execute_reply status
+"error" with an iopub `error` output (ename: the error's class, e.g. GradscopeError; evalue: its
+message), as ipykernel does; older launchers wrote the message (a TypeScript diagnostic or the
+stack) to the cell's stderr stream instead, so both are collected here. Prints one JSON line:
+{"ok", "seconds", "cells": [...], "error": {...}}; the error has the failing cell (1-based), its
+first line, the exception's kind, a message, and the cell's `errors` ({ename, evalue} of each error
+output) and `stderr` text separately, for callers that check which error it was
+(scripts/notebooks.ts expects a homework template's check cell to fail with GradscopeError).
 """
 import json
 import os
@@ -32,6 +39,7 @@ def html_exporter():
 
 def main():
     src, out_nb, out_html, kernel, timeout = sys.argv[1:6]
+    allow_errors = '--allow-errors' in sys.argv[6:]
     nb = nbformat.read(src, as_version=4)
     cells = []
     state = {'start': 0.0, 'index': -1}
@@ -44,7 +52,7 @@ def main():
         cells.append({'index': cell_index, 'seconds': round(time.time() - state['start'], 3),
                       'status': execute_reply['content'].get('status')})
 
-    ep = ExecutePreprocessor(timeout=int(timeout), kernel_name=kernel, startup_timeout=120)
+    ep = ExecutePreprocessor(timeout=int(timeout), kernel_name=kernel, startup_timeout=120, allow_errors=allow_errors)
     ep.on_cell_start = on_start
     ep.on_cell_executed = on_executed
     t0 = time.time()
@@ -54,28 +62,33 @@ def main():
     except BaseException as e:  # CellExecutionError, CellTimeoutError, DeadKernelError, ...
         i = state['index']
         cell = nb.cells[i] if 0 <= i < len(nb.cells) else None
-        stderr = ''
+        stderr, errors = '', []
         if cell is not None:
             stderr = ''.join(o.get('text', '') for o in cell.get('outputs', [])
                              if o.get('output_type') == 'stream' and o.get('name') == 'stderr')
-            stderr += ''.join('%s: %s\n' % (o.get('ename'), o.get('evalue'))
-                              for o in cell.get('outputs', []) if o.get('output_type') == 'error')
+            errors = [{'ename': o.get('ename', ''), 'evalue': o.get('evalue', '')}
+                      for o in cell.get('outputs', []) if o.get('output_type') == 'error']
+        message = stderr + ''.join('%s: %s\n' % (x['ename'], x['evalue']) for x in errors)
         code_number = sum(1 for c in nb.cells[:i + 1] if c.cell_type == 'code')
         error = {
             'cell': i + 1,
             'codeCell': code_number,
             'firstLine': first_line(cell.source) if cell is not None else '',
             'kind': type(e).__name__,
-            'message': stderr.strip() or str(e).strip()[-2000:],
+            'message': message.strip() or str(e).strip()[-2000:],
+            'errors': errors,
+            'stderr': stderr,
         }
     seconds = round(time.time() - t0, 2)
+    failed = [{'cell': k + 1, 'ename': o.get('ename', ''), 'evalue': o.get('evalue', '')}
+              for k, c in enumerate(nb.cells) for o in c.get('outputs', []) if o.get('output_type') == 'error']
     os.makedirs(os.path.dirname(out_nb), exist_ok=True)
     nbformat.write(nb, out_nb)
     html, _ = html_exporter().from_notebook_node(nb)
     os.makedirs(os.path.dirname(out_html), exist_ok=True)
     with open(out_html, 'w', encoding='utf-8') as f:
         f.write(html)
-    print(json.dumps({'ok': error is None, 'seconds': seconds, 'cells': cells, 'error': error}))
+    print(json.dumps({'ok': error is None, 'seconds': seconds, 'cells': cells, 'error': error, 'failedCells': failed}))
 
 
 if __name__ == '__main__':

@@ -8,10 +8,13 @@
  *                                scripts/browser-check.ts)
  * The HTML is nbconvert's plain HTMLExporter, what `jupyter nbconvert --to html` writes: charts
  * arrive as Vega-Lite + PNG, and the page shows the PNG (no workaround for nbconvert's SVG handling).
- * Homework templates (notebooks/homework/*.ipynb) run twice: as committed (TODO unfilled: the
- * grader must say "not yet implemented", not throw) and as `<name>.solved`, a copy with each TODO
- * cell replaced by the teacher's solution from notebooks/solutions/<todo>.ts (the grader must pass).
- * A failing cell fails the command, naming notebook, cell and the error.
+ * Homework templates (notebooks/homework/*.ipynb) run twice: as committed (TODO unfilled) and as
+ * `<name>.solved`, a copy with each TODO cell replaced by the teacher's solution from
+ * notebooks/solutions/<todo>.ts. A template ends with a check cell (metadata.gradscope: `grader`,
+ * `check`, `id`, `points`) whose `result.assert()` throws unless the grade passed: as committed, the
+ * run must stop exactly there (every cell before it runs, the check cell fails with a GradscopeError
+ * saying "not yet implemented"); solved, every cell must run. Any other failing cell fails the
+ * command, naming notebook, cell and the error; so does a cell that ran but wrote to stderr.
  *
  *   npm run notebooks                        # all
  *   npm run notebooks -- 01 homework/backward   # those whose name contains a filter
@@ -27,11 +30,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import './link-self.cjs'; // node_modules/gradscope -> this checkout, which the notebooks import
-import { findPython } from './python';
-import { KERNEL_NAME, LAUNCHER, registerKernel } from './kernel';
+import { findPython } from '../src/cli/python';
+import { KERNEL_NAME, LAUNCHER, kernelCommand } from '../src/cli/kernel';
+import { runNotebook, type RunResult } from '../src/cli/export';
 import { replaceSection } from '../bench/sections';
+import { cellError, graderProblem, strayStderr, type Nb, type RunError } from './notebook-checks';
 
 const root = path.resolve(__dirname, '..');
 const OUT = path.join(root, 'out');
@@ -41,7 +46,7 @@ interface Job {
   name: string;
   /** The notebook executed (a spliced copy under out/ for .solved). */
   input: string;
-  /** What the grader cells must print (homework only). */
+  /** How the homework run must end: stopped by the check cell's "not yet implemented", or every cell run. */
   expect?: 'todo' | 'solved';
 }
 
@@ -56,10 +61,10 @@ export interface ManifestEntry {
   /** Outputs carrying a chart (application/vnd.vegalite.v5+json with its image/png): what the HTML page must show. */
   chartOutputs: number;
   error?: { cell: number; codeCell: number; firstLine: string; kind: string; message: string };
+  /** A homework template as committed: its check cell failed as it must (the GradscopeError's message). */
+  expectedFailure?: string;
 }
 
-type Nb = { cells: Array<{ cell_type: string; source: string | string[]; outputs?: unknown[]; execution_count?: number | null; metadata?: Record<string, any> }>; [k: string]: unknown };
-const text = (s: string | string[]) => (Array.isArray(s) ? s.join('') : s);
 const rel = (p: string) => path.relative(root, p);
 
 function args() {
@@ -140,53 +145,40 @@ function dirtyCells(file: string): number {
   return nb.cells.filter((c) => (c.outputs && c.outputs.length > 0) || (c.execution_count ?? null) !== null).length;
 }
 
-/** Grader cells (metadata.gradscope.grader) must print the expected verdict. */
-function graderProblem(nb: Nb, expect: 'todo' | 'solved'): string | undefined {
-  const graders = nb.cells.filter((c) => c.metadata?.gradscope?.grader);
-  if (!graders.length) return 'no grader cells (metadata.gradscope.grader) found';
-  for (const [k, c] of graders.entries()) {
-    const out = (c.outputs ?? []).map((o: any) => text(o.text ?? o.data?.['text/plain'] ?? '')).join('');
-    if (expect === 'solved' && !/all checks passed/.test(out)) return `grader cell ${k + 1} did not pass the teacher's solution:\n${out.slice(0, 1500)}`;
-    if (expect === 'todo' && !/not yet implemented/.test(out)) return `grader cell ${k + 1} of the unfilled template did not say "not yet implemented":\n${out.slice(0, 1500)}`;
-  }
-  return undefined;
-}
-
-function runOne(py: string, job: Job, timeout: number): Promise<ManifestEntry> {
+/** Runs one job with `gradscope export`'s runner, then judges it (homework expectations, stray stderr). */
+async function runOne(py: string, job: Job, timeout: number): Promise<ManifestEntry> {
   const executed = path.join(OUT, 'notebooks', `${job.name}.ipynb`);
   const html = path.join(OUT, 'html', `${job.name}.html`);
-  return new Promise((resolve) => {
-    const child = spawn(py, [path.join(__dirname, 'notebooks.py'), job.input, executed, html, KERNEL_NAME, String(timeout)], {
-      cwd: root,
-      env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' },
-    });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => {
-      const entry: ManifestEntry = { name: job.name, source: rel(job.input), executed: rel(executed), html: rel(html), ok: false, seconds: 0, codeCells: 0, chartOutputs: 0 };
-      const line = stdout.trim().split('\n').pop() ?? '';
-      let r: any;
-      try { r = JSON.parse(line); } catch { r = undefined; }
-      if (!r) {
-        entry.error = { cell: 0, codeCell: 0, firstLine: '', kind: `runner exited ${code}`, message: (stderr || stdout).trim().slice(-3000) };
-        return resolve(entry);
-      }
-      entry.ok = r.ok;
-      entry.seconds = r.seconds;
-      if (r.error) entry.error = r.error;
-      if (fs.existsSync(executed)) {
-        const nb: Nb = JSON.parse(fs.readFileSync(executed, 'utf8'));
-        entry.codeCells = nb.cells.filter((c) => c.cell_type === 'code').length;
-        entry.chartOutputs = nb.cells.flatMap((c) => c.outputs ?? []).filter((o: any) => o.data?.['application/vnd.vegalite.v5+json'] && o.data?.['image/png']).length;
-        if (entry.ok && job.expect) {
-          const problem = graderProblem(nb, job.expect);
-          if (problem) { entry.ok = false; entry.error = { cell: 0, codeCell: 0, firstLine: '', kind: 'GraderCheck', message: problem }; }
-        }
-      }
-      resolve(entry);
-    });
-  });
+  const entry: ManifestEntry = { name: job.name, source: rel(job.input), executed: rel(executed), html: rel(html), ok: false, seconds: 0, codeCells: 0, chartOutputs: 0 };
+  let r: RunResult;
+  try {
+    r = await runNotebook(py, job.input, executed, html, KERNEL_NAME, timeout);
+  } catch (e) {
+    entry.error = { cell: 0, codeCell: 0, firstLine: '', kind: 'runner', message: (e as Error).message };
+    return entry;
+  }
+  entry.ok = r.ok;
+  entry.seconds = r.seconds;
+  if (r.error) entry.error = r.error;
+  if (fs.existsSync(executed)) {
+    const nb: Nb = JSON.parse(fs.readFileSync(executed, 'utf8'));
+    entry.codeCells = nb.cells.filter((c) => c.cell_type === 'code').length;
+    entry.chartOutputs = nb.cells.flatMap((c) => c.outputs ?? []).filter((o: any) => o.data?.['application/vnd.vegalite.v5+json'] && o.data?.['image/png']).length;
+    const error: RunError | undefined = r.error ?? undefined;
+    // a homework run is judged whole; a lecture notebook's own failure is reported as it is
+    const grader = job.expect ? graderProblem(nb, job.expect, error) : undefined;
+    const stray = grader || (!job.expect && !r.ok) ? undefined : strayStderr(nb, error);
+    if (grader || stray) {
+      entry.ok = false;
+      entry.error = { cell: 0, codeCell: 0, firstLine: '', kind: grader ? 'GraderCheck' : 'StrayStderr', message: (grader ?? stray)! };
+    } else if (job.expect === 'todo' && error) {
+      // the template stopped where it must: at its check cell, "not yet implemented"
+      entry.ok = true;
+      entry.expectedFailure = `${cellError(error)!.ename}: ${cellError(error)!.evalue}`;
+      delete entry.error;
+    }
+  }
+  return entry;
 }
 
 async function main() {
@@ -212,7 +204,7 @@ async function main() {
   if (ks.status !== 0 || path.resolve(ks.stdout.trim()) !== LAUNCHER) {
     // not registered, or registered by another checkout (whose code the notebooks would then run)
     console.log(ks.status !== 0 ? `kernel "${KERNEL_NAME}" is not registered: registering this checkout's` : `kernel "${KERNEL_NAME}" runs ${ks.stdout.trim()}, not this checkout: registering this checkout's`);
-    registerKernel();
+    kernelCommand([]);
   }
   console.log(`python ${py.executable} (nbconvert ${py.versions.nbconvert}), kernel "${KERNEL_NAME}" -> ${LAUNCHER}`);
   console.log(`executing ${jobs.length} notebooks, ${opt.jobs} at a time, per-cell timeout ${opt.timeout}s`);
@@ -225,6 +217,7 @@ async function main() {
       const r = await runOne(py.executable, jobs[i], opt.timeout);
       results[i] = r;
       console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${r.name.padEnd(36)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.codeCells} code cells, ${r.chartOutputs} charts  -> ${r.html}`);
+      if (r.expectedFailure) console.log(`       ${''.padEnd(36)} check cell failed as expected: ${r.expectedFailure.slice(0, 100)}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(opt.jobs, jobs.length) }, worker));

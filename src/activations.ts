@@ -6,7 +6,18 @@ import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from './backend';
 import { oneOf } from './errors';
 
+/**
+ * The hidden-layer activations g, by name: sigmoid g = 1 / (1 + e^-z); tanh; relu g = max(0, z);
+ * leakyRelu g = z for z > 0, else 0.01 z; linear g = z. relu and leakyRelu have a kink at z = 0,
+ * where a finite difference is not a derivative (gradCheck compares such entries with autograd).
+ *
+ * @example
+ * ```ts
+ * gs.ACTIVATIONS;   // ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear']
+ * ```
+ */
 export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear'] as const;
+/** One of {@link ACTIVATIONS}: the `hidden` option of {@link mlp} (and, tanh or relu, of {@link rnn}). */
 export type Activation = (typeof ACTIVATIONS)[number];
 
 /** Slope of leakyRelu for z < 0. */

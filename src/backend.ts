@@ -12,6 +12,11 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 
+/**
+ * A TensorFlow.js backend gradscope can run on: `tensorflow` (@tensorflow/tfjs-node, TensorFlow's
+ * native CPU library; built by `npm run native`), `wasm` (@tensorflow/tfjs-backend-wasm, started
+ * synchronously at load) or `cpu` (pure JS). `GRADSCOPE_BACKEND=tensorflow|wasm|cpu` forces one.
+ */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
@@ -69,8 +74,17 @@ if (!forced || forced === 'tensorflow') {
     process.env.TF_ENABLE_ONEDNN_OPTS ??= '0';
   }
   try {
+    // tfjs-node 4.22 calls util.isNullOrUndefined in most kernels; Node 23 removed it and Deno's
+    // node:util lacks it (there tfjs-node loads, then its first add throws). Same meaning, where missing.
+    const util = require('util') as { isNullOrUndefined?: (x: unknown) => boolean };
+    if (typeof util.isNullOrUndefined !== 'function') util.isNullOrUndefined = (x) => x === null || x === undefined;
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    engine = require('@tensorflow/tfjs-node') as typeof tfTypes;
+    const node = require('@tensorflow/tfjs-node') as typeof tfTypes;
+    engine = node;
+    // A binding that loads can still fail in its kernels: one op must run, else wasm, with the reason.
+    let sum: number | string;
+    try { sum = node.tidy(() => node.add(node.tensor1d([1, 2]), node.scalar(1)).dataSync()[1]); } catch (e) { sum = firstLine(e); }
+    if (sum !== 3) throw new Error(`its binding loads, but its first op (2 + 1) gives ${typeof sum === 'number' ? sum : `an error: ${sum}`}`);
     chosen = 'tensorflow';
     try {
       tensorflowVersion = String((engine.backend() as unknown as { binding: { TF_Version: string } }).binding.TF_Version);
@@ -78,6 +92,7 @@ if (!forced || forced === 'tensorflow') {
       tensorflowVersion = undefined;
     }
   } catch (e) {
+    engine = undefined;
     skipped.tensorflow = firstLine(e);
     if (forced) {
       throw new Error(
@@ -94,13 +109,21 @@ export const tf: import('./tf').Tf = engine; // a type of gradscope's own: `cons
 /** tf's tensor types under the same name, so `gs.tf.Tensor2D` works as a type as well. */
 // eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace tf {
+  /** tf.Tensor: a tensor of any rank (R). */
   export type Tensor<R extends tfTypes.Rank = tfTypes.Rank> = tfTypes.Tensor<R>;
+  /** tf.Scalar: a rank-0 tensor. */
   export type Scalar = tfTypes.Scalar;
+  /** tf.Tensor1D: a vector, e.g. class indices [m] or a bias b^l [n(l)]. */
   export type Tensor1D = tfTypes.Tensor1D;
+  /** tf.Tensor2D: a matrix, e.g. X [m, n0] or W^l [n(l-1), n(l)]. */
   export type Tensor2D = tfTypes.Tensor2D;
+  /** tf.Tensor3D: e.g. a sequence batch X [m, T, nx]. */
   export type Tensor3D = tfTypes.Tensor3D;
+  /** tf.Variable: a trainable tensor; every network parameter is one. */
   export type Variable<R extends tfTypes.Rank = tfTypes.Rank> = tfTypes.Variable<R>;
+  /** tf.Rank: the rank type parameter of Tensor and Variable. */
   export type Rank = tfTypes.Rank;
+  /** tf.TensorContainer: a tensor, or arrays and objects of them (what tf.dispose and tf.tidy take). */
   export type TensorContainer = tfTypes.TensorContainer;
 }
 
@@ -238,13 +261,54 @@ export function ready(): Promise<BackendInfo> {
 ready().catch(() => { /* reported again by whoever awaits ready() */ });
 
 /**
- * Which backend is active and why the better ones were not used.
+ * Which backend is active and why the better ones were not used. gradscope picks `tensorflow`
+ * (`@tensorflow/tfjs-node`, when it loads), else `wasm` (started synchronously when gradscope
+ * loads), else `cpu`. `GRADSCOPE_BACKEND=tensorflow|wasm|cpu` forces one and fails with a clear
+ * message if it cannot load; `GRADSCOPE_BACKEND=wasm` keeps wasm with tfjs-node installed.
+ *
+ * **The native backend** (`npm run native`, in a checkout). `@tensorflow/tfjs-node` cannot install
+ * itself any more (its install script downloads libtensorflow 2.9.1 and a prebuilt binding, and
+ * neither URL answers), so `npm run native` builds it from a TensorFlow wheel (Linux x86-64; g++,
+ * make, python3 with pip, and Node's headers, which the official Node builds ship and Debian's
+ * `libnode-dev` provides). It takes `libtensorflow_cc.so.2`, `libtensorflow_framework.so.2` and the
+ * C API headers the binding includes out of the wheel (pip's configured index, no other download),
+ * strips their local symbol tables (the 788 MB library becomes 557 MB), installs tfjs-node's package
+ * files with npm without its install script, and compiles the binding against Node's headers. The
+ * TensorFlow 2.21 libraries go into tfjs-node's `deps/lib` under the names its `binding.gyp` links
+ * (`libtensorflow.so`) and under the 2.9.1 names its install.js looks for, so a rerun of that
+ * script downloads nothing. The tested pairing is tfjs-node 4.22.0 with TensorFlow 2.21.0
+ * (`tensorflow-cpu` wheel), Node 20, N-API 8. The build is kept under `out/native/` (git-ignored,
+ * about 610 MB, hard-linked into node_modules); after `npm ci` wipes node_modules, `npm run native`
+ * restores it in about 10 s without pip or a compiler, and run again it only checks that tfjs-node
+ * loads. node_modules grows from about 500 MB to 1.1 GB. `npm run native -- --wheel <file.whl>` or
+ * `-- --libtensorflow <file.tar.gz>` uses a file you have; `-- --check` exits 1 unless tfjs-node
+ * loads; exit 3 means no wheel could be had.
+ *
+ * **Which backend, and why** (`npm run bench -- d`, BENCHMARKS.md (d)): one forward + backward of
+ * `[64, 64, 64, 10]` at batch 64 takes 1.16 ms on tensorflow, 0.39 ms on wasm, 4.8 ms on cpu; of
+ * `[784, 512, 512, 10]` at batch 256, 9.0 ms, 30.5 ms and 865 ms. On small nets wasm is 3x faster
+ * than tensorflow (each native call costs more than its work) and bit-exact; on the large net
+ * tensorflow is 3.4x faster than wasm and 96x faster than cpu (a busier machine gave 4.9x and
+ * 139x). One backend per process (tensors live on one backend; choosing per call would copy them
+ * and change their last bits mid-notebook): tensorflow when tfjs-node loads, else wasm. tfjs-node
+ * costs 1.5-3 s more loading per process and 365 MB resident against 76 MB on wasm; a full check of
+ * `[64, 64, 64, 10]` takes 0.2 s either way.
+ *
+ * On tensorflow, TensorFlow's exp/log-type kernels (sigmoid, softplus, log, log1p, exp) give
+ * last-bit differences that depend on where a value sits in a tensor: float32 numeric gradients then
+ * agree with the per-entry tf evaluation to about 1e-5 instead of bit for bit (well below the
+ * float32 verdict bands). gradscope sets `TF_CPP_MIN_LOG_LEVEL=2` and `TF_ENABLE_ONEDNN_OPTS=0`
+ * before it loads tfjs-node (unless you set them): TensorFlow then prints nothing on load, and it is
+ * faster (with oneDNN's custom ops the same forward + backward took 1.97 / 18.3 ms, small / large
+ * net, against 1.00 / 8.82 ms without). tfjs's console notices are off too (`PROD`).
  *
  * @example
  * ```ts
  * gs.backendInfo();
- * // { active: 'wasm', chosen: 'wasm', ready: true,
+ * // { active: 'wasm', chosen: 'wasm', ready: true, wasmBinary: 'tfjs-backend-wasm-simd.wasm',
  * //   skipped: { tensorflow: "Cannot find module '@tensorflow/tfjs-node'" } }
+ * // after npm run native: { active: 'tensorflow', chosen: 'tensorflow', ready: true, skipped: {},
+ * //                         tensorflow: '2.21.0' }
  * ```
  */
 export function backendInfo(): BackendInfo {

@@ -5,8 +5,13 @@
  * For f(a) = a^3 at a = 1, eps = 0.01: central 3.0001, forward 3.0301 (exact 3).
  */
 import { invalid, knownKeys, number, oneOf } from './errors';
+import { displayable } from './jupyter';
 import type { Precision } from './report';
 
+/**
+ * A difference quotient: `central` (f(a + eps) - f(a - eps)) / 2 eps, error O(eps^2), or
+ * `forward` (f(a + eps) - f(a)) / eps, error O(eps).
+ */
 export type Method = 'central' | 'forward';
 const METHODS: Method[] = ['central', 'forward'];
 
@@ -39,7 +44,10 @@ function quotient(f: ScalarFn, a: number, eps: number, method: Method, precision
 }
 
 /**
- * The two-sided (default) or one-sided difference quotient of f at a, in float64.
+ * The two-sided (default) or one-sided difference quotient of f at a, in float64 (default) or, with
+ * `precision: 'float32'`, with every step rounded to float32 (`Math.fround`). Options: `eps`
+ * (default 1e-2), `method` (`'central'` default, `'forward'`), `precision`. For f(a) = a^3 at a = 1,
+ * eps = 0.01: central 3.0001 (error eps^2), forward 3.0301 (error 3 eps); exact 3.
  *
  * @example
  * ```ts
@@ -65,9 +73,13 @@ export function numericDerivative(
 
 /** One row of {@link epsilonSweep}. */
 export interface EpsilonRow {
+  /** The step size. */
   eps: number;
+  /** Central or forward difference. */
   method: Method;
+  /** The precision every step was rounded to. */
   precision: Precision;
+  /** The difference quotient, the estimate of f'(a). */
   estimate: number;
   /** |estimate - exact| */
   error: number;
@@ -77,8 +89,11 @@ export interface EpsilonRow {
 export const DEFAULT_EPS: number[] = Array.from({ length: 23 }, (_, k) => Number((10 ** (-(k + 2) / 2)).toPrecision(6)));
 
 /**
- * Every difference quotient of f at a for each eps, both methods, float64 and float32, with its
- * error against `exact` (or, when omitted, a float64 five-point estimate accurate to ~1e-12).
+ * Every difference quotient of f at a for each eps (default {@link DEFAULT_EPS}: 1e-1 to 1e-12),
+ * both methods, float64 and float32, with its error against `exact` (or, when omitted, a float64
+ * five-point estimate accurate to ~1e-12). In float32 each operation is rounded when f uses the
+ * rounding it is given: `(a, r) => r(r(a * a) * a)` (see {@link ScalarFn}); plot the rows with
+ * `gs.charts.epsilonSweep`.
  * On a log-log plot the forward error falls with slope 1, the central with slope 2, until round-off
  * (~ u |f| / eps, u = 1.1e-16 in float64, 6e-8 in float32) takes over.
  *
@@ -109,7 +124,7 @@ export function epsilonSweep(
       }
     }
   }
-  return rows;
+  return displayable(rows);
 }
 
 /** f'(a) ~ (-f(a+2h) + 8 f(a+h) - 8 f(a-h) + f(a-2h)) / 12h, error O(h^4), in float64. */

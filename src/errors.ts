@@ -5,8 +5,30 @@
  */
 import { tf } from './backend';
 
-/** Thrown for bad arguments. `argument` names the offending argument. */
+/**
+ * Thrown for bad input by every public call, before any work starts. The message names the
+ * argument, what it got and what was expected, e.g.
+ * `invalid hidden: "sigmod" (expected one of sigmoid, tanh, relu, leakyRelu, linear)`. A request too
+ * large to fit is refused the same way, with what it would need: memory against half this
+ * machine's (`GRADSCOPE_MAX_MEMORY=<bytes>` changes it), plain-JS work against 2e10 multiply-adds
+ * (`GRADSCOPE_MAX_WORK`), e.g. `invalid sizes: [30000,30000] would need about 14.4 GB ...`.
+ * A backward that throws or is `async` gets one too, naming the backward and tf's message.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   gs.mlp({ sizes: [2, 3, 1], hidden: 'sigmod' as gs.Activation });
+ * } catch (e) {
+ *   if (e instanceof gs.GradscopeError) console.log(e.argument, e.message);
+ *   // hidden invalid hidden: "sigmod" (expected one of sigmoid, tanh, relu, leakyRelu, linear)
+ * }
+ * ```
+ */
 export class GradscopeError extends Error {
+  /**
+   * @param argument - The offending argument's name, e.g. `hidden` or `options.eps`.
+   * @param message - The full message: `invalid <argument>: <value> (expected <expected>)`.
+   */
   constructor(readonly argument: string, message: string) {
     super(message);
     this.name = 'GradscopeError';

@@ -8,19 +8,23 @@ import type { BackwardFn } from './gradcheck';
  * never an exception, so a fresh template runs top to bottom.
  *
  * A result prints itself: a notebook cell ending in `gs.grade.backward(backward)` shows the
- * feedback; `result.passed`, `result.cases[i].firstWrong` are there for scripts.
+ * feedback; `result.passed`, `result.cases[i].firstWrong` are there for scripts, and
+ * `result.assert()` throws a GradscopeError naming the first failure unless the grade passed (a
+ * homework notebook's last cell: headless runs then fail on a wrong or unfinished answer).
  */
 import { inspect } from 'util';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from './backend';
 import type { Activation } from './activations';
 import { GradscopeError, firstNonFinite, invalid, knownKeys, number } from './errors';
+import { displayable } from './jupyter';
 import { mlp, type Cache, type Grads, type MlpOptions, type Net } from './mlp';
 import type { Output } from './losses';
 import { rng } from './random';
 import { checkMasks, gradCheck } from './gradcheck';
 import { gradeLstmStep } from './lstm/homework';
 import type { Verdict } from './report';
+import { assertable, type Assertable, type GradeFailure } from './assertable';
 
 /**
  * The student's backward pass: from the forward cache (`cache.z[l]`, `cache.a[l]`, `a[0] = X`) and
@@ -41,6 +45,7 @@ export interface GradeBlock {
   name: string;
   /** ||student - numeric|| / (||student|| + ||numeric||), float64 central differences. */
   relativeError: number;
+  /** gs.gradCheck's verdict for the block; only 'great' and 'ok' pass (never 'inconclusive'). */
   verdict: Verdict;
   /** <student, correct> / <correct, correct>: 1 when right, m for a missing 1/m, -1 for a flipped sign. */
   scale: number;
@@ -48,7 +53,9 @@ export interface GradeBlock {
 
 /** One case: a network (backward) or a layer shape and activation (init). */
 export interface GradeCase {
+  /** The case, e.g. `net A [3, 4, 1] tanh -> sigmoid (binary cross-entropy), m = 5`, or a layer's shape and activation. */
   name: string;
+  /** Whether every block (or the variance) passed. */
   passed: boolean;
   /** The student's function returned nothing yet. */
   todo: boolean;
@@ -59,19 +66,33 @@ export interface GradeCase {
   /** Every block / quantity found wrong. */
   wrong: string[];
   /** init: measured Var(W), the expected one and what the measured variance matches. */
-  variance?: { measured: number; expected: number; mean: number; matches?: string };
+  variance?: {
+    /** Var(W) of the student's matrix. */
+    measured: number;
+    /** The accepted variance nearest the measured one: He 2/n_in (relu); Xavier 1/n_in or Glorot 2/(n_in + n_out) (tanh, sigmoid). */
+    expected: number;
+    /** The mean of the student's entries (should be about 0). */
+    mean: number;
+    /** The look-alike the measured variance matches, e.g. `2/n_in (He)` or `1e-4: 0.01 * randn, ...`. */
+    matches?: string;
+  };
   /** Plain-language feedback lines. */
   lines: string[];
 }
 
-/** What a grader returns; prints as readable feedback. */
-export interface GradeResult {
+/** What a grader returns; prints as readable feedback; `assert()` fails a notebook cell unless it passed. */
+export interface GradeResult extends Assertable {
+  /** Which grader: gs.grade.backward or gs.grade.init. */
   task: 'backward' | 'init';
+  /** 'todo' while the student's function returns nothing; else passed or failed. */
   status: 'passed' | 'failed' | 'todo';
+  /** True when every case passed. */
   passed: boolean;
+  /** The graded cases, in order (grading stops after the first one that is still a TODO). */
   cases: GradeCase[];
   /** `case: block` for every wrong block, e.g. `['net A: db1', 'net B: db1']`. */
   wrong: string[];
+  /** The feedback a notebook shows: a headline, then each case with its table and hints. */
   toString(): string;
 }
 
@@ -91,9 +112,28 @@ function result(task: 'backward' | 'init', cases: GradeCase[], title: string): G
     if (status === 'todo') return head;
     return [head, ...cases.flatMap((c) => [`  ${c.passed ? '✔' : '✘'} ${c.name}`, ...c.lines.map((l) => `      ${l}`)])].join('\n');
   };
-  const r: GradeResult = { task, status, passed, cases, wrong, toString: text };
+  const r: Omit<GradeResult, 'assert'> = { task, status, passed, cases, wrong, toString: text };
   Object.defineProperty(r, inspect.custom, { value: () => text(), enumerable: false });
-  return r;
+  return displayable(assertable(r, task, task === 'init' ? 'initWeights' : 'backward', () => caseFailure(task, cases, title)));
+}
+
+/** The first failing case, what is wrong in it and the hint, for `assert()`. */
+function caseFailure(task: 'backward' | 'init', cases: GradeCase[], title: string): GradeFailure {
+  if (cases.every((c) => c.todo)) return { what: cases[0]?.lines[0] ?? 'your function returned nothing' };
+  const c = cases.find((k) => !k.passed) ?? cases[0];
+  const more = `${cases.filter((k) => !k.passed).length} of ${cases.length} ${title} failed`;
+  const block = c.blocks.find((b) => b.name === c.firstWrong);
+  const hint = c.lines.find((l) => l.startsWith('hint: '))?.slice('hint: '.length);
+  if (block) {
+    return { where: c.name, what: `${block.name} is wrong (relative error ${fmt(block.relativeError)}, ${fmt(block.scale)} x the correct gradient)`, hint, more };
+  }
+  // the table of blocks and its header say nothing on their own: the first other line does
+  const table = (l: string) => l.startsWith('block ') || c.blocks.some((b) => l.startsWith(`${b.name.padEnd(7)} `));
+  const line = c.lines.find((l) => !table(l) && !l.startsWith('hint: ')) ?? c.wrong.join(', ');
+  const matches = task === 'init' ? c.variance?.matches : undefined;
+  const suffix = matches ? `; it matches ${matches}` : '';
+  if (matches && line.endsWith(suffix)) return { where: c.name, what: line.slice(0, -suffix.length), hint: `your Var(W) matches ${matches}`, more };
+  return { where: c.name, what: line, hint, more };
 }
 
 /** Grades the cases in order, stopping after the first one that is still a TODO (one "not yet implemented" is enough). */
@@ -113,7 +153,9 @@ function gradeCases<C>(cases: C[], gradeCase: (c: C) => GradeCase): GradeCase[] 
 
 /** A fixed network the backward grader checks. */
 export interface BackwardCase {
+  /** How the feedback names the case, e.g. `net A [3, 4, 1] tanh -> sigmoid (binary cross-entropy), m = 5`. */
   name: string;
+  /** The network, as {@link mlp}'s options (fixed seed: the same weights every run). */
   net: MlpOptions;
   /** Batch size m. */
   m: number;
@@ -354,11 +396,15 @@ function gradeBackward(fn: StudentBackward, options: { cases?: BackwardCase[] } 
 
 /** A layer the init grader asks for, and the variances it accepts. */
 export interface InitCase {
+  /** n_in: rows of W, the layer's inputs. */
   nIn: number;
+  /** n_out: columns of W, the layer's units. */
   nOut: number;
+  /** The activation after the layer: relu wants He (2/n_in); tanh and sigmoid Xavier (1/n_in) or Glorot (2/(n_in + n_out)). */
   hidden: Activation;
 }
 
+/** The layers gs.grade.init asks for: [512, 128] and [128, 384] relu, [384, 128] tanh, [200, 200] sigmoid. */
 export const INIT_CASES: InitCase[] = [
   { nIn: 512, nOut: 128, hidden: 'relu' },
   { nIn: 128, nOut: 384, hidden: 'relu' },
@@ -498,8 +544,45 @@ function gradeInit(fn: StudentInit, options: { cases?: InitCase[] } = {}): Grade
 }
 
 /**
- * The homework graders: `gs.grade.backward(fn)`, `gs.grade.init(fn)` and `gs.grade.lstmStep(fn)` (= gs.gradeLstmStep, the LSTM step backward). Both return a
- * {@link GradeResult} that prints as feedback and never throw for a wrong or unfinished answer.
+ * The homework graders: `gs.grade.backward(fn)`, `gs.grade.init(fn)` and `gs.grade.lstmStep(fn)` (= gs.gradeLstmStep, the LSTM step backward). Each returns a
+ * result that prints as feedback and never throws for a wrong or unfinished answer; its `assert()`
+ * does, so that a notebook's last cell fails like a test (see {@link Assertable.assert}).
+ *
+ * `gs.grade.backward(fn)` runs a student's `backward(net, cache, Y)` on three fixed networks
+ * ({@link BACKWARD_CASES}) and says which block is wrong first (going back from the output), by how
+ * much, and what the mistake looks like. `gs.grade.init(fn)` checks a student's
+ * `(nIn, nOut, hidden) => W` against He and Xavier variances. An unfinished TODO gets "not yet
+ * implemented", never an exception; a backward that throws, is `async` or disposes the cache gets a
+ * line saying so. The grader passes only on `great`/`ok` blocks, never on `inconclusive`. For
+ * courses that teach L2, dropout and residual skips, `{ cases: gs.EXTENDED_CASES }` adds three nets
+ * where the usual mistakes show. The Adam homework is graded by `gs.optimizers.compare('adam', adamStep)`.
+ *
+ * @example
+ * ```ts
+ * const result = gs.grade.backward(backward);
+ * result             // the feedback
+ * result.assert();   // the last cell: GradscopeError: backward: not yet implemented: ... while the TODO is open
+ *
+ * // a backward that forgot the 1/m in dW2:
+ * console.log(String(gs.grade.backward((net, cache, Y) => myBackward(net, cache, Y))));
+ * // ✘ backward: 3 of 3 networks failed
+ * //   ✘ net A [3, 4, 1] tanh -> sigmoid (binary cross-entropy), m = 5
+ * //       block   relative error   verdict   yours / correct
+ * //       dW2              0.667   wrong         5.00   <- first wrong block going back from the output
+ * //       db2             1.5e-8   great         1.00
+ * //       dW1             5.6e-8   great         1.00
+ * //       db1             3.2e-8   great         1.00
+ * //       hint: dW2 is 5.00 x the correct gradient: a missing 1/m (dW = a_prev^T delta / m)
+ * //   ✘ net B [4, 5, 5, 3] relu -> softmax (cross-entropy), m = 6   ... dW2 6.00 x: a missing 1/m
+ * //   ✘ net C [2, 3, 2] sigmoid -> linear (MSE), m = 4               ... dW2 4.00 x: a missing 1/m
+ * ```
  */
-export const grade = { backward: gradeBackward, init: gradeInit, lstmStep: gradeLstmStep };
+export const grade = {
+  /** Grades a backward pass `(net, cache, Y) => { dW1, db1, ... }` on {@link BACKWARD_CASES} (or `{ cases }`). */
+  backward: gradeBackward,
+  /** Grades a weight initialisation `(nIn, nOut, hidden) => W` on {@link INIT_CASES} (or `{ cases }`). */
+  init: gradeInit,
+  /** Grades an LSTM step backward: the same function as {@link gradeLstmStep}. */
+  lstmStep: gradeLstmStep,
+};
 

@@ -6,6 +6,7 @@
  */
 import { invalid, knownKeys, number, oneOf } from './errors';
 import { rng } from './random';
+import { displayable } from './jupyter';
 
 /** Options of {@link hoeffding}. */
 export interface HoeffdingOptions {
@@ -37,6 +38,7 @@ export function hoeffding(options: HoeffdingOptions): number {
 
 /** One n of {@link hoeffdingSimulation}. */
 export interface HoeffdingRow {
+  /** The sample size. */
   n: number;
   /** The fraction of trials whose mean is t or more away from mu. */
   empirical: number;
@@ -44,6 +46,7 @@ export interface HoeffdingRow {
   exact?: number;
   /** Hoeffding's bound 2 exp(-2 n t^2 / range^2) (may exceed 1: then it says nothing). */
   bound: number;
+  /** Repetitions the empirical fraction is over. */
   trials: number;
   /** The deviation t. */
   t: number;
@@ -59,6 +62,7 @@ export interface HoeffdingSimulationOptions {
   trials?: number;
   /** 'bernoulli' (default, p = 0.5: the widest spread in [0, 1]) or 'uniform' on [0, 1]. */
   distribution?: 'bernoulli' | 'uniform';
+  /** Seed of the draws (the same seed, the same rows). Default 0. */
   seed?: number;
 }
 
@@ -83,7 +87,7 @@ export function hoeffdingSimulation(options: HoeffdingSimulationOptions = {}): H
   const r = rng(number('seed', options.seed ?? 0, { integer: true }));
   const mu = 0.5;
   const draw = distribution === 'bernoulli' ? () => (r.uniform() < 0.5 ? 1 : 0) : () => r.uniform();
-  return ns.map((n) => {
+  return displayable(ns.map((n) => {
     let hits = 0;
     for (let k = 0; k < trials; k++) {
       let s = 0;
@@ -91,7 +95,7 @@ export function hoeffdingSimulation(options: HoeffdingSimulationOptions = {}): H
       if (Math.abs(s / n - mu) >= t - 1e-12) hits++; // |mean - mu| >= t (1e-12: the mean of 10 coin flips is exactly 0.6)
     }
     return { n, empirical: hits / trials, ...(distribution === 'bernoulli' && { exact: binomialTail(n, t) }), bound: hoeffding({ n, t }), trials, t };
-  });
+  }));
 }
 
 /** Pr(|k/n - 1/2| >= t) for k ~ Binomial(n, 1/2), summed in log space. */

@@ -17,10 +17,29 @@
 import { GradscopeError, invalid, number } from './errors';
 import type { Rng } from './random';
 
+/**
+ * The named weight initialisations (the `init` option of {@link mlp}, {@link rnn}, {@link lstm},
+ * {@link depthSweep}): each draws W^l of shape [n_in, n_out] from a seeded generator, biases start
+ * at 0. zeros: 0; small: 0.01 randn (Var 1e-4); uniform: U[-1/sqrt(n_in), 1/sqrt(n_in)]
+ * (Var 1/(3 n_in)); lecun: Var 1/n_in; xavier: Var 2/(n_in + n_out) (Glorot 2010); he: Var 2/n_in
+ * (He 2015); orthogonal: a random orthogonal matrix (QR of randn).
+ *
+ * @example
+ * ```ts
+ * gs.INIT_NAMES;   // ['zeros', 'small', 'uniform', 'lecun', 'xavier', 'he', 'orthogonal']
+ * ```
+ */
 export const INIT_NAMES = ['zeros', 'small', 'uniform', 'lecun', 'xavier', 'he', 'orthogonal'] as const;
+/** One of {@link INIT_NAMES}. */
 export type InitName = (typeof INIT_NAMES)[number];
 /** An initialisation: a name, `{ gain: K }` (std K/sqrt(n_in)) or `{ identity: c }` (W = c I). */
-export type Init = InitName | { gain: number } | { identity: number };
+export type Init = InitName | {
+  /** K: W = K randn / sqrt(n_in), so Var(W) = K^2 / n_in (K = sqrt(2) is He's). */
+  gain: number;
+} | {
+  /** c: W = c I, for square layers only (deep linear nets: W = 1.1 I explodes, 0.9 I vanishes). */
+  identity: number;
+};
 
 /** Validates an init option. */
 export function normalizeInit(name: string, value: unknown): Init {
@@ -40,7 +59,19 @@ export function initLabel(init: Init): string {
   return 'gain' in init ? `gain ${init.gain}` : `identity ${init.identity}`;
 }
 
-/** The variance of the entries of W that `init` draws from (NaN for orthogonal/identity, which are not i.i.d.). */
+/**
+ * The variance of the entries of W that `init` draws from for a layer of nIn inputs and nOut
+ * outputs: 0 (zeros), 1e-4 (small), 1/(3 nIn) (uniform), 1/nIn (lecun), 2/(nIn + nOut) (xavier),
+ * 2/nIn (he), K^2/nIn (`{ gain: K }`), 1/max(nIn, nOut) (orthogonal: the mean square of its
+ * entries); NaN for `{ identity: c }`, which is not random.
+ *
+ * @example
+ * ```ts
+ * gs.initVariance('he', 256, 256);       // 0.0078125 = 2 / 256
+ * gs.initVariance('xavier', 100, 300);   // 0.005 = 2 / (100 + 300)
+ * gs.initVariance({ gain: 3 }, 9, 1);    // 1 = 3^2 / 9
+ * ```
+ */
 export function initVariance(init: Init, nIn: number, nOut: number): number {
   if (typeof init !== 'string') return 'gain' in init ? init.gain ** 2 / nIn : NaN;
   switch (init) {

@@ -10,7 +10,19 @@ import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from './backend';
 import { GradscopeError, fmt, invalid } from './errors';
 
+/**
+ * The output layers, each paired with its loss so that delta^L = a^L - y for all three: sigmoid
+ * with binary cross-entropy (labels in [0, 1]), softmax with categorical cross-entropy (one-hot or
+ * probability rows, or class indices [m]), linear with 1/2 ||a - y||^2 (any finite labels). The
+ * cost is J = (1/m) sum_i L_i, computed from z^L so it stays finite when a^L saturates.
+ *
+ * @example
+ * ```ts
+ * gs.OUTPUTS;   // ['sigmoid', 'softmax', 'linear']
+ * ```
+ */
 export const OUTPUTS = ['sigmoid', 'softmax', 'linear'] as const;
+/** One of {@link OUTPUTS}: the `output` option of {@link mlp}, {@link rnn} and {@link lstm}. */
 export type Output = (typeof OUTPUTS)[number];
 
 export interface OutputFns {

@@ -39,14 +39,21 @@ export interface MlpOptions {
 
 /** The architecture, fixed at construction; enough to rebuild the forward pass anywhere (see mirror64). */
 export interface NetSpec {
+  /** Layer widths [n0, n1, ..., nL]. */
   sizes: number[];
+  /** Hidden activation g. */
   hidden: Activation;
+  /** Output layer and its loss. */
   output: Output;
+  /** The initialisation the weights were drawn with (the default resolved: he or xavier). */
   init: Init;
+  /** The seed of the weights and of the dropout masks. */
   seed: number;
   /** residual[l] is true when hidden layer l has an identity skip from a^(l-1) (index 0 unused). */
   residual: boolean[];
+  /** Keep probability of inverted dropout on hidden layers (1 = no dropout). */
   keepProb: number;
+  /** L2 strength lambda. */
   l2: number;
 }
 
@@ -56,10 +63,15 @@ export interface Block extends ParamBlock {
   name: string;
   /** Gradient name: dW1, db1, ... */
   grad: string;
+  /** Layer l of W^l, b^l (1..L). */
   layer: number;
+  /** Weights W^l or bias b^l. */
   kind: 'W' | 'b';
+  /** [n(l-1), n(l)] for W^l, [n(l)] for b^l. */
   shape: number[];
+  /** Position of the block's first entry in theta. */
   offset: number;
+  /** Number of entries. */
   size: number;
 }
 
@@ -87,9 +99,28 @@ function cacheOf({ z, a, D }: Layers): Cache {
   return { z, a, D, dispose: () => tf.dispose([...z, ...a, ...D].filter(Boolean) as Tensor[]) };
 }
 
+/**
+ * A fully connected network built by {@link mlp}: its parameters as tf.Variables, the forward
+ * pass, the hand-written backward pass, tf autograd's gradients of the same J, theta as one
+ * float64 vector, and the float64 mirror of the loss that {@link gradCheck} differences. Rows are
+ * examples: X is [m, n0], W^l is [n(l-1), n(l)], z^l = a^(l-1) W^l + b^l, a^l = g(z^l).
+ * Methods that return tensors hand them to you; `net.dispose()` frees the variables.
+ *
+ * @example
+ * ```ts
+ * const net = gs.mlp({ sizes: [4, 16, 3], output: 'softmax', seed: 1 });
+ * const X = gs.tf.randomNormal([32, 4], 0, 1, 'float32', 1) as gs.tf.Tensor2D;
+ * const Y = gs.tf.tensor1d([...Array(32)].map((_, i) => i % 3), 'int32');   // class indices
+ * const { output, cache } = net.forward(X);
+ * const grads = net.backward(cache, Y);   // { dW2, db2, dW1, db1 }: dW^l = a^(l-1)^T delta^l / m
+ * console.log(String(net), net.size);     // mlp [4, 16, 3] relu/softmax, init he, 131 parameters 131
+ * gs.tf.dispose([output, grads]); cache.dispose(); net.dispose();
+ * ```
+ */
 export class Net implements Model<Cache> {
   /** The model family, for the checker and reports. */
   readonly family = 'mlp';
+  /** The architecture (sizes, activations, init, seed, residual skips, keepProb, l2). */
   readonly spec: NetSpec;
   /** The parameters as tf.Variables: `{ W1, b1, W2, b2, ... }`. */
   readonly params: Record<string, Variable>;
@@ -122,7 +153,9 @@ export class Net implements Model<Cache> {
     return this.spec.sizes.length - 1;
   }
 
+  /** W^l, [n(l-1), n(l)], for l = 1..L (the variable itself, not a copy). */
   W(l: number): Variable { return this.params[`W${l}`]; }
+  /** b^l, [n(l)], for l = 1..L (the variable itself, not a copy). */
   b(l: number): Variable { return this.params[`b${l}`]; }
 
   /**
@@ -138,7 +171,12 @@ export class Net implements Model<Cache> {
    * output.print(); cache.dispose();
    * ```
    */
-  forward(X: Tensor2D, { training = false, masks }: { training?: boolean; masks?: (Tensor2D | undefined)[] } = {}): { output: Tensor2D; cache: Cache } {
+  forward(X: Tensor2D, { training = false, masks }: { training?: boolean; masks?: (Tensor2D | undefined)[] } = {}): {
+    /** a^L, [m, nL]: the output layer's activations (probabilities for sigmoid and softmax). */
+    output: Tensor2D;
+    /** z^l, a^l and the dropout masks D^l per layer, for {@link Net.backward}. */
+    cache: Cache;
+  } {
     this.assertUsable();
     matrix('X', X, this.spec.sizes[0]);
     if (masks !== undefined) this.checkMasks(masks, X.shape[0]);
@@ -308,7 +346,12 @@ export class Net implements Model<Cache> {
    * const hand = net.backward(cache, y);   // compare with grads.dW1, ...
    * ```
    */
-  forwardAndAutograd(X: Tensor2D, y: Tensor2D, masks: (Tensor2D | undefined)[] = []): { cache: Cache; grads: Grads } {
+  forwardAndAutograd(X: Tensor2D, y: Tensor2D, masks: (Tensor2D | undefined)[] = []): {
+    /** The forward pass's z^l, a^l and D^l, as {@link Net.forward} gives them. */
+    cache: Cache;
+    /** tf autograd's `{ dW1, db1, ... }` of J. */
+    grads: Grads;
+  } {
     this.assertUsable();
     matrix('X', X, this.spec.sizes[0]);
     this.checkMasks(masks, X.shape[0]);
@@ -479,7 +522,11 @@ function variable(initial: Tensor, name: string): Variable {
 }
 
 /**
- * Builds a fully connected network. Same options and seed, same weights.
+ * Builds a fully connected network. Same options and seed, same weights. Defaults: `hidden` relu,
+ * `output` sigmoid, `init` he for relu/leakyRelu and xavier otherwise, `seed` 0, no residual skips,
+ * no dropout, no L2. gradscope's seeds, 0 included, always give the same numbers. TensorFlow.js's
+ * own random ops do not for seed 0: `tf.randomNormal(shape, 0, 1, 'float32', 0)` draws new numbers
+ * on every call (tfjs reads seed 0 as "no seed"), so seed your data from 1.
  *
  * @example
  * ```ts

@@ -20,9 +20,11 @@ export interface ParamBlock {
   name: string;
   /** Gradient name: 'd' + name. */
   grad: string;
+  /** The parameter's shape, e.g. [n(l-1), n(l)] for W^l, [n(l)] for b^l. */
   shape: number[];
   /** Position of its first entry in theta. */
   offset: number;
+  /** Number of entries (the product of `shape`). */
   size: number;
   /**
    * Backward order: blocks with a larger `layer` sit nearer the loss. The float32 round-off a
@@ -34,6 +36,7 @@ export interface ParamBlock {
 
 /** What a forward pass keeps for the backward pass; the caller disposes it. */
 export interface ModelCache {
+  /** Frees every tensor the cache holds. */
   dispose(): void;
 }
 
@@ -44,7 +47,16 @@ export interface ModelCache {
  * one 0/1 per pre-activation (z > 0), so that a perturbation that flips one is seen as crossing a kink.
  */
 export interface Loss64 {
-  (theta: Float64Array): { J: number; rows: Float64Array; reg: number; signs?: Uint8Array };
+  (theta: Float64Array): {
+    /** J(theta) in float64: the mean loss over the batch plus the regularisation term. */
+    J: number;
+    /** Each example's share of J: L_i / m (so J = sum of rows + reg). */
+    rows: Float64Array;
+    /** The regularisation term, (lambda / 2m) sum_l ||W^l||^2 for an MLP with l2; else 0. */
+    reg: number;
+    /** One 0/1 per hidden pre-activation (z > 0), for relu/leakyRelu families only. */
+    signs?: Uint8Array;
+  };
 }
 
 /** A network gs.gradCheck can check: the MLP (gs.mlp), gs.rnn and gs.lstm all offer it. */
@@ -60,12 +72,24 @@ export interface Model<C extends ModelCache = ModelCache> {
   /** Validates X (rank, widths, finite) and Y against X; returns float labels the caller disposes (one-hot for softmax). */
   labels(Y: Tensor, X: Tensor): Tensor;
   /** Forward pass on tf; the caller owns output and cache. */
-  forward(X: Tensor, options?: object): { output: Tensor; cache: C };
+  forward(X: Tensor, options?: object): {
+    /** The network's output a^L (or y-hat). */
+    output: Tensor;
+    /** What backward needs; `cache.dispose()` when done. */
+    cache: C;
+  };
   /** The hand-written backward pass: `{ dW..., db... }` for every block; the caller disposes them. */
   backward(cache: C, y: Tensor): Grads;
   /** One tf forward pass giving both the cache and tf autograd's gradients of the same J. */
-  forwardAndAutograd(X: Tensor, y: Tensor): { cache: C; grads: Grads };
+  forwardAndAutograd(X: Tensor, y: Tensor): {
+    /** The forward pass's cache, for a hand-written backward. */
+    cache: C;
+    /** tf autograd's gradients of J, by gradient name. */
+    grads: Grads;
+  };
+  /** theta: every parameter in one float64 vector, in `blocks` order (row-major). */
   toVector(): Float64Array;
+  /** Sets every parameter from theta (the inverse of toVector). */
   fromVector(theta: ArrayLike<number>): void;
   /** `{ dW1, ... }` flattened in theta's order. */
   gradsToVector(grads: Grads): Float64Array;
@@ -73,6 +97,8 @@ export interface Model<C extends ModelCache = ModelCache> {
   mirror64(X: Tensor, y: Tensor, cache: C): Loss64;
   /** Throws a GradscopeError naming a parameter that holds NaN or Infinity, or a disposed model. */
   assertUsable(): void;
+  /** Frees the parameters' tf.Variables. */
   dispose(): void;
+  /** A one-line summary: family, sizes, activations, init, number of parameters. */
   toString(): string;
 }

@@ -12,6 +12,11 @@ import { tf } from './backend';
 import { firstNonFinite, GradscopeError, invalid, knownKeys, number } from './errors';
 import { rng } from './random';
 
+/**
+ * A data set as plain rows: one array of numbers per example.
+ *
+ * @inline
+ */
 type Rows = number[][];
 
 /** What {@link normalizer} returns. */
@@ -24,6 +29,7 @@ export interface Normalizer {
   apply<T extends Tensor | Rows>(X: T): T;
   /** Features with sigma2 = 0 (only centred), by index. */
   constant: number[];
+  /** Plain-language remarks: empty, or one line naming the features with sigma2 = 0 (only centred, x - mu). */
   notes: string[];
 }
 
@@ -86,9 +92,19 @@ export interface DescentRun {
   /** 'raw' or 'normalised'. */
   inputs: 'raw' | 'normalised';
   /** The weights after each step, from the start (w1, w2). */
-  path: { step: number; w1: number; w2: number; J: number }[];
+  path: {
+    /** The step, 0 = the start w = (0, 0). */
+    step: number;
+    /** w1 after this step. */
+    w1: number;
+    /** w2 after this step. */
+    w2: number;
+    /** J(w1, w2), with b at its optimum for that w. */
+    J: number;
+  }[];
   /** Steps until ||w - w*|| < tol ||w0 - w*|| (or `maxSteps` when it did not get there). */
   steps: number;
+  /** Whether it got within tol before `maxSteps`. */
   converged: boolean;
   /** The convergence threshold: ||w - w*|| < tol ||w0 - w*||. */
   tol: number;
@@ -96,6 +112,7 @@ export interface DescentRun {
   lr: number;
   /** Minimum of J and where it is. */
   wStar: [number, number];
+  /** J(w*), the least J. */
   JStar: number;
   /** Hessian H = X^T X / m, [[h11, h12], [h12, h22]]: J(w) = J* + 1/2 (w - w*)^T H (w - w*). */
   hessian: [[number, number], [number, number]];
@@ -115,6 +132,7 @@ export interface NormalizationDemoOptions {
   tol?: number;
   /** Step limit. Default 5000. */
   maxSteps?: number;
+  /** Seed of the data. Default 0. */
   seed?: number;
 }
 
@@ -132,7 +150,18 @@ export interface NormalizationDemoOptions {
  * gs.show(gs.charts.normalization(demo));
  * ```
  */
-export function normalizationDemo(options: NormalizationDemoOptions = {}): { raw: DescentRun; normalised: DescentRun; normalizer: Normalizer; X: Rows; y: number[] } {
+export function normalizationDemo(options: NormalizationDemoOptions = {}): {
+  /** Gradient descent on the raw inputs. */
+  raw: DescentRun;
+  /** Gradient descent on the inputs normalised with the data set's own mu and sigma. */
+  normalised: DescentRun;
+  /** That normalizer (mu, sigma2 of the raw inputs). */
+  normalizer: Normalizer;
+  /** The raw inputs [m][2]: x1 ~ N(means[0], scales[0]^2), x2 ~ N(means[1], scales[1]^2). */
+  X: Rows;
+  /** The targets: y = 2 x1' + x2' + 3 + noise (x' normalised), so both inputs matter equally. */
+  y: number[];
+} {
   knownKeys('options', options, ['scales', 'means', 'm', 'tol', 'maxSteps', 'seed']);
   const scales = options.scales ?? [1, 10], means = options.means ?? [5, 50];
   if (!Array.isArray(scales) || scales.length !== 2) throw invalid('scales', scales, 'two standard deviations [s1, s2]');

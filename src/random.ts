@@ -3,9 +3,15 @@
  * mulberry32 for uniforms, Box-Muller for normals.
  */
 
-/** A seeded generator: `uniform()` in [0, 1), `normal()` ~ N(0, 1). */
+/**
+ * A seeded generator: `uniform()` in [0, 1), `normal()` ~ N(0, 1).
+ *
+ * @inline
+ */
 export interface Rng {
+  /** A uniform draw in [0, 1) (mulberry32). */
   uniform(): number;
+  /** A standard normal draw (Box-Muller). */
   normal(): number;
   /** Integer in [0, n). */
   int(n: number): number;

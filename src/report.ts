@@ -11,24 +11,33 @@
  *   `reason` says why. A grader never passes on it.
  */
 export type Verdict = 'great' | 'ok' | 'inconclusive' | 'worry' | 'wrong';
+/**
+ * The precision of the numerical gradient: `float64` re-evaluates J(theta) in float64 with a
+ * mirror of the forward pass (TensorFlow.js has no float64), so the lectures' eps = 1e-7 gives
+ * errors around 4e-8 on correct networks; `float32` differences the tf forward pass itself, with
+ * eps = 1e-2 and bands 1e-3 / 1e-2 / 5e-2 (in float32 at eps = 1e-7 every difference is round-off).
+ */
 export type Precision = 'float64' | 'float32';
 
 /** Upper bounds of the verdict bands: error < great -> 'great', < ok -> 'ok', < worry -> 'worry', else 'wrong'. */
 export interface Bands {
+  /** Below this: 'great' (float64: 1e-7). */
   great: number;
+  /** Below this: 'ok' (float64: 1e-5). */
   ok: number;
+  /** Below this: 'worry', at or above it: 'wrong' (float64: 1e-3). */
   worry: number;
 }
 
 /**
  * The bands by precision. float64: the seeds' 1e-7 great / 1e-5 maybe / 1e-3 worry.
+ * float32: central differences in float32 cannot resolve below ~1e-4 (round-off ~ u/eps with
+ * u = 6e-8 plus truncation ~ eps^2), so every band is moved up accordingly: 1e-3 / 1e-2 / 5e-2.
  *
  * @example
  * ```ts
  * verdictOf(report.relativeError, BANDS[report.precision]); // the seeds' reading, without the float32 floor
  * ```
- * float32: central differences in float32 cannot resolve below ~1e-4 (round-off ~ u/eps with
- * u = 6e-8 plus truncation ~ eps^2), so every band is moved up accordingly.
  */
 export const BANDS: Record<Precision, Bands> = {
   float64: { great: 1e-7, ok: 1e-5, worry: 1e-3 },
@@ -111,7 +120,9 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, indice
 export interface BlockResult {
   /** Gradient name: 'dW1', 'db1', ... (or the input name for checkGradients: 'x0', ...) */
   name: string;
+  /** ||checked - numeric|| / (||checked|| + ||numeric||) over the block's checked entries. */
   relativeError: number;
+  /** The block's verdict: its relative error in its bands, or the ratio test, or 'inconclusive'. */
   verdict: Verdict;
   /** Entries compared (all of them in full mode, a sample in sparse mode). */
   checked: number;
@@ -151,6 +162,7 @@ export interface EntryResult {
   block: string;
   /** Position in the block: [row, col] for W, [unit] for b. */
   index: number[];
+  /** The checked gradient's value (hand-written, or your backward's). */
   analytic: number;
   /** The central difference (NaN where a directional check did not evaluate the entry). */
   numeric: number;
@@ -167,34 +179,54 @@ export interface CheckReport {
   /** Relative error between the checked gradient (hand-written or the user's backward) and the numerical one. */
   relativeError: number;
   /** The same error for each pair of the three gradients (autograd pairs are NaN when not computed). */
-  pairs: { handVsAutograd: number; handVsNumeric: number; autogradVsNumeric: number };
+  pairs: {
+    /** The checked gradient against tf autograd. */
+    handVsAutograd: number;
+    /** The checked gradient against the numerical one (= relativeError). */
+    handVsNumeric: number;
+    /** tf autograd against the numerical gradient: the float32 floor of any analytic gradient. */
+    autogradVsNumeric: number;
+  };
+  /** One result per parameter block (dW1, db1, ...) in theta's order. */
   blocks: BlockResult[];
   /** Largest |analytic - numeric| entries, worst first. */
   worst: EntryResult[];
+  /** The worst of the blocks' verdicts: wrong > worry > inconclusive > ok > great. */
   verdict: Verdict;
   /** Why the verdict is 'inconclusive' (undefined otherwise). */
   reason?: string;
   /** The thresholds the verdict used. */
   bands: Bands;
+  /** The precision of the numerical gradient. */
   precision: Precision;
+  /** The step of the central differences (or of the directional ones). */
   eps: number;
+  /** Every entry, a seeded sample per block, or directional derivatives (see {@link CheckMode}). */
   mode: 'full' | 'sparse' | 'directional';
+  /** The tf backend the analytic side ran on, e.g. `wasm`. */
   backend: string;
   /** Loss evaluations made for the numerical gradient. */
   evaluations: number;
+  /** Wall time of the whole check. */
   seconds: number;
   /**
    * Where `seconds` went: `analytic` = tf (forward pass, the checked backward, autograd, reading
    * them back), `numeric` = the numerical gradient (float64 base pass, perturbations, confirmation).
    * The rest is validation and comparison.
    */
-  time: { analytic: number; numeric: number };
+  time: {
+    /** Seconds in tf: forward pass, the checked backward, autograd, reading them back. */
+    analytic: number;
+    /** Seconds computing the numerical gradient. */
+    numeric: number;
+  };
   /** Plain-language remarks: dropout held fixed, kinks excluded, directional failure confirmed, ... */
   notes: string[];
   /** autograd vs numeric over the entries the verdict used: the float32 floor of the analytic side. */
   floor?: number;
   /** Entries (or directions) compared, and how many of them crossed a kink (compared with autograd instead). */
   checked?: number;
+  /** How many of the compared entries (or directions) crossed a kink. */
   kinks?: number;
   /** A readable table. */
   toString(): string;

@@ -7,6 +7,7 @@
  * denominator are both multiplied by e^(-max a / beta)) and keeps every exponent <= 0.
  */
 import { firstNonFinite, GradscopeError, invalid, knownKeys, number, oneOf } from './errors';
+import { displayable } from './jupyter';
 
 /** Options of {@link softmax}. */
 export interface SoftmaxOptions {
@@ -59,11 +60,18 @@ export function softmax(values: ArrayLike<number>, options: SoftmaxOptions = {})
 export function softmaxTemperature(
   values: ArrayLike<number>,
   { labels, temperatures }: { labels?: string[]; temperatures?: number[] } = {},
-): { temperature: number; label: string; probability: number }[] {
+): {
+  /** beta. */
+  temperature: number;
+  /** The label of the logit. */
+  label: string;
+  /** Its softmax probability at this temperature. */
+  probability: number;
+}[] {
   const n = values?.length ?? 0;
   const names = labels ?? Array.from({ length: n }, (_, i) => `label ${i + 1}`);
   if (!Array.isArray(names) || names.length !== n || names.some((s) => typeof s !== 'string')) throw invalid('labels', labels, `${n} strings, one per logit`);
   const betas = temperatures ?? Array.from({ length: 41 }, (_, i) => 10 ** (-2 + i / 10)); // 0.01 .. 100, log-spaced, 1 included
   if (!Array.isArray(betas) || betas.length === 0) throw invalid('temperatures', temperatures, 'a non-empty array of temperatures > 0');
-  return betas.flatMap((beta) => softmax(values, { temperature: beta }).map((p, i) => ({ temperature: beta, label: names[i], probability: p })));
+  return displayable(betas.flatMap((beta) => softmax(values, { temperature: beta }).map((p, i) => ({ temperature: beta, label: names[i], probability: p }))));
 }

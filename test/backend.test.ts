@@ -52,6 +52,19 @@ describe('backend selection', () => {
     assert.equal(r.err, '', 'stderr must be empty');
   });
 
+  it('import, await gs.ready(), a first op: nothing on stderr on any backend (tfjs prints its banner on the cpu backend\'s first tensor unless PROD is set)', () => {
+    const code = `gs.ready().then((info) => console.log(JSON.stringify({ active: info.active, prod: gs.tf.env().getBool('PROD'), y: Array.from(gs.tf.square(gs.tf.tensor1d([1, 2])).dataSync()) })));`;
+    for (const backend of [undefined, 'cpu', 'wasm']) {
+      const r = run(code, backend);
+      assert.equal(r.status, 0, r.err);
+      const out = JSON.parse(r.out);
+      assert.deepEqual(out.y, [1, 4]);
+      if (backend) assert.equal(out.active, backend);
+      assert.equal(out.prod, true, 'gradscope sets tfjs\'s PROD flag, which silences its warn()');
+      assert.equal(r.err, '', `stderr must be empty (GRADSCOPE_BACKEND=${backend ?? ''})`);
+    }
+  });
+
   it('switchBackend reports a backend that cannot run instead of switching', () => {
     const r = run(`const { switchBackend } = require('./src/backend'); const before = gs.tf.getBackend(); console.log(JSON.stringify({ ok: switchBackend('tensorflow'), active: gs.tf.getBackend(), before }));`, 'wasm');
     assert.equal(r.status, 0, r.err);

@@ -147,7 +147,7 @@ describe('gs.progress options', () => {
   });
   it('bad values of known options', () => {
     assert.throws(() => gs.progress('x', { total: -1 }), /invalid options\.total: -1 \(expected a finite number >= 0\)/);
-    assert.throws(() => gs.progress('x', { target: 'screen' as never }), /invalid options\.target: "screen" \(expected one of tslab, tty, none\)/);
+    assert.throws(() => gs.progress('x', { target: 'screen' as never }), /invalid options\.target: "screen" \(expected one of tslab, deno, tty, none\)/);
   });
 });
 

@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.join(__dirname, '..');
-/** Runs scripts/native.ts (npm run native) with these arguments. */
+/** Runs `gradscope native` (npm run native) with these arguments, from the TypeScript source. */
 function native(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'native.ts'), ...args], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), 'native', ...args], { cwd: root, encoding: 'utf8' });
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 

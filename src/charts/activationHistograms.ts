@@ -8,6 +8,7 @@ import { invalid } from '../errors';
 import { Net } from '../mlp';
 import { activationHistograms as histogramRows, type HistogramOptions, type HistogramRow } from '../stats/histograms';
 import { rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { displayable } from '../jupyter';
 
 /** Options of {@link activationHistograms}. */
 export interface ActivationHistogramsOptions extends BaseOptions, HistogramOptions {}
@@ -46,7 +47,7 @@ export function activationHistograms(source: HistogramRow[] | Net, X?: Tensor2D,
     }
   }
   const values = rows.map((r) => ({ layer: r.layer, x: r.x, fraction: r.fraction }));
-  return {
+  return displayable({
     $schema: SCHEMA,
     title: { text: o.title, subtitle },
     width: o.width,
@@ -59,5 +60,5 @@ export function activationHistograms(source: HistogramRow[] | Net, X?: Tensor2D,
       color: { field: 'layer', type: 'ordinal', title: 'layer', scale: { scheme: 'viridis' } },
       tooltip: [{ field: 'layer', type: 'ordinal' }, { field: 'x', type: 'quantitative', format: '.3f' }, { field: 'fraction', type: 'quantitative', format: '.3f' }],
     },
-  };
+  });
 }

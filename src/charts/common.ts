@@ -8,16 +8,21 @@ import type { DepthRow } from '../stats/depthSweep';
 import type { LayerStatistic, LayerStatsRow } from '../stats/layerStats';
 
 /** A Vega-Lite 5 spec with its data inline, as every gs.charts function returns. */
-export type ChartSpec = TopLevelSpec & { $schema: string };
+export type ChartSpec = TopLevelSpec & {
+  /** The Vega-Lite schema URL, {@link charts.SCHEMA} for gradscope's charts (an identifier: nothing is fetched). */
+  $schema: string;
+};
 
+/** The `$schema` of every gs.charts spec: Vega-Lite 5 (JupyterLab 4 and Notebook 7 bundle vega-lite 5.6). */
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
 /** Options every chart takes (each chart's `defaults` object fills them in). */
 export interface BaseOptions {
   /** Chart title. */
   title?: string;
-  /** Plot width and height in pixels. */
+  /** Plot width in pixels (10 to 10000; each chart has its own default). */
   width?: number;
+  /** Plot height in pixels (10 to 10000; each chart has its own default, gradCheck's grows with the blocks). */
   height?: number;
 }
 

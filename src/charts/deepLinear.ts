@@ -5,6 +5,7 @@
 import { invalid } from '../errors';
 import type { DeepLinearResult } from '../stats/deepLinear';
 import { fmt, layerAxis, positive, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { displayable } from '../jupyter';
 
 export const defaults: Required<BaseOptions> = {
   title: '',
@@ -38,7 +39,7 @@ export function deepLinear(result: DeepLinearResult, options?: BaseOptions): Cha
   const x = layerAxis(measured.map((v) => v.layer), o.width);
   const y = { field: 'value', type: 'quantitative' as const, title: 'size (log)', scale: { type: 'log' as const }, axis: { format: '.0e' } };
   const color = { field: 'quantity', type: 'nominal' as const, title: 'measured (line)', legend: { labelLimit: 300 } };
-  return {
+  return displayable({
     $schema: SCHEMA,
     title: {
       text: o.title || `Deep linear net, W = ${scale} I, ${depth} layers`,
@@ -54,5 +55,5 @@ export function deepLinear(result: DeepLinearResult, options?: BaseOptions): Cha
         encoding: { x, y, color, shape: { field: 'formula', type: 'nominal', title: 'predicted (markers)', scale: { range: ['circle', 'square'] } } },
       },
     ],
-  };
+  });
 }

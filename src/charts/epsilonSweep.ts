@@ -6,6 +6,7 @@
 import { invalid } from '../errors';
 import type { EpsilonRow } from '../derivative';
 import { fmt, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec, type Layer } from './common';
+import { displayable } from '../jupyter';
 
 /** Options of {@link epsilonSweep}. */
 export interface EpsilonSweepOptions extends BaseOptions {
@@ -117,5 +118,5 @@ export function epsilonSweep(rows: EpsilonRow[], options?: EpsilonSweepOptions):
       }] : []),
     ],
   };
-  return spec;
+  return displayable(spec);
 }

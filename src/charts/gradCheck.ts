@@ -6,6 +6,7 @@
 import { invalid } from '../errors';
 import type { CheckReport, Verdict } from '../report';
 import { fmt, SCHEMA, VERDICT_COLORS, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { displayable } from '../jupyter';
 
 /** Options of {@link gradCheck}. */
 export interface GradCheckOptions extends BaseOptions {
@@ -141,5 +142,5 @@ export function gradCheck(report: CheckReport, options?: GradCheckOptions): Char
       },
     ],
   };
-  return spec;
+  return displayable(spec);
 }

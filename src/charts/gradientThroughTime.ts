@@ -6,6 +6,7 @@
 import { invalid } from '../errors';
 import type { ThroughTimeRow } from '../rnn/throughTime';
 import { fmt, layerAxis, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { displayable } from '../jupyter';
 
 /** Options of {@link gradientThroughTime}. */
 export interface GradientThroughTimeOptions extends BaseOptions {
@@ -70,7 +71,7 @@ export function gradientThroughTime(rows: ThroughTimeRow[], options?: GradientTh
     dropped ? `${dropped} zero or non-finite values not drawn` : '',
   ].filter(Boolean).join('; ');
   const x = { ...layerAxis(values.map((p) => p.t), o.width), field: 't', title: 'step t (the loss is at the last step)' };
-  return {
+  return displayable({
     $schema: SCHEMA,
     title: { text: o.title, subtitle },
     width: o.width,
@@ -85,5 +86,5 @@ export function gradientThroughTime(rows: ThroughTimeRow[], options?: GradientTh
       detail: { field: 'quantity', type: 'nominal' },
       tooltip: [{ field: 'model', type: 'nominal' }, { field: 'quantity', type: 'nominal' }, { field: 't', type: 'quantitative' }, { field: 'value', type: 'quantitative', format: '.3e' }],
     },
-  };
+  });
 }

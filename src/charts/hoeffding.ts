@@ -5,6 +5,7 @@
 import type { HoeffdingRow } from '../hoeffding';
 import { invalid } from '../errors';
 import { positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { displayable } from '../jupyter';
 
 /** Options of {@link hoeffding}. */
 export type HoeffdingChartOptions = BaseOptions;
@@ -41,7 +42,7 @@ export function hoeffding(rows: HoeffdingRow[], options?: HoeffdingChartOptions)
   const x = { field: 'n', type: 'quantitative' as const, title: 'samples n (log)', scale: { type: 'log' as const, domain: [Math.min(...ns), Math.max(...ns)] } };
   const y = { field: 'probability', type: 'quantitative' as const, title: 'Pr(|mean - mu| >= t) (log)', scale: { type: 'log' as const } };
   const color = { field: 'series', type: 'nominal' as const, title: null, sort: SERIES, scale: { domain: SERIES, range: ['#1f77b4', '#2ca02c', '#d62728'] }, legend: { labelLimit: 320 } };
-  return {
+  return displayable({
     $schema: SCHEMA,
     title: { text: o.title, subtitle: `t = ${data[0].t}, ${trials} trials per n; above 1 the bound says nothing (gray rule)${zeros ? `; ${zeros} zero frequencies not drawn (log axis)` : ''}` },
     width: o.width,
@@ -51,5 +52,5 @@ export function hoeffding(rows: HoeffdingRow[], options?: HoeffdingChartOptions)
       { data: { values: drawn.filter((d) => d.series === SERIES[0]) }, mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y, color } },
       { data: { values: [{ p: 1 }] }, mark: { type: 'rule', color: 'gray' }, encoding: { y: { field: 'p', type: 'quantitative' } } },
     ],
-  } as ChartSpec;
+  } as ChartSpec);
 }

@@ -6,6 +6,7 @@ import { invalid } from '../errors';
 import type { DepthRow } from '../stats/depthSweep';
 import { LAYER_STATISTICS, type LayerStatistic, type LayerStatsRow } from '../stats/layerStats';
 import { LABELS, layerAxis, layerPoints, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { displayable } from '../jupyter';
 
 /** Options of {@link layerGradients}. */
 export interface LayerGradientsOptions extends BaseOptions {
@@ -46,7 +47,7 @@ export function layerGradients(rows: (DepthRow | LayerStatsRow)[], options?: Lay
   if (values.length === 0) throw invalid('rows', rows, `some ${o.statistic} values${o.log ? ' > 0 (log axis)' : ''}`);
   const dropped = all.length - values.length;
   const label = LABELS[o.statistic];
-  return {
+  return displayable({
     $schema: SCHEMA,
     title: {
       text: o.title === defaults.title && o.statistic !== 'gradNormW' ? `${label} per layer` : o.title,
@@ -62,5 +63,5 @@ export function layerGradients(rows: (DepthRow | LayerStatsRow)[], options?: Lay
       color: { field: 'series', type: 'nominal', title: 'init / activation' },
       tooltip: [{ field: 'series', type: 'nominal' }, { field: 'layer', type: 'quantitative' }, { field: 'value', type: 'quantitative', format: '.3e' }],
     },
-  };
+  });
 }

@@ -7,6 +7,7 @@
 import type { DescentRun } from '../normalize';
 import { invalid } from '../errors';
 import { SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { displayable } from '../jupyter';
 
 /** Options of {@link normalization}. */
 export interface NormalizationOptions extends BaseOptions {
@@ -68,9 +69,9 @@ export function normalization(demo: { raw: DescentRun; normalised: DescentRun },
   const o = withDefaults(defaults, options);
   if (!demo || !demo.raw?.path || !demo.normalised?.path) throw invalid('demo', demo, 'the result of gs.normalizationDemo()');
   if (!Array.isArray(o.levels) || o.levels.length === 0 || o.levels.some((l) => !(l > 0))) throw invalid('levels', o.levels, 'fractions > 0 of J(w0) - J*');
-  return {
+  return displayable({
     $schema: SCHEMA,
     title: { text: o.title, subtitle: `raw: ${demo.raw.steps} steps, normalised: ${demo.normalised.steps} steps to within ${100 * demo.raw.tol}% of the distance to w*, each at its best fixed learning rate 2 / (lambda_max + lambda_min)` },
     hconcat: [panel(demo.raw, 'raw inputs', o), panel(demo.normalised, 'normalised inputs (x - mu) / sigma', o)],
-  } as ChartSpec;
+  } as ChartSpec);
 }

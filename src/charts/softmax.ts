@@ -5,6 +5,7 @@
  */
 import { invalid } from '../errors';
 import { rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { displayable } from '../jupyter';
 
 /** Options of {@link softmaxTemperature}. */
 export type SoftmaxTemperatureOptions = BaseOptions;
@@ -30,7 +31,7 @@ export function softmaxTemperature(rows: { temperature: number; label: string; p
   const labels = [...new Set(data.map((r) => r.label))];
   const atOne = data.filter((r) => Math.abs(r.temperature - 1) < 1e-9);
   const x = { field: 'temperature', type: 'quantitative' as const, title: 'temperature beta (log)', scale: { type: 'log' as const } };
-  return {
+  return displayable({
     $schema: SCHEMA,
     title: {
       text: o.title,
@@ -51,5 +52,5 @@ export function softmaxTemperature(rows: { temperature: number; label: string; p
       { data: { values: [{ p: 1 / labels.length }] }, mark: { type: 'rule', strokeDash: [4, 3], color: 'gray' }, encoding: { y: { field: 'p', type: 'quantitative' } } },
       { data: { values: [{ temperature: 1 }] }, mark: { type: 'rule', color: 'gray' }, encoding: { x: { field: 'temperature', type: 'quantitative' } } },
     ],
-  } as ChartSpec;
+  } as ChartSpec);
 }

@@ -7,6 +7,7 @@
 import { invalid } from '../errors';
 import type { TrainHistory } from '../stats/train';
 import { positive, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { displayable } from '../jupyter';
 import { runNames } from './training';
 
 /** Options of {@link stepSizes}. */
@@ -51,7 +52,7 @@ export function stepSizes(histories: TrainHistory | TrainHistory[], options?: St
   const skipped = list.length - adaptive.length;
   const epoch = { field: 'epoch', type: 'quantitative' as const, title: 'epoch' };
   const layer = { field: 'layer', type: 'ordinal' as const, title: 'layer', scale: { scheme: 'viridis' } };
-  return {
+  return displayable({
     $schema: SCHEMA,
     title: {
       text: o.title,
@@ -69,5 +70,5 @@ export function stepSizes(histories: TrainHistory | TrainHistory[], options?: St
       ],
     },
     resolve: { scale: { y: 'shared' } },
-  } as ChartSpec;
+  } as ChartSpec);
 }

@@ -6,6 +6,7 @@
 import { invalid, oneOf } from '../errors';
 import type { TrainHistory } from '../stats/train';
 import { positive, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { displayable } from '../jupyter';
 
 /** Options of {@link training}. */
 export interface TrainingOptions extends BaseOptions {
@@ -70,7 +71,7 @@ export function training(history: TrainHistory | TrainHistory[], options?: Train
   const epoch = { field: 'epoch', type: 'quantitative' as const, title: 'epoch' };
   const gradTitle = mlpLayers ? '||dW^l|| (log)' : '||dW|| (log)';
   if (o.view === 'heatmap') {
-    return {
+    return displayable({
       $schema: SCHEMA,
       title: { text: o.title, subtitle: `gradient norm ${mlpLayers ? '||dW^l|| per layer' : '||dW|| per weight block'} and epoch; ${sub}` },
       width: o.width,
@@ -83,9 +84,9 @@ export function training(history: TrainHistory | TrainHistory[], options?: Train
         color: { field: 'gradNorm', type: 'quantitative', title: `${mlpLayers ? '||dW^l||' : '||dW||'} (log)`, scale: { type: 'log', scheme: 'viridis' } },
         tooltip: [{ field: 'epoch', type: 'quantitative' }, { field: 'layer', type: 'ordinal' }, { field: 'gradNorm', type: 'quantitative', format: '.3e' }],
       },
-    };
+    });
   }
-  return {
+  return displayable({
     $schema: SCHEMA,
     title: { text: o.title, subtitle: sub },
     resolve: { scale: { x: 'shared' } }, // one epoch axis, even where zero gradient norms are not drawn
@@ -113,7 +114,7 @@ export function training(history: TrainHistory | TrainHistory[], options?: Train
         },
       },
     ],
-  };
+  });
 }
 
 function subtitle(h: TrainHistory, named = false): string {
@@ -145,7 +146,7 @@ function runs(histories: TrainHistory[], o: Required<TrainingOptions>): ChartSpe
   const diverged = histories.map((h, i) => (h.diverged !== undefined ? `${names[i]} diverged at epoch ${h.diverged}` : '')).filter(Boolean);
   const epoch = { field: 'epoch', type: 'quantitative' as const, title: 'epoch' };
   const color = { field: 'run', type: 'nominal' as const, title: 'run', sort: names, scale: { scheme: 'category10' } };
-  return {
+  return displayable({
     $schema: SCHEMA,
     // one subtitle line per run (a vega title takes an array of lines)
     title: { text: o.title, subtitle: [...histories.map((h, i) => `${names[i]}: ${subtitle(h, names[i].startsWith(h.optimizer))}`), ...diverged] },
@@ -172,5 +173,5 @@ function runs(histories: TrainHistory[], o: Required<TrainingOptions>): ChartSpe
         encoding: { x: epoch, y: { field: 'gradNorm', type: 'quantitative', title: '||dW|| over every weight block (log)', scale: { type: 'log' } }, color },
       },
     ],
-  };
+  });
 }

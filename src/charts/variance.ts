@@ -7,6 +7,7 @@ import type { DepthRow } from '../stats/depthSweep';
 import type { LayerStatsRow } from '../stats/layerStats';
 import type { VarianceRow } from '../stats/varianceTheory';
 import { layerAxis, layerPoints, positive, rowsOf, seriesOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec, type Layer } from './common';
+import { displayable } from '../jupyter';
 
 export const defaults: Required<BaseOptions> = {
   title: 'Activation std per layer: theory and measurement',
@@ -44,11 +45,11 @@ export function variance(theory: VarianceRow[], measured?: (LayerStatsRow | Dept
   const color = { field: 'series', type: 'nominal' as const, title: 'init / activation' };
   const layers: Layer[] = [{ data: { values: predicted }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } }];
   if (points.length) layers.push({ data: { values: points }, mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y, color, shape: { field: 'kind', type: 'nominal', title: '' } } });
-  return {
+  return displayable({
     $schema: SCHEMA,
     title: { text: o.title, subtitle: 'line: Var(z^l) = n(l-1) Var(W^l) E[(a^(l-1))^2]; points: measured' },
     width: o.width,
     height: o.height,
     layer: layers,
-  };
+  });
 }

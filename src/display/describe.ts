@@ -86,7 +86,11 @@ function reportText(r: CheckReport): string {
     textTable(r.blocks.map((b) => ({ block: b.name, relativeError: b.relativeError, verdict: b.verdict, checked: b.checked, size: b.size })))].join('\n');
 }
 
-/** Options of the text and table forms (gs.show, gs.toText, gs.save). */
+/**
+ * Options of the text and table forms (gs.show, gs.toText, gs.save).
+ *
+ * @inline
+ */
 export interface DescribeOptions {
   /**
    * Every row of every table (default false: at most 12 rows per table, the first and last six,

@@ -1,20 +1,21 @@
 /**
  * Progress of long work (sweeps, training, gradient checks): a display that overwrites itself
- * inside tslab (display_data with a display_id, then update_display_data), a bar on stderr in a
- * terminal, nothing when stderr is not a TTY (CI logs, pipes, test runners).
+ * inside tslab or Deno's kernel (display_data with a display_id, then update_display_data), a bar
+ * on stderr in a terminal, nothing when stderr is not a TTY (CI logs, pipes, test runners).
  */
 import { randomBytes } from 'crypto';
 import { invalid, knownKeys, number } from '../errors';
 import { escapeHtml } from './table';
 import { inTslab, transport, type Transport } from './tslab';
+import { denoSend, inDeno, settle } from './deno';
 
 /** A progress callback: call with (done, total) or ({ done, total }); `.finish()` ends the display. */
 export interface Progress {
   (done: number | { done: number; total?: number; message?: string; phase?: string }, total?: number, message?: string): void;
   /** Marks the work finished (draws 100% / ends the terminal line). Safe to call twice. */
   finish(message?: string): void;
-  /** Where it draws: 'tslab', 'tty' or 'none' ('none' also after a tslab update could not be sent). */
-  readonly target: 'tslab' | 'tty' | 'none';
+  /** Where it draws: 'tslab', 'deno' (Deno's kernel), 'tty' or 'none' ('none' also after a notebook update could not be sent). */
+  readonly target: 'tslab' | 'deno' | 'tty' | 'none';
 }
 
 /** Options of {@link progress}. */
@@ -22,10 +23,19 @@ export interface ProgressOptions {
   /** Total steps when known up front (a call's `total` overrides it). */
   total?: number;
   /** Force a target instead of detecting it (tests). */
-  target?: 'tslab' | 'tty' | 'none';
+  target?: 'tslab' | 'deno' | 'tty' | 'none';
   /** Stream for the 'tty' target. Default process.stderr. */
-  stream?: { write(s: string): unknown; columns?: number };
-  /** Transport for the 'tslab' target (tests); default the live kernel's. */
+  stream?: {
+    /** Writes one redraw of the line (it starts with a carriage return, so it overwrites the last). */
+    write(s: string): unknown;
+    /** The terminal's width (a TTY stream has it); accepted, not used: the bar is 30 characters. */
+    columns?: number;
+  };
+  /**
+   * Transport for the 'tslab' and 'deno' targets (tests); default the live kernel's.
+   *
+   * @internal
+   */
   transport?: Transport;
   /** Minimum milliseconds between redraws (the last step always draws). Default 100. */
   interval?: number;
@@ -42,8 +52,9 @@ function bar(fraction: number, width = BAR): string {
 
 /**
  * A progress indicator for long work, also usable as any `onProgress(done, total)` callback
- * (gs.gradCheck's, gs.depthSweep's, gs.train's). Draws in place inside tslab, on stderr in a
- * terminal, and nowhere otherwise.
+ * (gs.gradCheck's, gs.depthSweep's, gs.train's). Draws in place inside tslab and Deno's kernel
+ * (whose cells run on another thread than its I/O, so updates arrive while a synchronous call
+ * runs), on stderr in a terminal, and nowhere otherwise.
  *
  * @example
  * ```ts
@@ -59,8 +70,8 @@ export function progress(label = 'working', options: ProgressOptions = {}): Prog
   if (options.total !== undefined) number('options.total', options.total, { min: 0 });
   if (options.interval !== undefined) number('options.interval', options.interval, { min: 0 });
   if (options.delay !== undefined) number('options.delay', options.delay, { min: 0 });
-  if (options.target !== undefined && !['tslab', 'tty', 'none'].includes(options.target)) throw invalid('options.target', options.target, 'one of tslab, tty, none');
-  let target: Progress['target'] = options.target ?? (inTslab() ? 'tslab' : process.stderr && process.stderr.isTTY ? 'tty' : 'none');
+  if (options.target !== undefined && !['tslab', 'deno', 'tty', 'none'].includes(options.target)) throw invalid('options.target', options.target, 'one of tslab, deno, tty, none');
+  let target: Progress['target'] = options.target ?? (inTslab() ? 'tslab' : inDeno() ? 'deno' : process.stderr && process.stderr.isTTY ? 'tty' : 'none');
   const stream = options.stream ?? process.stderr;
   const interval = options.interval ?? 100;
   const delay = options.delay ?? 0;
@@ -89,12 +100,12 @@ export function progress(label = 'working', options: ProgressOptions = {}): Prog
     drawn = true;
     if (target === 'tty') {
       stream.write(`\r${line(done, message)}\x1b[K`);
-    } else if (target === 'tslab') {
+    } else if (target === 'tslab' || target === 'deno') {
       const frac = total ? done / total : 0;
       const html = `<div style="font-family:monospace">${escapeHtml(label)} <progress value="${frac}" max="1" style="width:20em"></progress> ` +
         `${escapeHtml(line(done, message).slice(label.length + BAR + 3))}</div>`;
       try {
-        send = send ?? options.transport ?? transport();
+        send = send ?? options.transport ?? (target === 'deno' ? denoSend : transport());
         send({ data: { 'text/plain': line(done, message), 'text/html': html }, metadata: {}, transient: { display_id: id } }, sent);
         sent = true;
       } catch {
@@ -128,6 +139,7 @@ export function progress(label = 'working', options: ProgressOptions = {}): Prog
     draw(total, message ?? 'done', true);
     finished = true;
     if (target === 'tty') stream.write('\n');
+    if (target === 'deno') settle(); // the last update goes out before the cell can end (deno.ts)
   };
   Object.defineProperty(p, 'target', { get: () => target });
   return p;

@@ -1,11 +1,13 @@
 /**
  * gs.show: inside a tslab notebook, the display bundles of bundle.ts through the kernel's live
- * tslab; anywhere else, the text form on stdout. gs.toText: that text form as a string.
+ * tslab; in Deno's kernel, the same bundles through Deno.jupyter.broadcast; anywhere else, the
+ * text form on stdout. gs.toText: that text form as a string.
  */
 import { bundles } from './bundle';
 import { describe, type DescribeOptions } from './describe';
 import { invalid, knownKeys } from '../errors';
 import { inTslab, transport } from './tslab';
+import { denoSend, inDeno, settle } from './deno';
 
 /** Options of {@link show} and {@link toText}. */
 export type ShowOptions = DescribeOptions;
@@ -20,8 +22,9 @@ function checked(options: ShowOptions): ShowOptions {
 
 /**
  * Shows a chart spec, a gradient-check report, a stats table (rows from gs.layerStats,
- * gs.depthSweep, ...), a deepLinear result or a training history. In tslab: a chart is ONE
- * display_data (Vega-Lite JSON + PNG + text); a report or table is an HTML table, then its chart.
+ * gs.depthSweep, ...), a deepLinear result or a training history. In a notebook (tslab or Deno's
+ * kernel): a chart is ONE display_data (Vega-Lite JSON + PNG + text); a report or table is an HTML
+ * table, then its chart.
  * Outside a notebook (a terminal, a script) it prints the text form: the title and the numbers of
  * each table. Tables show at most 12 rows (the first and last six) unless `{ full: true }`.
  * For a picture from a terminal: `gs.save(chart, 'chart.png')`.
@@ -38,6 +41,11 @@ export function show(x: unknown, options: ShowOptions = {}): void {
   if (inTslab()) {
     const send = transport(); // throws a one-line GradscopeError when the kernel's tslab cannot be reached
     for (const b of bundles(x, options)) send(b, false);
+    return;
+  }
+  if (inDeno()) {
+    for (const b of bundles(x, options)) denoSend(b);
+    settle(); // the messages go out before the cell can end (deno.ts)
     return;
   }
   console.log(describe(x, options).text);

@@ -13,7 +13,9 @@ import { inspect } from 'util';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import { GradscopeError, firstNonFinite, invalid } from '../errors';
+import { displayable } from '../jupyter';
 import { rng } from '../random';
+import { assertable, type Assertable, type GradeFailure } from '../assertable';
 import { lstm, lstmStepBackward, type LstmStep, type LstmStepGrads, type LstmVariant } from './lstm';
 
 /** The student's step backward; `undefined` (or `{}`) while it is a TODO. */
@@ -81,12 +83,28 @@ function changed(change: Change): (s: LstmStep, da: Tensor2D, dc: Tensor2D) => L
 export interface StepMistake {
   /** What the student did, as a sentence the hint uses. */
   looksLike: string;
+  /** The correct step backward with that one thing changed: a wrong answer to grade or compare. */
   step: (s: LstmStep, da: Tensor2D, dc: Tensor2D) => LstmStepGrads;
 }
 
 const tanhPrime = (G: Tensor) => tf.scalar(1).sub(G.square());
 const sigmoidOfSigmoid = (G: Tensor) => { const s = tf.sigmoid(G); return s.mul(tf.scalar(1).sub(s)); };
 
+/**
+ * The catalogue of typical LSTM step-backward mistakes (19) that {@link gradeLstmStep} recognises:
+ * the carry dc left out of dc_total, tanh'(c) missing, dc_prev without Gamma_f, a gate's derivative
+ * from the wrong value (c for c_prev, c for c~, tanh'(c) for tanh(c)), each gate's sigmoid' applied
+ * twice, taken as tanh's or missing, the a-x concatenation swapped, da_prev read from the wrong rows
+ * of W, and da_prev missing the forget or output gate's share. Each is a working wrong step, so it
+ * also makes a planted bug for gs.gradCheck.
+ *
+ * @example
+ * ```ts
+ * gs.STEP_MISTAKES.length;            // 19
+ * gs.STEP_MISTAKES[0].looksLike;      // 'the carry dc from step t+1 is left out of dc_total (...)'
+ * console.log(String(gs.gradeLstmStep(gs.STEP_MISTAKES[0].step)));
+ * ```
+ */
 export const STEP_MISTAKES: StepMistake[] = [
   { looksLike: 'the carry dc from step t+1 is left out of dc_total (dc_total = dc + da * Gamma_o * (1 - tanh^2(c)))', step: changed((p, s, da) => { p.dcIn = tf.zerosLike(da); }) },
   { looksLike: 'tanh\'(c) is missing in dc_total: da * Gamma_o * (1 - tanh^2(c)), not da * Gamma_o', step: changed((p) => { p.dtanh = tf.scalar(1); }) },
@@ -112,10 +130,17 @@ export const STEP_MISTAKES: StepMistake[] = [
 // ---------------------------------------------------------------------------------------------
 // the grader
 
-/** One output of one graded case. */
+/**
+ * One output of one graded case.
+ *
+ * @inline
+ */
 export interface StepGradeOutput {
+  /** The output's name: dWo, dbo, ..., daPrev, dcPrev. */
   name: StepOutput;
+  /** Relative error of the student's output against the correct one. */
   relativeError: number;
+  /** Whether it passed. */
   right: boolean;
   /** <student, correct> / <correct, correct>: 1 when right, -1 for a flipped sign, 1/m for an extra 1/m. */
   scale: number;
@@ -123,27 +148,37 @@ export interface StepGradeOutput {
 
 /** One graded case: a single step, or a whole sequence looped by gradscope. */
 export interface StepGradeCase {
+  /** The case, e.g. `step A: nx 3, na 4, m 5` or `sequence C: nx 3, na 4, m 3, T 6, looped by gradscope`. */
   name: string;
+  /** Whether every output was right. */
   passed: boolean;
+  /** The student's step returned nothing yet. */
   todo: boolean;
+  /** Every output compared, in {@link STEP_OUTPUTS} order (from the loss back into the step). */
   outputs: StepGradeOutput[];
   /** The first wrong output going back through the step. */
   firstWrong?: StepOutput;
   /** Every wrong output. */
   wrong: string[];
+  /** Plain-language feedback lines: the table of outputs, hints, the mistake it looks like. */
   lines: string[];
 }
 
-/** What {@link gradeLstmStep} returns; prints as readable feedback. */
-export interface StepGradeResult {
+/** What {@link gradeLstmStep} returns; prints as readable feedback; `assert()` fails a notebook cell unless it passed. */
+export interface StepGradeResult extends Assertable {
+  /** Which grader: always 'lstmStep'. */
   task: 'lstmStep';
+  /** 'todo' while the student's step returns nothing; else passed or failed. */
   status: 'passed' | 'failed' | 'todo';
+  /** True when every case passed. */
   passed: boolean;
+  /** The graded cases: two fixed steps and a 6-step sequence. */
   cases: StepGradeCase[];
   /** `case: output` for every wrong output. */
   wrong: string[];
   /** The catalogued mistake the answer matches, when one does. */
   mistake?: string;
+  /** The feedback a notebook shows. */
   toString(): string;
 }
 
@@ -318,7 +353,8 @@ function matchMistake(student: Record<string, number[]>): string | undefined {
  * correct step's) and one sequence of 6 steps that gradscope loops the step through (so da_prev and
  * dc_prev are checked where they matter). Names the first wrong output going back through the step,
  * the gate it belongs to, the formula to check and, when the answer matches a typical mistake, which.
- * An unfilled TODO gets "not yet implemented", never an exception. Leaves tf.memory() unchanged.
+ * An unfilled TODO gets "not yet implemented", never an exception; `result.assert()` throws a
+ * GradscopeError unless every case passed (see {@link Assertable.assert}). Leaves tf.memory() unchanged.
  *
  * @example
  * ```ts
@@ -331,6 +367,7 @@ function matchMistake(student: Record<string, number[]>): string | undefined {
  * //       hint: dWf is wrong: the forget gate; check delta_f = dc_total * c_prev * Gamma_f (1 - Gamma_f), ...
  * //   looks like: the forget gate's derivative uses c instead of c_prev: dGamma_f = dc_total * c_prev
  * result.passed;   // false
+ * result.assert();  // GradscopeError: lstm step: step A: nx 3, na 4, m 5: dWf is wrong (...); hint: the forget gate; check ...
  * ```
  */
 export function gradeLstmStep(step: StudentLstmStep): StepGradeResult {
@@ -358,7 +395,26 @@ export function gradeLstmStep(step: StudentLstmStep): StepGradeResult {
       ...(mistake ? [`  looks like: ${mistake}`] : []),
     ].join('\n');
   };
-  const r: StepGradeResult = { task: 'lstmStep', status, passed, cases, wrong, mistake, toString: text };
+  const r: Omit<StepGradeResult, 'assert'> = { task: 'lstmStep', status, passed, cases, wrong, mistake, toString: text };
   Object.defineProperty(r, inspect.custom, { value: () => text(), enumerable: false });
-  return r;
+  return displayable(assertable(r, 'lstm step', 'step', () => stepFailure(cases, mistake)));
+}
+
+/** The first failing case, its first wrong output and the hints, for `assert()`. */
+function stepFailure(cases: StepGradeCase[], mistake: string | undefined): GradeFailure {
+  if (cases.every((c) => c.todo)) return { what: cases[0]?.lines[0] ?? 'your step returned nothing yet' };
+  const c = cases.find((k) => !k.passed) ?? cases[0];
+  const more = `${cases.filter((k) => !k.passed).length} of ${cases.length} cases failed`;
+  const looksLike = mistake ? `looks like: ${mistake}` : undefined;
+  const first = c.outputs.find((o) => o.name === c.firstWrong);
+  const hints = c.lines.filter((l) => l.startsWith('hint: ')).map((l) => l.slice('hint: '.length).replace(`${c.firstWrong} is wrong: `, ''));
+  if (first && hints.length) {
+    // a missing output, a wrong shape or NaN says more than a relative error (a line not of the table)
+    const problem = c.lines.find((l) => l.startsWith(`${first.name} `) && !l.startsWith(first.name.padEnd(8)));
+    const what = problem ?? `${first.name} is wrong (relative error ${fmt(first.relativeError)}, ${fmt(first.scale)} x the correct one)`;
+    return { where: c.name, what, hint: [...hints, ...(looksLike ? [looksLike] : [])].join('; '), more };
+  }
+  // the sequence case (single steps right) or an exception: its lines say it
+  const hint = [...c.lines.slice(1), ...(looksLike ? [looksLike] : [])].join('; ') || undefined;
+  return { where: c.name, what: c.lines[0] ?? c.wrong.join(', '), hint, more };
 }

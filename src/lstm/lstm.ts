@@ -41,6 +41,15 @@ import {
   targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from '../rnn/sequence';
 
+/**
+ * The LSTM variants: `'standard'` (every gate reads h = [a^(t-1), x^(t)]) and `'lecture'` (Gamma_f
+ * and Gamma_o read [c^(t-1), x^(t)], as on lecture 002's slide).
+ *
+ * @example
+ * ```ts
+ * gs.LSTM_VARIANTS;   // ['standard', 'lecture']
+ * ```
+ */
 export const LSTM_VARIANTS = ['standard', 'lecture'] as const;
 /** 'standard': every gate reads [a^(t-1), x^(t)]. 'lecture': Gamma_f and Gamma_o read [c^(t-1), x^(t)], as on lecture 002's slide. */
 export type LstmVariant = (typeof LSTM_VARIANTS)[number];
@@ -77,9 +86,13 @@ export interface LstmOptions {
 
 /** The architecture, fixed at construction. */
 export interface LstmSpec extends SequenceShape {
+  /** The initialisation the gate matrices and Wy were drawn with. */
   init: Init;
+  /** The seed of the weights. */
   seed: number;
+  /** The forget gate's initial bias bf. */
   forgetBias: number;
+  /** Which gates read [c^(t-1), x^(t)]: see {@link LstmVariant}. */
   variant: LstmVariant;
 }
 
@@ -87,43 +100,100 @@ export interface LstmSpec extends SequenceShape {
 export interface LstmCache extends SequenceCache {
   /** c[t], [m, na], t = 0..T, c[0] = c0. */
   c: Tensor2D[];
+  /** c~[t] = tanh(h Wc + bc), the candidate cell, [m, na], t = 1..T. */
   cTilde: (Tensor2D | undefined)[];
+  /** Gamma_u[t], the update gate, [m, na], t = 1..T. */
   Gu: (Tensor2D | undefined)[];
+  /** Gamma_f[t], the forget gate, [m, na], t = 1..T. */
   Gf: (Tensor2D | undefined)[];
+  /** Gamma_o[t], the output gate, [m, na], t = 1..T. */
   Go: (Tensor2D | undefined)[];
+  /** The variant the forward pass ran. */
   variant: LstmVariant;
 }
 
 /** What step t's backward reads: the step's inputs, gates and outputs, and the gate matrices. */
 export interface LstmStep {
+  /** The step, 1..T. */
   t: number;
+  /** The variant: which gates read [c^(t-1), x^(t)]. */
   variant: LstmVariant;
+  /** a^(t-1), [m, na]. */
   aPrev: Tensor2D;
+  /** c^(t-1), [m, na]. */
   cPrev: Tensor2D;
+  /** x^(t), [m, nx]. */
   x: Tensor2D;
+  /** c~ = tanh(h Wc + bc), [m, na]. */
   cTilde: Tensor2D;
+  /** Gamma_u = sigmoid(h Wu + bu), [m, na]. */
   Gu: Tensor2D;
+  /** Gamma_f = sigmoid(h' Wf + bf), [m, na]. */
   Gf: Tensor2D;
+  /** Gamma_o = sigmoid(h' Wo + bo), [m, na]. */
   Go: Tensor2D;
+  /** c^(t) = Gamma_u * c~ + Gamma_f * c^(t-1), [m, na]. */
   c: Tensor2D;
+  /** a^(t) = Gamma_o * tanh(c^(t)), [m, na]. */
   a: Tensor2D;
+  /** The forget gate's W, [na + nx, na]: the first na rows act on a^(t-1) (c^(t-1) in 'lecture'). */
   Wf: Tensor2D;
+  /** The update gate's W, [na + nx, na]. */
   Wu: Tensor2D;
+  /** The candidate cell's W, [na + nx, na]. */
   Wc: Tensor2D;
+  /** The output gate's W, [na + nx, na]: the first na rows act on a^(t-1) (c^(t-1) in 'lecture'). */
   Wo: Tensor2D;
 }
 
 /** A step's gradients: its shares of the eight gate blocks, and daPrev = dJ/da^(t-1), dcPrev = dJ/dc^(t-1) through this step. */
 export interface LstmStepGrads {
-  dWf: Tensor; dWu: Tensor; dWc: Tensor; dWo: Tensor;
-  dbf: Tensor; dbu: Tensor; dbc: Tensor; dbo: Tensor;
-  daPrev: Tensor; dcPrev: Tensor;
+  /** h'^T delta_f, delta_f = dc_total * c^(t-1) * Gamma_f (1 - Gamma_f). */
+  dWf: Tensor;
+  /** h^T delta_u, delta_u = dc_total * c~ * Gamma_u (1 - Gamma_u). */
+  dWu: Tensor;
+  /** h^T delta_c, delta_c = dc_total * Gamma_u * (1 - c~^2). */
+  dWc: Tensor;
+  /** h'^T delta_o, delta_o = da * tanh(c^(t)) * Gamma_o (1 - Gamma_o). */
+  dWo: Tensor;
+  /** The sum over rows of delta_f. */
+  dbf: Tensor;
+  /** The sum over rows of delta_u. */
+  dbu: Tensor;
+  /** The sum over rows of delta_c. */
+  dbc: Tensor;
+  /** The sum over rows of delta_o. */
+  dbo: Tensor;
+  /** dJ/da^(t-1) through this step: (delta_c Wc^T + delta_u Wu^T + delta_f Wf^T + delta_o Wo^T)[:, :na] ('standard'). */
+  daPrev: Tensor;
+  /** dJ/dc^(t-1) through this step: dc_total * Gamma_f (+ the f and o shares in 'lecture'). */
+  dcPrev: Tensor;
 }
 
 /** A step backward: (step t, da = dJ/da^(t), dc = dJ/dc^(t) through step t+1) -> its gradients and da_prev, dc_prev. */
 export type LstmStepBackward = (step: LstmStep, da: Tensor2D, dc: Tensor2D) => LstmStepGrads;
 
-/** The LSTM step backward of the module header. */
+/**
+ * The LSTM step backward of the module header, one step t (da = dJ/da^(t) in total, dc = dJ/dc^(t)
+ * through step t+1 only):
+ *   dc_total = dc + da * Gamma_o * (1 - tanh^2(c^(t))),
+ *   delta_o = da * tanh(c^(t)) * Gamma_o (1 - Gamma_o),  delta_c = dc_total * Gamma_u * (1 - c~^2),
+ *   delta_u = dc_total * c~ * Gamma_u (1 - Gamma_u),      delta_f = dc_total * c^(t-1) * Gamma_f (1 - Gamma_f),
+ *   dW_k = h_k^T delta_k,  db_k = sum_i delta_k,  dc_prev = dc_total * Gamma_f,
+ *   da_prev = (delta_c Wc^T + delta_u Wu^T + delta_f Wf^T + delta_o Wo^T)[:, :na]
+ * (in 'lecture', the f and o shares go to dc_prev instead). It is the default `step` of
+ * {@link Lstm.backward}; the homework of notebooks/homework/lstm-step writes the same function.
+ *
+ * @example
+ * ```ts
+ * const net = gs.lstm({ nx: 3, na: 4, ny: 1, seed: 1 });
+ * const X = gs.tf.randomNormal([2, 5, 3], 0, 1, 'float32', 1), Y = gs.tf.tensor2d([[1], [0]]);
+ * const { output, cache } = net.forward(X);
+ * const same = net.backward(cache, Y, gs.lstmStepBackward);   // = net.backward(cache, Y)
+ * // one step by hand: step 5's gradients from da = dJ/da^(5), dc = 0 (nothing after the last step)
+ * const g = gs.lstmStepBackward(net.stepOf(cache, 5), gs.tf.onesLike(cache.a[5]), gs.tf.zerosLike(cache.c[5]));
+ * ```
+ */
 export const lstmStepBackward: LstmStepBackward = (s, da, dc) => {
   const na = s.aPrev.shape[1];
   const one = tf.scalar(1);
@@ -153,9 +223,38 @@ export const lstmStepBackward: LstmStepBackward = (s, da, dc) => {
 const KEYS = ['nx', 'na', 'ny', 'output', 'init', 'seed', 'forgetBias', 'outputs', 'variant'];
 const STEP_GRADS = ['dWf', 'dWu', 'dWc', 'dWo', 'dbf', 'dbu', 'dbc', 'dbo'] as const;
 
-/** An LSTM (lecture 002's gates); see the module header for its maths. */
-export class Lstm extends SequenceNet<{ a0?: Tensor; c0?: Tensor }> implements Model<LstmCache> {
+/**
+ * An LSTM built by {@link lstm} (lecture 002's gates). X is [m, T, nx]; with h = [a^(t-1), x^(t)]:
+ * c~ = tanh(h Wc + bc), Gamma_u = sigmoid(h Wu + bu), Gamma_f = sigmoid(h Wf + bf),
+ * Gamma_o = sigmoid(h Wo + bo), c^(t) = Gamma_u * c~ + Gamma_f * c^(t-1), a^(t) = Gamma_o * tanh(c^(t));
+ * variant 'lecture': Gamma_f and Gamma_o read [c^(t-1), x^(t)], as on the slide. The output layer
+ * (the MLP's losses) reads a^(T) ('last') or every a^(t) ('every', J summed over t). Parameters:
+ * Wf, Wu, Wc, Wo [na + nx, na]; bf, bu, bc, bo [na]; Wy, by. {@link gradCheck}, {@link train} and
+ * {@link gradientThroughTime} take it like an MLP; `backward(cache, Y, step)` loops your own step
+ * backward through time (see {@link lstmStepBackward}).
+ *
+ * @example
+ * ```ts
+ * const lstmNet = gs.lstm({ nx: 3, na: 16, ny: 1, forgetBias: 1, seed: 1 });
+ * const Xs = gs.tf.randomNormal([8, 20, 3], 0, 1, 'float32', 1);          // [m, T, nx]
+ * const Ys = gs.tf.tidy(() => gs.tf.randomUniform([8, 1], 0, 1, 'float32', 2).round());
+ * console.log(lstmNet.params.Wf.shape);   // [ 19, 16 ]
+ * const seq = lstmNet.forward(Xs);        // seq.cache.a[t], c[t] for t = 0..T; Gu, Gf, Go, cTilde for t = 1..T
+ * const bptt = lstmNet.backward(seq.cache, Ys);       // { dWf, dWu, dWc, dWo, dbf, dbu, dbc, dbo, dWy, dby }
+ * const viaTf = lstmNet.autogradGrads(Xs, Ys);        // the same by tf.variableGrads
+ * console.log(gs.gradCheck(lstmNet, Xs, Ys).verdict);  // great (hand vs autograd vs float64, lstmNet.mirror64)
+ * gs.tf.dispose([seq.output, bptt, viaTf]); seq.cache.dispose();
+ * ```
+ */
+export class Lstm extends SequenceNet<{
+  /** a^(0), [m, na]; zeros when left out. */
+  a0?: Tensor;
+  /** c^(0), [m, na]; zeros when left out. */
+  c0?: Tensor;
+}> implements Model<LstmCache> {
+  /** The model family: 'lstm'. */
   readonly family = 'lstm';
+  /** The architecture (sizes, output, init, seed, forgetBias, variant). */
   readonly spec: LstmSpec;
 
   constructor(spec: LstmSpec, W: Record<'Wf' | 'Wu' | 'Wc' | 'Wo' | 'Wy', Float64Array>) {
@@ -183,7 +282,12 @@ export class Lstm extends SequenceNet<{ a0?: Tensor; c0?: Tensor }> implements M
    * output.dispose(); cache.dispose();
    * ```
    */
-  forward(X: Tensor, options: { a0?: Tensor; c0?: Tensor } = {}): { output: Tensor; cache: LstmCache } {
+  forward(X: Tensor, options: { a0?: Tensor; c0?: Tensor } = {}): {
+    /** y-hat^(T), [m, ny] ('last'), or y-hat, [m, T, ny] ('every'). */
+    output: Tensor;
+    /** x, a, c, c~ and the gates per step, for {@link Lstm.backward}. */
+    cache: LstmCache;
+  } {
     knownKeys('options', options, ['a0', 'c0']);
     const { m, T } = checkX(X, this.spec.nx);
     const a0 = initialState('a0', options?.a0, m, this.spec.na);
@@ -293,7 +397,12 @@ export class Lstm extends SequenceNet<{ a0?: Tensor; c0?: Tensor }> implements M
    * const hand = net.backward(cache, Y);   // compare with grads
    * ```
    */
-  forwardAndAutograd(X: Tensor, y: Tensor, options: { a0?: Tensor; c0?: Tensor } = {}): { cache: LstmCache; grads: Grads } {
+  forwardAndAutograd(X: Tensor, y: Tensor, options: { a0?: Tensor; c0?: Tensor } = {}): {
+    /** The forward pass's cache, as {@link Lstm.forward} gives it. */
+    cache: LstmCache;
+    /** tf autograd's gradients of J, `{ dWf, ..., dby }`. */
+    grads: Grads;
+  } {
     const { m, T } = checkX(X, this.spec.nx);
     const yy = targets(this.spec, y, m, T);
     const state: Tensor2D[] = [];

@@ -5,7 +5,9 @@
 
 /** What `onProgress` receives: `done` of `total` steps of the named phase. */
 export interface Progress {
+  /** Steps done so far in this phase (entries differenced, directions tried, ...). */
   done: number;
+  /** Steps this phase will take. */
   total: number;
   /** e.g. 'numeric W2', 'directional', 'confirm' */
   phase: string;

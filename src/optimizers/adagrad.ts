@@ -20,7 +20,10 @@ const defaults = { lr: 0.01, eps: 1e-8 } as const;
  * // cache [4], w [1 - 0.1 * 2 / (2 + 1e-8)] = [0.9]: the first step is lr sign(dw)
  * ```
  */
-export const adagrad: Optimizer & { stepSize(state: OptimizerState, options?: StepOptions): Float64Array } = {
+export const adagrad: Optimizer & {
+  /** The effective step size: lr / (sqrt(cache) + eps), per parameter, from the state after a step (what gs.charts.stepSizes draws). */
+  stepSize(state: OptimizerState, options?: StepOptions): Float64Array;
+} = {
   name: 'adagrad',
   defaults,
   stateFields: ['cache'],

@@ -22,7 +22,10 @@ const defaults = { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
  * // m [0.2], v [0.004], t 1; m-hat 2, v-hat 4: w [1 - 0.1 * 2 / (2 + 1e-8)] = [0.9]
  * ```
  */
-export const adam: Optimizer & { stepSize(state: OptimizerState, options?: StepOptions): Float64Array } = {
+export const adam: Optimizer & {
+  /** The effective step size: lr / (sqrt(v-hat) + eps) with v-hat = v / (1 - beta2^t), per parameter, from the state after a step (what gs.charts.stepSizes draws). */
+  stepSize(state: OptimizerState, options?: StepOptions): Float64Array;
+} = {
   name: 'adam',
   defaults,
   stateFields: ['m', 'v', 't'],

@@ -9,6 +9,7 @@ import { firstNonFinite, fmt, GradscopeError, invalid, knownKeys, number } from 
 
 /** 'sgd' | 'momentum' | 'adagrad' | 'rmsprop' | 'adam' */
 export type OptimizerName = 'sgd' | 'momentum' | 'adagrad' | 'rmsprop' | 'adam';
+/** The five optimisers, in the order the lecture introduces them. */
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam'];
 
 /**
@@ -30,10 +31,15 @@ export interface OptimizerState {
 
 /** The same state as tf tensors (the tensor form gs.train uses); the caller owns them. */
 export interface TensorState {
+  /** Momentum: Delta theta. */
   dTheta?: Tensor;
+  /** AdaGrad: the sum of squared gradients; RMSProp: their running mean. */
   cache?: Tensor;
+  /** Adam: the first moment. */
   m?: Tensor;
+  /** Adam: the second moment. */
   v?: Tensor;
+  /** Adam: the number of steps taken before this one. */
   t?: number;
 }
 
@@ -55,18 +61,23 @@ export interface StepOptions {
 
 /** The float64 result of a step: new parameters and the state for the next step (inputs untouched). */
 export interface StepResult {
+  /** The parameters after the step. */
   w: Float64Array;
+  /** The state to pass to the next step. */
   state: OptimizerState;
 }
 
 /** The tensor result of a step: new tensors the caller owns (inputs untouched, not disposed). */
 export interface TensorStepResult {
+  /** The parameters after the step (a new tensor). */
   w: Tensor;
+  /** The state to pass to the next step (new tensors). */
   state: TensorState;
 }
 
 /** One optimiser: its defaults, a float64 step and a tensor step with the same formula. */
 export interface Optimizer {
+  /** Its name, as gs.train's `optimizer` option and tf.train's function call it. */
   readonly name: OptimizerName;
   /** The options it takes, with their defaults. */
   readonly defaults: Readonly<Required<Pick<StepOptions, 'lr'>> & StepOptions>;

@@ -10,15 +10,22 @@ import { inspect } from 'util';
 import type { Optimizer as TfOptimizer, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import { invalid, knownKeys, number, oneOf } from '../errors';
+import { displayable } from '../jupyter';
 import { mlp } from '../mlp';
 import { rng } from '../random';
 import { OPTIMIZER_NAMES, resolve, type Optimizer, type OptimizerName, type OptimizerState, type StepOptions } from './common';
 import { MISTAKES, RULES, TF_RULES, type Rule } from './mistakes';
 import { OPTIMIZERS } from './registry';
+import { assertable, type Assertable } from '../assertable';
 
 /** A step function on float64 arrays, as `gs.optimizers.adam.step`; return `undefined` while a TODO. */
 export type StepFn = (w: Float64Array, dw: Float64Array, state: OptimizerState, options: Required<StepOptions>) =>
-  { w: ArrayLike<number>; state: OptimizerState } | undefined | void;
+  {
+    /** The parameters after the step. */
+    w: ArrayLike<number>;
+    /** The state for the next step. */
+    state: OptimizerState;
+  } | undefined | void;
 
 /** Options of {@link compare}: the optimiser's own (lr, beta, ...) and the run's. */
 export interface CompareOptions extends StepOptions {
@@ -30,6 +37,7 @@ export interface CompareOptions extends StepOptions {
 
 /** One step: relative errors ||a - b|| / (||a|| + ||b||). */
 export interface CompareRow {
+  /** The step, 1..steps. */
   step: number;
   /** Your parameters against tf.train's after this step. */
   tf: number;
@@ -41,14 +49,19 @@ export interface CompareRow {
   tfRule: number;
 }
 
-/** What {@link compare} returns; prints as a table with the verdict. */
-export interface Comparison {
+/** What {@link compare} returns; prints as a table with the verdict; `assert()` fails a notebook cell unless it passed. */
+export interface Comparison extends Assertable {
+  /** The optimiser compared. */
   optimizer: OptimizerName;
+  /** 'todo' while the step returns nothing; else passed or failed. */
   status: 'passed' | 'failed' | 'todo';
+  /** True when every step matched tf.train and the papers' rule. */
   passed: boolean;
+  /** One row per step. */
   rows: CompareRow[];
   /** The mistake found ('missing bias correction', 'eps misplaced', 't off by one', 'decay swapped', ...). */
   mistake?: string;
+  /** What to look at for that mistake, or the error your step threw. */
   hint?: string;
   /** The first step whose update differs from the papers' rule by more than float32 round-off. */
   firstWrongStep?: number;
@@ -56,6 +69,7 @@ export interface Comparison {
   conventions: string[];
   /** The options both sides used. */
   options: Required<StepOptions>;
+  /** The table with the verdict, as a notebook shows it. */
   toString(): string;
 }
 
@@ -158,7 +172,7 @@ const copyState = (s: OptimizerState): OptimizerState => ({
 
 /** Replays a float64 rule over the gradients: the parameters after each step. */
 function replay(rule: Rule, theta0: Float64Array, grads: Float64Array[], start: OptimizerState, o: Required<StepOptions>): Float64Array[] {
-  let w = Float64Array.from(theta0), s = copyState(start);
+  let w: Float64Array = Float64Array.from(theta0), s = copyState(start);
   const out: Float64Array[] = [];
   for (const g of grads) {
     ({ w, state: s } = rule(w, g, s, o));
@@ -171,7 +185,7 @@ type Outcome = { thetas: Float64Array[] } | { todo: string } | { error: string; 
 
 /** Runs the user's step over the gradients, never throwing. */
 function userRun(step: StepFn, theta0: Float64Array, grads: Float64Array[], start: OptimizerState, o: Required<StepOptions>): Outcome {
-  let w = Float64Array.from(theta0), s = copyState(start);
+  let w: Float64Array = Float64Array.from(theta0), s = copyState(start);
   const thetas: Float64Array[] = [];
   for (let k = 0; k < grads.length; k++) {
     let r: ReturnType<StepFn>;
@@ -197,8 +211,19 @@ const fmt = (x: number) => (!Number.isFinite(x) ? String(x) : x === 0 ? '0' : x.
 /**
  * Compares a step function with tf.train's optimiser of the same name, step by step on a seeded
  * [5, 8, 3] tanh -> softmax net, and names the mistake of a wrong one: each step's parameters and
- * update against tf.train and against the papers' rule in float64 (see {@link CompareRow}).
- * Without `step`, gradscope's own `gs.optimizers[name].step` is compared.
+ * update against tf.train and against the papers' rule in float64 (see {@link CompareRow}), and a
+ * wrong step's mistake from a catalogue ({@link MISTAKES}: missing bias correction, eps misplaced,
+ * t off by one, decay swapped, no square root, ...). Options: `steps` (default 10), `seed`, and the
+ * optimiser's own (`lr`, `beta`, ...).
+ *
+ * tf's conventions (tfjs 4.22), which it replays to show it understands tf's numbers:
+ * `tf.train.rmsprop` and `tf.train.adagrad` add eps *inside* the square root; adagrad's eps is the
+ * backend epsilon 1e-7 and its accumulator starts at 0.1 (your step is given that start); adam and
+ * rmsprop default eps to 1e-7; momentum keeps lr outside its accumulator (its state is dTheta / lr,
+ * its parameters the same). The Adam homework is graded by `compare('adam', adamStep)`.
+ * Without `step`, gradscope's own `gs.optimizers[name].step` is compared. `result.assert()` throws
+ * a GradscopeError naming the mistake and its hint (or "not yet implemented" for a step that returns
+ * nothing) unless it passed (see {@link Assertable.assert}).
  *
  * @example
  * ```ts
@@ -206,6 +231,7 @@ const fmt = (x: number) => (!Number.isFinite(x) ? String(x) : x === 0 ? '0' : x.
  * const noCorrection: gs.optimizers.StepFn = (w, dw, s, o) =>
  *   gs.optimizers.adam.step(w, dw, { ...s, t: 1e6 }, o);   // 1 - beta^(t+1) = 1: no bias correction
  * gs.optimizers.compare('adam', noCorrection).mistake;     // 'missing bias correction'
+ * gs.optimizers.compare('adam', noCorrection).assert();    // GradscopeError: adam: missing bias correction (from step 1): ...; hint: ...
  * ```
  */
 export function compare(name: OptimizerName, step?: StepFn | Optimizer, options: CompareOptions = {}): Comparison {
@@ -230,10 +256,13 @@ export function compare(name: OptimizerName, step?: StepFn | Optimizer, options:
   const tfRule = replay(TF_RULES[name], theta0, run.grads, run.start, run.tfOptions);
   const user = userRun(fn, theta0, run.grads, run.start, given);
 
-  const result = (status: Comparison['status'], rows: CompareRow[], extra: Partial<Comparison>, lines: string[]): Comparison => {
-    const c: Comparison = { optimizer: name, status, passed: status === 'passed', rows, conventions: run.conventions, options: given, ...extra, toString: () => lines.join('\n') };
+  const result = (status: Comparison['status'], rows: CompareRow[], extra: Partial<Omit<Comparison, 'assert'>>, lines: string[]): Comparison => {
+    const c = { optimizer: name, status, passed: status === 'passed', rows, conventions: run.conventions, options: given, ...extra, toString: () => lines.join('\n') };
     Object.defineProperty(c, inspect.custom, { value: () => c.toString(), enumerable: false });
-    return c;
+    // the first line is the verdict ("✘ adam: missing bias correction (from step 1): ...", "… adam: not yet implemented: ..."): what, after the task
+    const what = (lines[0] ?? '').replace(/^\S+ \w+: (not yet implemented: )?/, '');
+    const hint = extra.mistake && extra.mistake !== 'error' && extra.mistake !== 'unknown' ? extra.hint : undefined;
+    return displayable(assertable(c, name, 'step', () => ({ what, hint })));
   };
   const where = `${steps} steps of tf.train.${name} on a [${NET.sizes.join(', ')}] ${NET.hidden} -> ${NET.output} net, m = ${M}`;
   if ('todo' in user) return result('todo', [], {}, [`… ${name}: not yet implemented: ${user.todo}`]);

@@ -5,8 +5,17 @@
  */
 import type { OptimizerName, OptimizerState, StepOptions } from './common';
 
-/** A float64 step on whole vectors; `o` has every option filled in. */
-export type Rule = (w: Float64Array, g: Float64Array, s: OptimizerState, o: Required<StepOptions>) => { w: Float64Array; state: OptimizerState };
+/**
+ * A float64 step on whole vectors; `o` has every option filled in.
+ *
+ * @inline
+ */
+export type Rule = (w: Float64Array, g: Float64Array, s: OptimizerState, o: Required<StepOptions>) => {
+  /** The parameters after the step. */
+  w: Float64Array;
+  /** The state for the next step. */
+  state: OptimizerState;
+};
 
 const z = (s: Float64Array | undefined, n: number) => (s ? Float64Array.from(s) : new Float64Array(n));
 
@@ -72,8 +81,19 @@ export const TF_RULES: Record<OptimizerName, Rule> = {
   rmsprop: adaptive((c, g2, o) => o.decay * c + (1 - o.decay) * g2, (c, o) => Math.sqrt(c + o.eps)),
 };
 
-/** A named mistake and its rule. */
-export interface Mistake { name: string; hint: string; rule: Rule }
+/**
+ * A named mistake and its rule.
+ *
+ * @inline
+ */
+export interface Mistake {
+  /** The mistake's name, e.g. `missing bias correction` (what `compare` reports as `mistake`). */
+  name: string;
+  /** What to look at in your step. */
+  hint: string;
+  /** The wrong step as a float64 rule on whole vectors, replayed against the gradients. */
+  rule: Rule;
+}
 
 const common = (name: OptimizerName, right: Rule): Mistake[] => [
   { name: 'sign flipped', hint: 'the step goes up the gradient: w - step, not w + step', rule: (w, g, s, o) => { const r = right(w, g, s, o); return { ...r, w: w.map((x, i) => 2 * x - r.w[i]) }; } },

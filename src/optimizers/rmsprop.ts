@@ -19,7 +19,10 @@ const defaults = { lr: 0.001, decay: 0.9, eps: 1e-8 } as const;
  * // cache [0.4], w [1 - 0.01 * 2 / (sqrt(0.4) + 1e-8)] = [0.96838]
  * ```
  */
-export const rmsprop: Optimizer & { stepSize(state: OptimizerState, options?: StepOptions): Float64Array } = {
+export const rmsprop: Optimizer & {
+  /** The effective step size: lr / (sqrt(cache) + eps), per parameter, from the state after a step (what gs.charts.stepSizes draws). */
+  stepSize(state: OptimizerState, options?: StepOptions): Float64Array;
+} = {
   name: 'rmsprop',
   defaults,
   stateFields: ['cache'],

@@ -49,9 +49,13 @@ export interface RnnOptions {
 
 /** The architecture, fixed at construction. */
 export interface RnnSpec extends SequenceShape {
+  /** g of the recurrence. */
   hidden: 'tanh' | 'relu';
+  /** The initialisation Wa and Wy were drawn with (the default resolved). */
   init: Init;
+  /** The factor the drawn Wa was multiplied by. */
   scale: number;
+  /** The seed of the weights. */
   seed: number;
 }
 
@@ -63,17 +67,31 @@ export interface RnnCache extends SequenceCache {
 
 /** One step of backpropagation through time: what step t's backward reads. */
 export interface RnnStep {
+  /** The step, 1..T. */
   t: number;
+  /** g of the recurrence. */
   hidden: 'tanh' | 'relu';
+  /** a^(t-1), [m, na]. */
   aPrev: Tensor2D;
+  /** x^(t), [m, nx]. */
   x: Tensor2D;
+  /** z^(t) = [a^(t-1), x^(t)] Wa + ba, [m, na]. */
   z: Tensor2D;
+  /** a^(t) = g(z^(t)), [m, na]. */
   a: Tensor2D;
+  /** Wa, [na + nx, na]: the first na rows act on a^(t-1), the last nx on x^(t). */
   Wa: Tensor2D;
 }
 
 /** A step's gradients: its shares of dWa and dba, and dJ/da^(t-1) through this step. */
-export interface RnnStepGrads { dWa: Tensor; dba: Tensor; daPrev: Tensor }
+export interface RnnStepGrads {
+  /** This step's share of dWa: [a^(t-1), x^(t)]^T delta^(t), [na + nx, na]. */
+  dWa: Tensor;
+  /** This step's share of dba: the sum over rows of delta^(t), [na]. */
+  dba: Tensor;
+  /** dJ/da^(t-1) through this step: delta^(t) Wa[:na]^T, [m, na]. */
+  daPrev: Tensor;
+}
 
 /** A step backward: (step t, da = dJ/da^(t)) -> its gradients and da_prev. */
 export type RnnStepBackward = (step: RnnStep, da: Tensor2D) => RnnStepGrads;
@@ -81,6 +99,19 @@ export type RnnStepBackward = (step: RnnStep, da: Tensor2D) => RnnStepGrads;
 /**
  * The RNN's step backward, as the header writes it:
  *   delta = da * g'(z),  dWa = [a_prev, x]^T delta,  dba = sum_i delta,  da_prev = delta Wa[:na]^T
+ * It is the default `step` of {@link Rnn.backward}; wrap it to plant a bug or compare your own.
+ *
+ * @example
+ * ```ts
+ * const net = gs.rnn({ nx: 3, na: 4, ny: 1, seed: 1 });
+ * const X = gs.tf.randomNormal([2, 5, 3], 0, 1, 'float32', 1), Y = gs.tf.tensor2d([[1], [0]]);
+ * // a planted bug: dba doubled at every step
+ * const buggy: gs.RnnStepBackward = (step, da) => {
+ *   const g = gs.rnnStepBackward(step, da);
+ *   return { ...g, dba: g.dba.mul(2) };
+ * };
+ * gs.gradCheck(net, X, Y, { backward: (n, cache, y) => n.backward(cache, y, buggy) }).verdict;   // 'wrong'
+ * ```
  */
 export const rnnStepBackward: RnnStepBackward = ({ hidden, aPrev, x, z, Wa }, da) => {
   const na = aPrev.shape[1];
@@ -94,9 +125,33 @@ export const rnnStepBackward: RnnStepBackward = ({ hidden, aPrev, x, z, Wa }, da
 
 const KEYS = ['nx', 'na', 'ny', 'output', 'hidden', 'init', 'scale', 'seed', 'outputs'];
 
-/** A recurrent net a^(t) = g([a^(t-1), x^(t)] Wa + ba); see the module header for its maths. */
-export class Rnn extends SequenceNet<{ a0?: Tensor }> implements Model<RnnCache> {
+/**
+ * A recurrent net built by {@link rnn}: a^(t) = g([a^(t-1), x^(t)] Wa + ba), t = 1..T, with
+ * a^(0) = a0 (zeros by default) and an output layer y-hat = g_out(a Wy + by) on a^(T) ('last') or on
+ * every a^(t) ('every'). X is [m, T, nx]. Backward through time, t = T..1:
+ * da^(t) = delta_y^(t) Wy^T + da_prev from step t+1, delta^(t) = da^(t) * g'(z^(t)),
+ * dWa += [a^(t-1), x^(t)]^T delta^(t), dba += sum_i delta^(t)_i, da_prev = delta^(t) Wa[:na]^T.
+ * Every d-quantity is the gradient of J itself (the 1/m is already in da). {@link gradCheck},
+ * {@link train} and {@link gradientThroughTime} take it like an MLP.
+ *
+ * @example
+ * ```ts
+ * const net = gs.rnn({ nx: 3, na: 16, ny: 1, seed: 1 });
+ * const X = gs.tf.randomNormal([8, 20, 3], 0, 1, 'float32', 1);    // [m, T, nx]
+ * const Y = gs.tf.tidy(() => gs.tf.randomUniform([8, 1], 0, 1, 'float32', 2).round());
+ * const { output, cache } = net.forward(X, { a0: gs.tf.zeros([8, 16]) });   // output: y-hat^(T) [8, 1]
+ * const grads = net.backward(cache, Y);     // { dWa, dba, dWy, dby }, by hand through time
+ * console.log(gs.gradCheck(net, X, Y).verdict);   // great
+ * gs.tf.dispose([output, grads]); cache.dispose();
+ * ```
+ */
+export class Rnn extends SequenceNet<{
+  /** a^(0), [m, na]; zeros when left out. */
+  a0?: Tensor;
+}> implements Model<RnnCache> {
+  /** The model family: 'rnn'. */
   readonly family = 'rnn';
+  /** The architecture (sizes, output, hidden, init, scale, seed). */
   readonly spec: RnnSpec;
 
   constructor(spec: RnnSpec, Wa: Float64Array, Wy: Float64Array) {
@@ -122,7 +177,12 @@ export class Rnn extends SequenceNet<{ a0?: Tensor }> implements Model<RnnCache>
    * output.dispose(); cache.dispose();
    * ```
    */
-  forward(X: Tensor, options: { a0?: Tensor } = {}): { output: Tensor; cache: RnnCache } {
+  forward(X: Tensor, options: { a0?: Tensor } = {}): {
+    /** y-hat^(T), [m, ny] ('last'), or y-hat, [m, T, ny] ('every'). */
+    output: Tensor;
+    /** x^(t), z^(t), a^(t) and y-hat^(t), for {@link Rnn.backward}. */
+    cache: RnnCache;
+  } {
     knownKeys('options', options, ['a0']);
     const { m, T } = checkX(X, this.spec.nx);
     const a0 = initialState('a0', options?.a0, m, this.spec.na);
@@ -198,7 +258,12 @@ export class Rnn extends SequenceNet<{ a0?: Tensor }> implements Model<RnnCache>
    * const hand = net.backward(cache, Y);   // compare with grads
    * ```
    */
-  forwardAndAutograd(X: Tensor, y: Tensor, options: { a0?: Tensor } = {}): { cache: RnnCache; grads: Grads } {
+  forwardAndAutograd(X: Tensor, y: Tensor, options: { a0?: Tensor } = {}): {
+    /** The forward pass's cache, as {@link Rnn.forward} gives it. */
+    cache: RnnCache;
+    /** tf autograd's `{ dWa, dba, dWy, dby }` of J. */
+    grads: Grads;
+  } {
     const { m, T } = checkX(X, this.spec.nx);
     const yy = targets(this.spec, y, m, T);
     const a0 = initialState('a0', options?.a0, m, this.spec.na);

@@ -22,15 +22,25 @@ import type { Grads, ModelCache, ParamBlock } from '../model';
 import { dot, transpose } from '../mirror64';
 
 export const SEQUENCE_OUTPUTS = ['last', 'every'] as const;
-/** Where the output layer reads the hidden state: only at t = T, or at every step. */
+/**
+ * Where the output layer reads the hidden state: `'last'`, only at t = T (y-hat from a^(T), labels
+ * [m, ny]), or `'every'`, at every step (labels [m, T, ny], J summed over t).
+ *
+ * @useDeclaredType
+ */
 export type SequenceOutputs = (typeof SEQUENCE_OUTPUTS)[number];
 
 /** Sizes and output of a recurrent net. */
 export interface SequenceShape {
+  /** Inputs per step (the width of x^(t)). */
   nx: number;
+  /** Hidden units (the width of a^(t)). */
   na: number;
+  /** Outputs (the width of y-hat). */
   ny: number;
+  /** Output layer and its loss, as in gs.mlp. */
   output: Output;
+  /** Where the output layer reads a^(t): at t = T only, or at every step. */
   outputs: SequenceOutputs;
 }
 
@@ -42,8 +52,9 @@ export interface SequenceCache extends ModelCache {
   a: Tensor2D[];
   /** y-hat^(t) [m, ny] where the output layer reads a^(t): t = T ('last') or every t ('every'). */
   yhat: (Tensor2D | undefined)[];
-  /** Batch size m and number of steps T. */
+  /** Batch size m. */
   m: number;
+  /** Number of steps T. */
   T: number;
 }
 

@@ -6,6 +6,7 @@
  * where float32 overflows (|x| > 3.4e38) or underflows (|x| < 1.4e-45).
  */
 import { knownKeys, number } from '../errors';
+import { displayable } from '../jupyter';
 import { checkWork } from '../limits';
 
 /** One layer of {@link deepLinear}. */
@@ -28,8 +29,11 @@ export interface DeepLinearRow {
 
 /** What {@link deepLinear} returns. */
 export interface DeepLinearResult {
+  /** The number of layers L. */
   depth: number;
+  /** Every W^l = scale * I. */
   scale: number;
+  /** The width of every layer (W^l is dim x dim). */
   dim: number;
   /** ||y|| / ||x|| in float64 (= scale^depth up to rounding). */
   output: number;
@@ -37,6 +41,7 @@ export interface DeepLinearResult {
   output32: number;
   /** scale^depth */
   expected: number;
+  /** One row per layer l = 1..depth. */
   rows: DeepLinearRow[];
 }
 
@@ -110,5 +115,5 @@ export function deepLinear(options: { depth?: number; scale?: number; dim?: numb
       gradW: norm(delta[l]) * norm(a[l - 1]), // ||delta a^T||_F = ||delta|| ||a||
     });
   }
-  return { depth, scale, dim, output: rows[depth - 1].activation, output32: act32[depth - 1], expected: scale ** depth, rows };
+  return displayable({ depth, scale, dim, output: rows[depth - 1].activation, output32: act32[depth - 1], expected: scale ** depth, rows });
 }

@@ -5,6 +5,7 @@
 import { tf } from '../backend';
 import { activation, type Activation } from '../activations';
 import { invalid, knownKeys, number } from '../errors';
+import { displayable } from '../jupyter';
 import { initLabel, normalizeInit, type Init } from '../init';
 import { mlp } from '../mlp';
 import { checkMemory } from '../limits';
@@ -16,10 +17,13 @@ import { layerStats, LAYER_STATISTICS, type LayerStatistic } from './layerStats'
 export interface DepthRow {
   /** Init label: 'he', 'lecun', 'gain 1.5', ... */
   init: string;
+  /** The hidden activation of this net. */
   hidden: Activation;
   /** 1..depth are the hidden layers, depth + 1 the output layer. */
   layer: number;
+  /** Which of {@link layerStats}' statistics this row holds. */
   statistic: LayerStatistic;
+  /** Its value at this layer. */
   value: number;
 }
 
@@ -106,5 +110,5 @@ export function depthSweep(options: DepthSweepOptions = {}): DepthRow[] {
     tf.dispose([X, Y]);
     progress.finish();
   }
-  return rows;
+  return displayable(rows);
 }

@@ -4,17 +4,22 @@
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
 import { invalid, knownKeys, number } from '../errors';
+import { displayable } from '../jupyter';
 import { Net } from '../mlp';
 
 /** One bin of one layer. */
 export interface HistogramRow {
+  /** Hidden layer l. */
   layer: number;
-  /** Bin [x0, x1) and its centre x. */
+  /** Bin [x0, x1): its lower edge. */
   x0: number;
+  /** The bin's upper edge. */
   x1: number;
+  /** The bin's centre. */
   x: number;
   /** count / (examples * units): the bins of a layer sum to 1. */
   fraction: number;
+  /** Activations a^l in the bin, over every example and unit of the layer. */
   count: number;
 }
 
@@ -61,7 +66,7 @@ export function activationHistograms(net: Net, X: Tensor2D, options: HistogramOp
       for (const v of a) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / w)))]++;
       counts.forEach((count, k) => rows.push({ layer: i + 1, x0: lo + k * w, x1: lo + (k + 1) * w, x: lo + (k + 0.5) * w, fraction: count / a.length, count }));
     });
-    return rows;
+    return displayable(rows);
   } finally {
     cache.dispose();
   }

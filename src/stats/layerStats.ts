@@ -6,6 +6,7 @@
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import { invalid, knownKeys, number } from '../errors';
+import { displayable } from '../jupyter';
 import { initLabel } from '../init';
 import { Net } from '../mlp';
 import { moments } from './moments';
@@ -18,8 +19,9 @@ export interface LayerStatsRow {
   kind: 'hidden' | 'output';
   /** n(l), the layer's width. */
   units: number;
-  /** The net's init label ('he', 'gain 1.5', ...) and hidden activation: the series of the charts. */
+  /** The net's init label ('he', 'gain 1.5', ...): with `hidden`, the series of the charts. */
   init: string;
+  /** The net's hidden activation. */
   hidden: string;
   /** ||dW^l||_F */
   gradNormW: number;
@@ -29,10 +31,13 @@ export interface LayerStatsRow {
   gradStdW: number;
   /** ||db^l||_2 */
   gradNormB: number;
+  /** mean |db^l_j| */
   gradMeanAbsB: number;
+  /** std of the entries of db^l */
   gradStdB: number;
-  /** mean and std of a^l over examples and units */
+  /** mean of a^l over examples and units */
   activationMean: number;
+  /** std of a^l over examples and units */
   activationStd: number;
   /** std of z^l over examples and units */
   zStd: number;
@@ -57,6 +62,7 @@ export const LAYER_STATISTICS = [
   'gradNormW', 'gradMeanAbsW', 'gradStdW', 'gradNormB', 'gradMeanAbsB', 'gradStdB',
   'activationMean', 'activationStd', 'zStd', 'saturated', 'dead',
 ] as const;
+/** One of {@link LAYER_STATISTICS}: a per-layer number of {@link LayerStatsRow}. */
 export type LayerStatistic = (typeof LAYER_STATISTICS)[number];
 
 /** Fraction of entries of a at a flat end of `g` (NaN when g has none). */
@@ -135,7 +141,7 @@ export function layerStats(net: Net, X: Tensor2D, Y: Tensor, options: LayerStats
         dead: g === 'relu' && !net.spec.residual[l] ? deadFraction(a, m, sizes[l]) : NaN,
       });
     }
-    return rows;
+    return displayable(rows);
   } finally {
     if (grads) tf.dispose(Object.values(grads));
     cache.dispose(); // output is cache.a[L]

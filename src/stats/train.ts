@@ -12,6 +12,7 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import { GradscopeError, invalid, knownKeys, number, oneOf, optionalFunction } from '../errors';
+import { displayable } from '../jupyter';
 import type { Grads, Model, ModelCache } from '../model';
 import { progressOption } from '../display/progress';
 import { rng } from '../random';
@@ -35,14 +36,17 @@ function lossOfPass(net: Net, cache: Cache, y: Tensor): number {
 export interface StepSizeRow {
   /** The model's layer (ParamBlock.layer): l for W^l and b^l of the MLP. */
   layer: number;
+  /** The median step size over the layer's parameters. */
   median: number;
-  /** 10% and 90% quantiles over the layer's parameters. */
+  /** The 10% quantile over the layer's parameters. */
   p10: number;
+  /** The 90% quantile over the layer's parameters. */
   p90: number;
 }
 
 /** The state after `epoch` epochs (epoch 0 is the initialisation). */
 export interface EpochRow {
+  /** The epoch, 0 = at initialisation (before any update). */
   epoch: number;
   /** J on the whole training set (dropout masks of this pass when keepProb < 1, L2 term included): the MLP's from the pass's z^L on tf, other families' from their float64 mirror. */
   loss: number;
@@ -56,8 +60,11 @@ export interface EpochRow {
 
 /** What {@link train} returns. */
 export interface TrainHistory {
+  /** One row per recorded epoch, from epoch 0 (at initialisation). */
   epochs: EpochRow[];
+  /** The optimiser used. */
   optimizer: OptimizerName;
+  /** The learning rate used (the option, or {@link TRAIN_LR}'s default). */
   lr: number;
   /** Momentum's beta (0.9 unless given; recorded for every optimiser for the chart's subtitle). */
   beta: number;
@@ -73,11 +80,13 @@ export interface TrainHistory {
   gradNames: string[];
   /** The model's family: 'mlp', 'rnn', 'lstm'. */
   family: string;
-  /** Clip threshold and the number of updates whose gradient it scaled down. */
+  /** The clip threshold, when `clip` was given. */
   clip?: number;
+  /** The number of updates whose gradient clipping scaled down (0 without `clip`). */
   clipped: number;
   /** Set when the loss became NaN or infinite: the epoch it happened (training stopped there). */
   diverged?: number;
+  /** Wall time of the run. */
   seconds: number;
 }
 
@@ -93,8 +102,9 @@ export interface TrainOptions<M extends Model = Model> {
   beta?: number;
   /** RMSProp's decay. Default 0.9. */
   decay?: number;
-  /** Adam's beta1, beta2. Default 0.9, 0.999. */
+  /** Adam's beta1. Default 0.9. */
   beta1?: number;
+  /** Adam's beta2. Default 0.999. */
   beta2?: number;
   /** AdaGrad, RMSProp, Adam: added to the square root. Default 1e-8. */
   eps?: number;
@@ -103,7 +113,12 @@ export interface TrainOptions<M extends Model = Model> {
   /** Seed of the shuffle. Default 0. */
   seed?: number;
   /** A held-out set whose loss is recorded per epoch (never trained on). */
-  heldOut?: { X: Tensor; Y: Tensor };
+  heldOut?: {
+    /** The held-out inputs, shaped as the training X. */
+    X: Tensor;
+    /** Their labels, shaped as the training Y. */
+    Y: Tensor;
+  };
   /** Clip the gradient by its global norm over every block: g * clip / ||g|| when ||g|| > clip (recurrent nets). */
   clip?: number;
   /** The run's name in gs.charts.training. Default the optimiser's name. */
@@ -297,5 +312,5 @@ export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: Tr
     progress.finish();
   }
   history.seconds = (Date.now() - started) / 1000;
-  return history;
+  return displayable(history);
 }

@@ -9,26 +9,32 @@
  */
 import { activations, activation, type Activation } from '../activations';
 import { GradscopeError, invalid, knownKeys, number } from '../errors';
+import { displayable } from '../jupyter';
 import { initLabel, initVariance, normalizeInit, type Init } from '../init';
 
 /** One layer of {@link varianceTheory}. */
 export interface VarianceRow {
   /** l = 1..L-1 (hidden layers). */
   layer: number;
+  /** n(l), the layer's width. */
   units: number;
   /** Var(W^l) of the init. */
   varW: number;
   /** Var(z^l) = n(l-1) Var(W^l) E[(a^(l-1))^2] */
   varZ: number;
-  /** E[a^l] and E[(a^l)^2] for z^l ~ N(0, Var(z^l)) */
+  /** E[a^l] for z^l ~ N(0, Var(z^l)) */
   meanA: number;
+  /** E[(a^l)^2] for z^l ~ N(0, Var(z^l)): what the next layer's Var(z) multiplies (relu: Var(z^l)/2) */
   meanSquareA: number;
-  /** Var(a^l) = E[a^2] - E[a]^2 and its square root: what layerStats' activationStd measures. */
+  /** Var(a^l) = E[a^2] - E[a]^2. */
   varA: number;
+  /** sqrt(Var(a^l)): what layerStats' activationStd measures. */
   stdA: number;
   /** sqrt(Var(z^l)): what layerStats' zStd measures. */
   stdZ: number;
+  /** The init's label ('he', 'gain 1.5', ...). */
   init: string;
+  /** The hidden activation. */
   hidden: Activation;
 }
 
@@ -100,5 +106,5 @@ export function varianceTheory(options: VarianceTheoryOptions): VarianceRow[] {
     rows.push({ layer: l, units: sizes[l], varW, varZ, meanA, meanSquareA, varA, stdA: Math.sqrt(varA), stdZ: Math.sqrt(varZ), init: initLabel(init), hidden });
     meanSquare = meanSquareA;
   }
-  return rows;
+  return displayable(rows);
 }

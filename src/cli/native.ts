@@ -1,5 +1,6 @@
 /**
- * `npm run native`: gives this checkout a working @tensorflow/tfjs-node (the `tensorflow` backend)
+ * `gradscope native` (`npm run native` in a checkout): gives the project gradscope is installed in
+ * (or this checkout) a working @tensorflow/tfjs-node (the `tensorflow` backend)
  * built from a TensorFlow wheel, with no download from TensorFlow's own servers.
  *
  * tfjs-node 4.22's install script downloads libtensorflow 2.9.1 and a prebuilt binding; both URLs are
@@ -10,7 +11,8 @@
  * rerun of install.js skips its download), and compiles the binding from source against Node's
  * own headers.
  *
- * What it built is kept under out/native/ (git-ignored): after `npm ci` wipes node_modules, running
+ * What it built is kept under out/native/ in a checkout (git-ignored), under
+ * node_modules/.cache/gradscope/native in a project: after `npm ci` wipes node_modules, running
  * this again only reinstalls tfjs-node's package files and hard-links the cached libraries and
  * binding back (seconds). Idempotent: when tfjs-node already loads, it checks and stops.
  *
@@ -30,10 +32,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const ROOT = path.resolve(__dirname, '..');
-const CACHE = path.join(ROOT, 'out', 'native');
+import { INSTALLED, PACKAGE_ROOT as ROOT, PROJECT_ROOT } from './paths';
+
+const HELP = `builds @tensorflow/tfjs-node (the tensorflow backend) from a TensorFlow wheel, offline from TensorFlow's servers\n\n  npm run native                          pip download tensorflow-cpu==2.21.0, build, cache\n  npm run native -- --wheel FILE.whl      use this wheel (also GRADSCOPE_TF_WHEEL)\n  npm run native -- --libtensorflow P     a libtensorflow folder (lib/, include/) or .tar.gz\n                                          (also GRADSCOPE_LIBTENSORFLOW)\n  npm run native -- --tf-version 2.21.0   which tensorflow-cpu pip fetches (GRADSCOPE_TF_VERSION)\n  npm run native -- --force               rebuild even when a cached build fits\n  npm run native -- --check               only say whether tfjs-node loads (exit 1 if not)\n\nExit codes: 0 done, 1 failed (the message says what is missing and what to run), 3 no TensorFlow\nwheel could be had (pip has no index with tensorflow-cpu, and none was given): CI skips on 3.`;
+
+/** The command as the user typed it, for messages. */
+const CMD = INSTALLED ? 'npx gradscope native' : 'npm run native';
+/** CMD before its options (npm run needs `--`). */
+const CMDX = INSTALLED ? CMD : `${CMD} --`;
+/** Builds are kept here: out/native in a checkout, node_modules/.cache/gradscope/native in a project. */
+const CACHE = INSTALLED ? path.join(PROJECT_ROOT, 'node_modules', '.cache', 'gradscope', 'native') : path.join(ROOT, 'out', 'native');
+/** CACHE as messages show it. */
+const CACHE_SHOWN = path.relative(process.cwd(), CACHE) || '.';
 const LOG = path.join(CACHE, 'native.log');
-const PKG = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-node');
+const PKG = path.join(PROJECT_ROOT, 'node_modules', '@tensorflow', 'tfjs-node');
 /** The TensorFlow version whose wheel was tested with tfjs-node 4.22.0 (README, "Native backend"). */
 const TESTED_TF = '2.21.0';
 /** The name tfjs-node 4.22's install.js checks for before it downloads anything. */
@@ -48,7 +60,7 @@ class NativeError extends Error {
 const NO_WHEEL = 3;
 
 // --- arguments -------------------------------------------------------------------------------
-const argv = process.argv.slice(2);
+let argv: string[] = [];
 function option(name: string, env?: string): string | undefined {
   const i = argv.indexOf(`--${name}`);
   if (i >= 0) {
@@ -63,13 +75,13 @@ function option(name: string, env?: string): string | undefined {
 const KNOWN = ['wheel', 'libtensorflow', 'tf-version', 'force', 'check', 'help'];
 function checkArguments(): void {
   for (const a of argv) {
-    if (a.startsWith('--') && !KNOWN.includes(a.slice(2).split('=')[0])) throw new NativeError(`unknown option ${a} (expected one of ${KNOWN.map((k) => `--${k}`).join(', ')}; npm run native -- --help)`);
+    if (a.startsWith('--') && !KNOWN.includes(a.slice(2).split('=')[0])) throw new NativeError(`unknown option ${a} (expected one of ${KNOWN.map((k) => `--${k}`).join(', ')}; ${CMDX} --help)`);
   }
 }
 const flag = (name: string): boolean => argv.includes(`--${name}`);
 
 // --- output ----------------------------------------------------------------------------------
-const t0 = Date.now();
+let t0 = Date.now();
 let stepNo = 0;
 function step(what: string): void {
   stepNo++;
@@ -79,7 +91,7 @@ function log(text: string): void {
   fs.mkdirSync(CACHE, { recursive: true });
   fs.appendFileSync(LOG, text.endsWith('\n') ? text : `${text}\n`);
 }
-/** Runs a command, its output to out/native/native.log; throws with the log's tail when it fails. */
+/** Runs a command, its output to ${path.join(CACHE_SHOWN, 'native.log')}; throws with the log's tail when it fails. */
 function run(cmd: string, args: string[], what: string, opts: SpawnSyncOptions = {}): string {
   log(`\n$ ${cmd} ${args.join(' ')}${opts.cwd ? `   (in ${opts.cwd})` : ''}`);
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
@@ -87,7 +99,7 @@ function run(cmd: string, args: string[], what: string, opts: SpawnSyncOptions =
   log(out);
   if (r.error || r.status !== 0) {
     const tail = out.trim().split('\n').slice(-12).join('\n');
-    throw new NativeError(`${what} failed (${r.error ? r.error.message : `exit ${r.status}`}). Last lines (all of it in out/native/native.log):\n${tail}`);
+    throw new NativeError(`${what} failed (${r.error ? r.error.message : `exit ${r.status}`}). Last lines (all of it in ${path.join(CACHE_SHOWN, 'native.log')}):\n${tail}`);
   }
   return out;
 }
@@ -118,7 +130,7 @@ function probe(): Probe {
     const y = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[1], [1]])).dataSync();
     if (y[0] !== 3 || y[1] !== 7) throw new Error('matMul gave ' + Array.from(y));
     console.log(JSON.stringify({ backend: tf.getBackend(), tensorflow: tf.backend().binding.TF_Version }));`;
-  const r = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['-e', code], { cwd: PROJECT_ROOT, encoding: 'utf8' });
   if (r.status !== 0) {
     const text = `${r.stderr}\n${r.stdout}`;
     const line = text.split('\n').find((l) => /^\w*Error\b/.test(l)) ?? (firstLine(text) || `exit ${r.status}`);
@@ -149,7 +161,7 @@ function checkTools(): string {
   if (!nodedir) {
     missing.push(
       `Node's C headers for ${process.version} (include/node/node_api.h and common.gypi): Debian/Ubuntu: apt-get install libnode-dev ` +
-        `(when node is Debian's own), or run \`npx node-gyp install\` where nodejs.org is reachable, or point at them: npm_config_nodedir=DIR npm run native`,
+        `(when node is Debian's own), or run \`npx node-gyp install\` where nodejs.org is reachable, or point at them: npm_config_nodedir=DIR ${CMD}`,
     );
   }
   if (missing.length) throw new NativeError(`cannot build the tfjs-node binding, missing:\n  - ${missing.join('\n  - ')}`);
@@ -187,15 +199,15 @@ function obtainTensorFlow(version: string): { kind: 'wheel' | 'libtensorflow'; f
   const pip = spawnSync('python3', ['-m', 'pip', '--version'], { encoding: 'utf8' });
   if (pip.status !== 0) {
     fs.rmSync(dest, { recursive: true, force: true });
-    throw new NativeError(`python3 has no pip to download ${spec} (Debian/Ubuntu: apt-get install python3-pip), or give a wheel: npm run native -- --wheel tensorflow_cpu-${version}-...whl`, NO_WHEEL);
+    throw new NativeError(`python3 has no pip to download ${spec} (Debian/Ubuntu: apt-get install python3-pip), or give a wheel: ${CMDX} --wheel tensorflow_cpu-${version}-...whl`, NO_WHEEL);
   }
   try {
     run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '--dest', dest, spec], `pip download ${spec}`, { env: { ...process.env, PIP_DEFAULT_TIMEOUT: process.env.PIP_DEFAULT_TIMEOUT ?? '30', PIP_RETRIES: process.env.PIP_RETRIES ?? '1' } });
   } catch (e) {
     fs.rmSync(dest, { recursive: true, force: true });
     throw new NativeError(
-      `${(e as Error).message}\npip could not get ${spec} from its configured index. Give a wheel (npm run native -- --wheel FILE.whl, from \`pip download --no-deps ${spec}\` elsewhere) ` +
-        `or a libtensorflow (npm run native -- --libtensorflow DIR_OR_TAR_GZ), or another version (--tf-version X.Y.Z; tested: ${TESTED_TF}).`,
+      `${(e as Error).message}\npip could not get ${spec} from its configured index. Give a wheel (${CMDX} --wheel FILE.whl, from \`pip download --no-deps ${spec}\` elsewhere) ` +
+        `or a libtensorflow (${CMDX} --libtensorflow DIR_OR_TAR_GZ), or another version (--tf-version X.Y.Z; tested: ${TESTED_TF}).`,
       NO_WHEEL,
     );
   }
@@ -302,10 +314,10 @@ print(len([h for h in seen if inc + h in names]), 'headers')
 /** tfjs-node's package files and its runtime dependencies, from npm (its install script not run). */
 function installPackageFiles(version: string): void {
   const pkgJson = path.join(PKG, 'package.json');
-  if (fs.existsSync(pkgJson) && JSON.parse(fs.readFileSync(pkgJson, 'utf8')).version === version && fs.existsSync(path.join(ROOT, 'node_modules', '@mapbox', 'node-pre-gyp'))) return;
+  if (fs.existsSync(pkgJson) && JSON.parse(fs.readFileSync(pkgJson, 'utf8')).version === version && fs.existsSync(path.join(PROJECT_ROOT, 'node_modules', '@mapbox', 'node-pre-gyp'))) return;
   const npm = process.env.npm_execpath;
   const [cmd, pre] = npm && npm.endsWith('.js') ? [process.execPath, [npm]] : ['npm', []];
-  run(cmd, [...pre, 'install', '--no-save', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', `@tensorflow/tfjs-node@${version}`], `npm install --no-save --ignore-scripts @tensorflow/tfjs-node@${version}`, { cwd: ROOT });
+  run(cmd, [...pre, 'install', '--no-save', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', `@tensorflow/tfjs-node@${version}`], `npm install --no-save --ignore-scripts @tensorflow/tfjs-node@${version}`, { cwd: PROJECT_ROOT });
 }
 
 /** Hard-links (or, across file systems, copies) a cached tree into the package; symlinks stay symlinks. */
@@ -335,7 +347,7 @@ function nodeGypPath(): string {
   const prefix = spawnSync('npm', ['prefix', '-g'], { encoding: 'utf8' }).stdout?.trim();
   if (prefix) candidates.push(path.join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   const found = candidates.find((c): c is string => Boolean(c) && fs.existsSync(c as string));
-  if (!found) throw new NativeError(`node-gyp not found (npm bundles it; looked in ${candidates.filter(Boolean).join(', ')}). Run this as \`npm run native\`, or set npm_config_node_gyp to node-gyp's bin/node-gyp.js`);
+  if (!found) throw new NativeError(`node-gyp not found (npm bundles it; looked in ${candidates.filter(Boolean).join(', ')}). Run this as \`${CMD}\`, or set npm_config_node_gyp to node-gyp's bin/node-gyp.js`);
   return found;
 }
 
@@ -353,6 +365,7 @@ function compile(nodedir: string): void {
 }
 
 function selfLink(): void {
+  if (INSTALLED) return; // a checkout's node_modules/gradscope -> .., which npm install removes
   run(process.execPath, [path.join(ROOT, 'scripts', 'link-self.cjs')], 'restoring the node_modules/gradscope self-link');
 }
 
@@ -364,11 +377,11 @@ function done(p: Probe, how: string): void {
 function main(): void {
   checkArguments();
   if (flag('help')) {
-    console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*\n/, '').replace(/^ \* ?/gm, ''));
+    console.log(HELP.replace(/npm run native --/g, CMDX).replace(/npm run native/g, CMD));
     return;
   }
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new NativeError(`npm run native builds from TensorFlow's Linux x86-64 wheel; this is ${platform}. Elsewhere install @tensorflow/tfjs-node the usual way, or use the wasm backend (the default without it).`);
+    throw new NativeError(`${CMD} builds from TensorFlow's Linux x86-64 wheel; this is ${platform}. Elsewhere install @tensorflow/tfjs-node the usual way, or use the wasm backend (the default without it).`);
   }
   const version = tfjsNodeVersion();
   const explicit = option('wheel', 'GRADSCOPE_TF_WHEEL') ?? option('libtensorflow', 'GRADSCOPE_LIBTENSORFLOW');
@@ -379,13 +392,13 @@ function main(): void {
   const tfVersion = option('tf-version', 'GRADSCOPE_TF_VERSION') ?? TESTED_TF;
   if (!/^\d+\.\d+\.\d+$/.test(tfVersion)) throw new NativeError(`--tf-version ${tfVersion}: expected X.Y.Z`);
   fs.mkdirSync(CACHE, { recursive: true });
-  if (!flag('check')) fs.writeFileSync(LOG, `npm run native ${argv.join(' ')}  (${new Date().toISOString()})\n`); // --check keeps the last build's log
+  if (!flag('check')) fs.writeFileSync(LOG, `${CMD} ${argv.join(' ')}  (${new Date().toISOString()})\n`); // --check keeps the last build's log
 
   step('checking whether @tensorflow/tfjs-node already loads');
   const before = probe();
   if (flag('check')) {
     if (before.ok) done(before, 'already installed');
-    else throw new NativeError(`@tensorflow/tfjs-node does not load: ${before.error}. Run: npm run native`);
+    else throw new NativeError(`@tensorflow/tfjs-node does not load: ${before.error}. Run: ${CMD}`);
     return;
   }
   const cached = cachedBuild();
@@ -401,14 +414,14 @@ function main(): void {
   if (fits && !flag('force') && !newSource && !otherVersion) {
     step(`restoring the cached build (TensorFlow ${cached.tensorflow}, from ${cached.source}, built ${cached.builtAt}): npm package files`);
     installPackageFiles(version);
-    step('hard-linking out/native/deps and the binding into node_modules/@tensorflow/tfjs-node');
+    step(`hard-linking ${path.join(CACHE_SHOWN, 'deps')} and the binding into node_modules/@tensorflow/tfjs-node`);
     linkTree(path.join(CACHE, 'deps'), path.join(PKG, 'deps'));
     linkTree(path.join(CACHE, 'lib'), path.join(PKG, 'lib'));
     selfLink();
     step('loading it');
     const p = probe();
-    if (!p.ok) throw new NativeError(`the restored build does not load: ${p.error}. Rebuild it: npm run native -- --force`);
-    done(p, 'restored from out/native');
+    if (!p.ok) throw new NativeError(`the restored build does not load: ${p.error}. Rebuild it: ${CMDX} --force`);
+    done(p, `restored from ${CACHE_SHOWN}`);
     return;
   }
 
@@ -417,7 +430,7 @@ function main(): void {
   const nodedir = nodeHeaders() as string;
   step(explicit ? `using ${explicit}` : `downloading tensorflow-cpu==${tfVersion} with pip (about 260 MB; from pip's configured index)`);
   const src = obtainTensorFlow(tfVersion);
-  step(`taking libtensorflow and its C headers out of ${path.basename(src.file)} into out/native/deps`);
+  step(`taking libtensorflow and its C headers out of ${path.basename(src.file)} into ${path.join(CACHE_SHOWN, 'deps')}`);
   const stripped = stageDeps(src);
   if (src.cleanup) fs.rmSync(src.cleanup, { recursive: true, force: true });
   step(`installing @tensorflow/tfjs-node ${version}'s package files (npm, its install script not run)`);
@@ -431,17 +444,27 @@ function main(): void {
   selfLink();
   step('loading it');
   const p = probe();
-  if (!p.ok) throw new NativeError(`the new build does not load: ${p.error} (build log: out/native/native.log)`);
+  if (!p.ok) throw new NativeError(`the new build does not load: ${p.error} (build log: ${path.join(CACHE_SHOWN, 'native.log')})`);
   const build: Build = { tfjsNode: version, tensorflow: p.tensorflow ?? src.version, napi: NAPI, platform, source: src.cleanup ? `pip: tensorflow-cpu==${tfVersion}` : src.file, stripped, builtAt: new Date().toISOString() };
   fs.writeFileSync(BUILD_JSON, `${JSON.stringify(build, null, 2)}\n`);
   if (p.tensorflow !== TESTED_TF) console.log(`[native] note: tested with TensorFlow ${TESTED_TF}; this is ${p.tensorflow}.`);
-  done(p, `built and cached in out/native (${stripped ? 'libraries stripped' : 'no strip on PATH: libraries as shipped'})`);
+  done(p, `built and cached in ${CACHE_SHOWN} (${stripped ? 'libraries stripped' : 'no strip on PATH: libraries as shipped'})`);
 }
 
-try {
-  main();
-} catch (e) {
-  if (!(e instanceof NativeError)) throw e;
-  console.error(`[native] error: ${e.message}`);
-  process.exit(e.code);
+/**
+ * `gradscope native [options]` (`npm run native` in a checkout): builds or restores tfjs-node for the
+ * project gradscope is installed in. Returns the exit code: 0 done, 1 failed, 3 no wheel to be had.
+ */
+export function native(args: string[]): number {
+  argv = args.filter((a) => a !== '--');
+  t0 = Date.now();
+  stepNo = 0;
+  try {
+    main();
+    return 0;
+  } catch (e) {
+    if (!(e instanceof NativeError)) throw e;
+    console.error(`[native] error: ${e.message}`);
+    return e.code;
+  }
 }

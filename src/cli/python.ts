@@ -1,5 +1,6 @@
 /**
- * Finds a Python that can drive Jupyter (used by `npm run kernel` and `npm run notebooks`).
+ * Finds a Python that can drive Jupyter (used by `gradscope kernel`, `gradscope export` and the
+ * checkout's `npm run notebooks`).
  *
  * Candidates, in order: $GRADSCOPE_PYTHON, the interpreter behind `jupyter` on PATH, python3,
  * python, /usr/bin/python3. The first that imports every required module wins. (A pyenv or conda
@@ -21,7 +22,7 @@ const HOW_TO_GET =
   'Install Jupyter, then run this again:\n' +
   '  Debian/Ubuntu: sudo apt-get install jupyter-nbconvert python3-ipykernel\n' +
   '  any OS with pip: python3 -m pip install jupyterlab   (brings jupyter_client and nbconvert)\n' +
-  'or point GRADSCOPE_PYTHON at a python that has it: GRADSCOPE_PYTHON=/path/to/python3 npm run kernel';
+  'or point GRADSCOPE_PYTHON at a python that has it: GRADSCOPE_PYTHON=/path/to/python3';
 
 function jupyterShebang(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(':')) {
@@ -58,14 +59,24 @@ export function probe(command: string, modules: string[]): PythonProbe | undefin
   }
 }
 
-/** The first candidate that imports `modules`, or exits with instructions. */
-export function findPython(modules: string[], purpose: string): PythonProbe {
-  const tried: string[] = [];
+/** The first candidate that imports `modules`, or undefined. */
+export function lookForPython(modules: string[]): PythonProbe | undefined {
   for (const c of candidates()) {
     const p = probe(c, modules);
     if (p) return p;
-    tried.push(c);
   }
-  console.error(`${purpose}: no Python with ${modules.join(' + ')} found (tried ${tried.join(', ')}).\n${HOW_TO_GET}`);
+  return undefined;
+}
+
+/** What to say when no Python with `modules` is found. */
+export function noPython(modules: string[]): string {
+  return `no Python with ${modules.join(' + ')} found (tried ${candidates().join(', ')}).\n${HOW_TO_GET}`;
+}
+
+/** The first candidate that imports `modules`, or exits with instructions. */
+export function findPython(modules: string[], purpose: string): PythonProbe {
+  const p = lookForPython(modules);
+  if (p) return p;
+  console.error(`${purpose}: ${noPython(modules)}`);
   process.exit(1);
 }
