@@ -1,6 +1,7 @@
 /**
  * `npm run lab-check`: runs notebooks in a live JupyterLab UI (headless Chromium through
- * playwright-core) on the registered "gradscope" kernel and checks, for every output, which MIME
+ * playwright-core) on the registered "gradscope" kernel, then on Deno's kernel (`deno jupyter`, from
+ * the `deno` devDependency), and checks, per notebook and kernel, for every output, which MIME
  * renderer JupyterLab picked, whether the Vega-Lite charts were actually drawn, and that the browser
  * logged no error. JupyterLab must be installed somewhere (pass its `jupyter` executable); .ci/run
  * installs it into out/lab-venv with pip where a package index or wheel mirror is reachable.
@@ -20,10 +21,13 @@
  *   --port N           server port (default: a free one)
  *   --timeout S        per notebook, run all + render (default 300)
  *   --windowing MODE   notebook windowingMode setting (default: JupyterLab's own, contentVisibility in 4.6)
- *   --keep             keep the scratch folder (settings, workspaces, runtime, config)
+ *   --kernels LIST     the passes, in order: gradscope, deno or gradscope,deno (default)
+ *   --keep             keep the scratch folder (settings, workspaces, runtime, config, kernelspec)
  *
  * What it does:
- *   1. checks that `jupyter kernelspec list` has "gradscope" (npm run kernel);
+ *   1. registers Deno's kernel as "gradscope-lab-deno" in a scratch JUPYTER_PATH entry given to the
+ *      server only (your own kernelspecs are neither read for it nor written), and checks that
+ *      `jupyter kernelspec list` with it sees "gradscope" (npm run kernel) and that one;
  *   2. copies the notebooks into <out>/root (nothing under notebooks/ is written), or with --in-place
  *      serves their folder, and starts `jupyter lab --no-browser` there with a random token, scratch
  *      settings/workspaces/runtime/config/checkpoint dirs (JupyterLab makes a checkpoint of every
@@ -31,9 +35,14 @@
  *      .ipynb_checkpoints/ appears beside the notebooks), autosave off, news and update checks off, and
  *      `expose_app_in_browser` (window.jupyterapp). The kernel runs in the notebook's folder; <out>
  *      may be anywhere: the registered kernel resolves gradscope and its types from any folder
- *      (scripts/tslab-kernel.cjs), so nothing is linked there;
- *   3. in Chromium (one browser, one page, requests outside the server blocked): per notebook,
- *      docmanager:open, wait for the kernel, notebook:run-all-cells, wait until every code cell ran
+ *      (scripts/tslab-kernel.cjs). Deno resolves `import * as gs from 'gradscope'` through the nearest
+ *      package.json and node_modules/gradscope above the notebook: inside the checkout its self-link;
+ *      copies outside it get root/package.json and root/node_modules/gradscope -> the checkout (an
+ *      --in-place folder outside it must have them);
+ *   3. in Chromium (one browser, one page, requests outside the server blocked): per kernel, per
+ *      notebook, docmanager:open (on Deno's kernel: a session with that kernel is started for the
+ *      notebook's path first, and JupyterLab connects the notebook to it instead of starting the
+ *      gradscope kernel its metadata names), wait for the kernel, notebook:run-all-cells, wait until every code cell ran
  *      and the kernel is idle, wait for the charts to render, then per output record the MIME types
  *      in the output model (what the kernel sent, plus the image/png JupyterLab's Vega renderer adds
  *      after drawing), the one rendermime prefers, the one on screen (data-mime-type, or the
@@ -41,7 +50,8 @@
  *      and how many coloured (non-grey) pixels / mark elements it drew; for specs with tooltips,
  *      hover mark pixels until vega-tooltip shows (the chart is live, not a picture); screenshot each chart and
  *      the notebook; shut the kernel down and close without saving;
- *   4. writes <out>/lab-check.json and exits 1 when a cell failed, a chart was not rendered by the
+ *   4. writes <out>/lab-check.json (a result per notebook and kernel; screenshots of the Deno pass end
+ *      in -deno) and exits 1 when a cell failed, a chart was not rendered by the
  *      Vega-Lite renderer, drew nothing, or the page logged an error (console or uncaught), other than
  *      KNOWN_NOISE below (listed, counted, not failed).
  */
@@ -77,13 +87,24 @@ const KNOWN_NOISE: { pattern: RegExp; why: string }[] = [
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
-interface Options { jupyter: string; chromium: string; out: string; port: number; timeout: number; windowing?: string; keep: boolean; inPlace: boolean; notebooks: string[] }
+/**
+ * The passes: the notebooks' own kernel (their metadata names "gradscope"), then Deno's, registered
+ * for this run under `spec` (a name of its own: a user's "deno" kernelspec is left alone) and
+ * started for each notebook before JupyterLab opens it. `suffix` ends the screenshots' names.
+ */
+const KERNELS = {
+  gradscope: { spec: 'gradscope', startFirst: false, suffix: '' },
+  deno: { spec: 'gradscope-lab-deno', startFirst: true, suffix: '-deno' },
+};
+type KernelName = keyof typeof KERNELS;
+
+interface Options { jupyter: string; chromium: string; out: string; port: number; timeout: number; windowing?: string; keep: boolean; inPlace: boolean; kernels: KernelName[]; notebooks: string[] }
 
 function fail(msg: string): never { console.error(`lab-check: ${msg}`); process.exit(2); }
 
 function options(): Options {
   const argv = process.argv.slice(2);
-  const o: Partial<Options> & { notebooks: string[] } = { jupyter: process.env.JUPYTER && path.resolve(process.env.JUPYTER), out: path.join(root, 'out', 'lab-check'), port: 0, timeout: 300, keep: false, inPlace: false, notebooks: [] };
+  const o: Partial<Options> & { notebooks: string[] } = { jupyter: process.env.JUPYTER && path.resolve(process.env.JUPYTER), out: path.join(root, 'out', 'lab-check'), port: 0, timeout: 300, keep: false, inPlace: false, kernels: ['gradscope', 'deno'], notebooks: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) fail(`${a} needs a value`); return argv[++i]; };
@@ -95,6 +116,11 @@ function options(): Options {
     else if (a === '--windowing') o.windowing = val();
     else if (a === '--keep') o.keep = true;
     else if (a === '--in-place') o.inPlace = true;
+    else if (a === '--kernels') {
+      o.kernels = val().split(',').filter(Boolean) as KernelName[];
+      for (const k of o.kernels) if (!(k in KERNELS)) fail(`unknown kernel ${k} (${Object.keys(KERNELS).join(', ')})`);
+      if (!o.kernels.length) fail('--kernels needs gradscope, deno or both');
+    }
     else if (a.startsWith('--')) fail(`unknown option ${a}`);
     else o.notebooks.push(path.resolve(a));
   }
@@ -132,9 +158,14 @@ function setting(dir: string, plugin: string, value: object): void {
 // ----------------------------------------------------------------------------------------------
 // In-page functions (run by page.evaluate inside JupyterLab; `window.jupyterapp` is exposed)
 
-/** Opens a notebook, waits for its kernel, starts "run all" (the promise is kept on window). */
-async function pageOpenAndRun(arg: { path: string; kernelTimeoutMs: number }) {
+/**
+ * Opens a notebook, waits for its kernel, starts "run all" (the promise is kept on window). With
+ * `start`, a session on that kernel is started for the path first: the notebook's session context
+ * connects to a running session of its path rather than start the kernel its metadata names.
+ */
+async function pageOpenAndRun(arg: { path: string; kernelTimeoutMs: number; start?: string }) {
   const app = (window as any).jupyterapp;
+  if (arg.start) (await app.serviceManager.sessions.startNew({ path: arg.path, type: 'notebook', name: arg.path, kernel: { name: arg.start } })).dispose();
   const widget = await app.commands.execute('docmanager:open', { path: arg.path, factory: 'Notebook' });
   await widget.context.ready;
   app.shell.activateById(widget.id);
@@ -289,7 +320,7 @@ async function pageClose(id: string) {
 // ----------------------------------------------------------------------------------------------
 
 interface NotebookResult {
-  notebook: string; seconds: number; kernel: unknown; codeCells: number; ran: number;
+  notebook: string; pass: KernelName; seconds: number; kernel: unknown; codeCells: number; ran: number;
   cellErrors: { cell: number; text: string }[];
   outputs: OutputInfo[]; console: string[]; knownNoise: number; problems: string[]; screenshot: string; ok: boolean;
 }
@@ -303,15 +334,31 @@ async function main() {
   const version = spawnSync(o.jupyter, ['lab', '--version'], { encoding: 'utf8' });
   if (version.status !== 0) fail(`${o.jupyter} lab --version failed: ${version.stderr}`);
   const labVersion = version.stdout.trim();
-  const specs = spawnSync(o.jupyter, ['kernelspec', 'list', '--json'], { encoding: 'utf8' });
+  // scratch: settings, workspaces, runtime, config, Deno's kernelspec (nothing of the user's Jupyter setup is read or written)
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-lab-'));
+  function failScratch(msg: string): never { fs.rmSync(scratch, { recursive: true, force: true }); fail(msg); }
+  const jupyterPath = path.join(scratch, 'jupyter');
+  if (o.kernels.includes('deno')) {
+    let deno: string | undefined;
+    try { deno = (createRequire(path.join(root, 'package.json'))('deno/install_api.cjs') as { runInstall(): string }).runInstall(); } catch { /* below */ }
+    if (!deno || !fs.existsSync(deno)) failScratch('no deno binary: the `deno` devDependency is not installed (npm ci); or pass --kernels gradscope');
+    const dir = path.join(jupyterPath, 'kernels', KERNELS.deno.spec);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify({ argv: [deno, 'jupyter', '--kernel', '--conn', '{connection_file}'], display_name: 'Deno (lab-check)', language: 'typescript' }));
+  }
+  const env = { ...process.env, JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter) };
+  const specs = spawnSync(o.jupyter, ['kernelspec', 'list', '--json'], { encoding: 'utf8', env });
   const kernelspecs = specs.status === 0 ? JSON.parse(specs.stdout).kernelspecs : {};
-  if (!kernelspecs.gradscope) fail('this Jupyter does not see the kernel "gradscope": run `npm run kernel` (or set JUPYTER_PATH)');
-  console.log(`JupyterLab ${labVersion} (${o.jupyter}); kernel gradscope -> ${kernelspecs.gradscope.spec.argv.slice(0, 2).join(' ')}`);
+  if (o.kernels.includes('gradscope') && !kernelspecs.gradscope) failScratch('this Jupyter does not see the kernel "gradscope": run `npm run kernel` (or set JUPYTER_PATH)');
+  for (const k of o.kernels) if (!kernelspecs[KERNELS[k].spec]) failScratch(`this Jupyter does not see the kernel "${KERNELS[k].spec}"`);
+  const runs = o.kernels.map((k) => ({ name: k, ...KERNELS[k], argv: kernelspecs[KERNELS[k].spec].spec.argv as string[] }));
+  console.log(`JupyterLab ${labVersion} (${o.jupyter}); ${runs.map((k) => `kernel ${k.spec} -> ${k.argv.slice(0, 2).join(' ')}`).join('; ')}`);
 
   // The server root: copies under <out>/root, or (--in-place) the notebooks' common folder.
   let labRoot: string;
   let names: string[];
   const inside = (dir: string, p: string) => !path.relative(dir, p).startsWith('..') && !path.isAbsolute(path.relative(dir, p));
+  const hasGradscope = (dir: string): boolean => fs.existsSync(path.join(dir, 'node_modules', 'gradscope', 'package.json')) || (path.dirname(dir) !== dir && hasGradscope(path.dirname(dir)));
   const untouched: { file: string; sha: string }[] = [];
   const listings = new Map<string, string[]>();
   const sha = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
@@ -320,14 +367,22 @@ async function main() {
     labRoot = path.dirname(o.notebooks[0]);
     while (!o.notebooks.every((nb) => inside(labRoot, nb))) labRoot = path.dirname(labRoot);
     names = o.notebooks.map((nb) => path.relative(labRoot, nb));
+    if (o.kernels.includes('deno') && !inside(root, labRoot) && !hasGradscope(labRoot)) failScratch(`${labRoot} is outside the checkout and has no node_modules/gradscope above it: Deno's kernel cannot import gradscope there`);
     for (const nb of o.notebooks) untouched.push({ file: nb, sha: sha(nb) });
     for (const d of new Set(o.notebooks.map((nb) => path.dirname(nb)))) listings.set(d, ls(d));
   } else {
     labRoot = path.join(o.out, 'root');
     fs.rmSync(labRoot, { recursive: true, force: true });
     fs.mkdirSync(labRoot, { recursive: true });
-    // Outside the checkout nothing is linked: the registered kernel resolves gradscope from any folder.
-    if (!inside(root, labRoot)) console.log(`note: ${labRoot} is outside the checkout; the kernel resolves gradscope from the checkout`);
+    // Outside the checkout the registered kernel resolves gradscope from any folder; Deno's needs it installed above the notebook.
+    if (!inside(root, labRoot)) {
+      console.log(`note: ${labRoot} is outside the checkout; the gradscope kernel resolves gradscope from the checkout`);
+      if (o.kernels.includes('deno')) {
+        fs.writeFileSync(path.join(labRoot, 'package.json'), JSON.stringify({ private: true, dependencies: { gradscope: `file:${root}` } }));
+        fs.mkdirSync(path.join(labRoot, 'node_modules'));
+        fs.symlinkSync(root, path.join(labRoot, 'node_modules', 'gradscope'), 'dir');
+      }
+    }
     names = o.notebooks.map((nb) => {
       let name = path.basename(nb);
       while (fs.existsSync(path.join(labRoot, name))) name = `_${name}`;
@@ -335,8 +390,6 @@ async function main() {
       return name;
     });
   }
-  // scratch: settings, workspaces, runtime, config (nothing of the user's Jupyter setup is read or written)
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-lab-'));
   const settings = path.join(scratch, 'settings');
   setting(settings, '@jupyterlab/apputils-extension:notification', { fetchNews: 'false', checkForUpdates: false });
   setting(settings, '@jupyterlab/docmanager-extension:plugin', { autosave: false });
@@ -354,7 +407,7 @@ async function main() {
   ], {
     cwd: labRoot, detached: true, stdio: ['ignore', log, log],
     env: {
-      ...process.env,
+      ...env,
       JUPYTERLAB_SETTINGS_DIR: settings,
       JUPYTERLAB_WORKSPACES_DIR: path.join(scratch, 'workspaces'),
       JUPYTER_RUNTIME_DIR: path.join(scratch, 'runtime'),
@@ -375,6 +428,7 @@ async function main() {
   let browserVersion = '';
   let libraries: Record<string, string> = {};
   let pageErrorStacks: { nb: string; stack: string }[] = [];
+  const passes: { kernel: KernelName; spec: string; argv: string[]; seconds: number; ok: number; notebooks: number }[] = [];
   try {
     // wait for the server
     for (;;) {
@@ -420,100 +474,107 @@ async function main() {
     const appVersion = await page.evaluate(() => (window as any).jupyterapp.version);
     console.log(`chromium ${browserVersion}; JupyterLab front end ${appVersion}; bundled ${Object.entries(libraries).map(([k, v]) => `${k} ${v}`).join(', ') || '(library versions not found)'}`);
 
-    for (const [k, name] of names.entries()) {
-      const t = Date.now();
-      current = name;
-      const before = consoleLines.length;
-      const problems: string[] = [];
-      const opened = await page.evaluate(pageOpenAndRun, { path: name, kernelTimeoutMs: 120_000 });
-      if (opened.kernel.name !== 'gradscope') problems.push(`kernel is ${opened.kernel.name} (${opened.kernel.display}), not gradscope`);
-      if (opened.kernel.status !== 'idle') problems.push(`kernel not ready: ${opened.kernel.status} / ${opened.kernel.connection}`);
-      let progress = await page.evaluate(pageProgress);
-      let rendered = false;
-      while (Date.now() - t < o.timeout * 1000) {
-        progress = await page.evaluate(pageProgress);
-        if (progress.done && progress.kernel === 'idle' && progress.busy === 0) {
-          if (progress.vegaDone >= progress.vega) { rendered = true; break; }
-        }
-        await sleep(1000);
-      }
-      if (!progress.done) problems.push(`run all did not finish in ${o.timeout} s (${progress.ran}/${progress.code} cells ran)`);
-      else if (!rendered) problems.push(`charts not rendered in time: ${progress.vegaDone}/${progress.vega}`);
-      if (progress.error) problems.push(`run all failed: ${progress.error}`);
-      await sleep(1500); // let late renders (the PNG the Vega renderer adds) settle
-
-      const outputs: OutputInfo[] = await page.evaluate(pageOutputs, opened.id);
-      const cellErrors = outputs.filter((x) => x.outputType === 'error').map((x) => ({ cell: x.cell, text: x.text }));
-      for (const e of cellErrors) problems.push(`code cell ${e.cell} failed: ${e.text}`);
-      for (const f of progress.failed) {
-        const stderr = outputs.filter((x) => x.sent.includes('application/vnd.jupyter.stderr')).map((x) => `cell ${x.cell}: ${x.text}`).join(' | ');
-        problems.push(`execute_reply ${f.status} for execution [${f.executionCount}]${f.ename ? ` ${f.ename}: ${f.evalue}` : ''}${stderr ? ` (stderr: ${stderr.slice(0, 400)})` : ''}`);
-      }
-      if (progress.ran < progress.code) problems.push(`${progress.ran}/${progress.code} code cells ran`);
-      let tooltipShot: string | undefined;
-      const stem = `${String(k + 1).padStart(2, '0')}-${name.replace(/\.ipynb$/, '').replace(/[\/]/g, '__')}`;
-      for (const x of outputs) {
-        if (!x.sent.includes(VEGALITE)) continue;
-        const tag = `cell ${x.cell} output ${x.output}`;
-        if (x.preferred !== VEGALITE) problems.push(`${tag}: JupyterLab prefers ${x.preferred}, not ${VEGALITE}`);
-        if (x.rendered !== VEGALITE) problems.push(`${tag}: rendered as ${x.rendered} (${x.classes}), not ${VEGALITE}`);
-        const v = x.vega;
-        if (!v || !v.embed) problems.push(`${tag}: no .vega-embed`);
-        else if (v.kind === 'none') problems.push(`${tag}: vega-embed drew no canvas/svg`);
-        else if (v.kind === 'canvas' ? v.colouredPixels === 0 : v.markElements === 0) problems.push(`${tag}: no marks drawn`);
-        if (v?.error) problems.push(`${tag}: ${v.error}`);
-        const el = page.locator(`[data-labcheck="${x.cell}-${x.output}"]`);
-        await el.scrollIntoViewIfNeeded().catch(() => {});
-        await sleep(200);
-        x.screenshot = path.join(o.out, `${stem}-cell${x.cell}-out${x.output}.png`);
-        await el.screenshot({ path: x.screenshot }).catch((e) => problems.push(`${tag}: screenshot failed: ${e.message}`));
-        // Interactive: hover coloured pixels until vega-tooltip shows its box (charts with tooltips).
-        if (x.tooltip?.expected && v?.kind === 'canvas') {
-          const points = await page.evaluate(pageMarkPoints, { sel: `[data-labcheck="${x.cell}-${x.output}"]`, max: 80 });
-          for (const pt of points) {
-            await page.mouse.move(pt.x, pt.y);
-            await sleep(40);
-            const text = await page.evaluate(() => {
-              const e = document.getElementById('vg-tooltip-element');
-              return e && e.classList.contains('visible') ? (e.textContent ?? '').replace(/\s+/g, ' ').trim() : null;
-            });
-            if (text) {
-              x.tooltip.shown = true;
-              x.tooltip.text = text.slice(0, 200);
-              if (!tooltipShot) {
-                tooltipShot = path.join(o.out, `${stem}-cell${x.cell}-out${x.output}-tooltip.png`);
-                x.tooltip.screenshot = tooltipShot;
-                await page.screenshot({ path: tooltipShot });
-              }
-              break;
-            }
+    for (const kernel of runs) {
+      const tk = Date.now();
+      console.log(`\n${kernel.name} kernel (${kernel.spec}: ${kernel.argv.slice(0, 2).join(' ')})`);
+      for (const [k, name] of names.entries()) {
+        const t = Date.now();
+        current = `${name} [${kernel.name}]`;
+        const before = consoleLines.length;
+        const problems: string[] = [];
+        const opened = await page.evaluate(pageOpenAndRun, { path: name, kernelTimeoutMs: 120_000, start: kernel.startFirst ? kernel.spec : undefined });
+        if (opened.kernel.name !== kernel.spec) problems.push(`kernel is ${opened.kernel.name} (${opened.kernel.display}), not ${kernel.spec}`);
+        if (opened.kernel.status !== 'idle') problems.push(`kernel not ready: ${opened.kernel.status} / ${opened.kernel.connection}`);
+        let progress = await page.evaluate(pageProgress);
+        let rendered = false;
+        while (Date.now() - t < o.timeout * 1000) {
+          progress = await page.evaluate(pageProgress);
+          if (progress.done && progress.kernel === 'idle' && progress.busy === 0) {
+            if (progress.vegaDone >= progress.vega) { rendered = true; break; }
           }
-          await page.mouse.move(1, 1);
-          if (!x.tooltip.shown) problems.push(`${tag}: the spec has tooltips, but hovering ${points.length} mark pixels showed none`);
+          await sleep(1000);
         }
+        if (!progress.done) problems.push(`run all did not finish in ${o.timeout} s (${progress.ran}/${progress.code} cells ran)`);
+        else if (!rendered) problems.push(`charts not rendered in time: ${progress.vegaDone}/${progress.vega}`);
+        if (progress.error) problems.push(`run all failed: ${progress.error}`);
+        await sleep(1500); // let late renders (the PNG the Vega renderer adds) settle
+
+        const outputs: OutputInfo[] = await page.evaluate(pageOutputs, opened.id);
+        const cellErrors = outputs.filter((x) => x.outputType === 'error').map((x) => ({ cell: x.cell, text: x.text }));
+        for (const e of cellErrors) problems.push(`code cell ${e.cell} failed: ${e.text}`);
+        for (const f of progress.failed) {
+          const stderr = outputs.filter((x) => x.sent.includes('application/vnd.jupyter.stderr')).map((x) => `cell ${x.cell}: ${x.text}`).join(' | ');
+          problems.push(`execute_reply ${f.status} for execution [${f.executionCount}]${f.ename ? ` ${f.ename}: ${f.evalue}` : ''}${stderr ? ` (stderr: ${stderr.slice(0, 400)})` : ''}`);
+        }
+        if (progress.ran < progress.code) problems.push(`${progress.ran}/${progress.code} code cells ran`);
+        let tooltipShot: string | undefined;
+        const stem = `${String(k + 1).padStart(2, '0')}-${name.replace(/\.ipynb$/, '').replace(/[\/]/g, '__')}${kernel.suffix}`;
+        for (const x of outputs) {
+          if (!x.sent.includes(VEGALITE)) continue;
+          const tag = `cell ${x.cell} output ${x.output}`;
+          if (x.preferred !== VEGALITE) problems.push(`${tag}: JupyterLab prefers ${x.preferred}, not ${VEGALITE}`);
+          if (x.rendered !== VEGALITE) problems.push(`${tag}: rendered as ${x.rendered} (${x.classes}), not ${VEGALITE}`);
+          const v = x.vega;
+          if (!v || !v.embed) problems.push(`${tag}: no .vega-embed`);
+          else if (v.kind === 'none') problems.push(`${tag}: vega-embed drew no canvas/svg`);
+          else if (v.kind === 'canvas' ? v.colouredPixels === 0 : v.markElements === 0) problems.push(`${tag}: no marks drawn`);
+          if (v?.error) problems.push(`${tag}: ${v.error}`);
+          const el = page.locator(`[data-labcheck="${x.cell}-${x.output}"]`);
+          await el.scrollIntoViewIfNeeded().catch(() => {});
+          await sleep(200);
+          x.screenshot = path.join(o.out, `${stem}-cell${x.cell}-out${x.output}.png`);
+          await el.screenshot({ path: x.screenshot }).catch((e) => problems.push(`${tag}: screenshot failed: ${e.message}`));
+          // Interactive: hover coloured pixels until vega-tooltip shows its box (charts with tooltips).
+          if (x.tooltip?.expected && v?.kind === 'canvas') {
+            const points = await page.evaluate(pageMarkPoints, { sel: `[data-labcheck="${x.cell}-${x.output}"]`, max: 80 });
+            for (const pt of points) {
+              await page.mouse.move(pt.x, pt.y);
+              await sleep(40);
+              const text = await page.evaluate(() => {
+                const e = document.getElementById('vg-tooltip-element');
+                return e && e.classList.contains('visible') ? (e.textContent ?? '').replace(/\s+/g, ' ').trim() : null;
+              });
+              if (text) {
+                x.tooltip.shown = true;
+                x.tooltip.text = text.slice(0, 200);
+                if (!tooltipShot) {
+                  tooltipShot = path.join(o.out, `${stem}-cell${x.cell}-out${x.output}-tooltip.png`);
+                  x.tooltip.screenshot = tooltipShot;
+                  await page.screenshot({ path: tooltipShot });
+                }
+                break;
+              }
+            }
+            await page.mouse.move(1, 1);
+            if (!x.tooltip.shown) problems.push(`${tag}: the spec has tooltips, but hovering ${points.length} mark pixels showed none`);
+          }
+        }
+        const screenshot = path.join(o.out, `${stem}.png`);
+        await page.screenshot({ path: screenshot });
+        await page.evaluate(pageClose, opened.id);
+        await sleep(500);
+        const lines = consoleLines.slice(before).map((c) => c.line);
+        const noise = lines.filter((l) => KNOWN_NOISE.some((k) => k.pattern.test(l)));
+        for (const l of lines) if (/^(error|pageerror|blocked)/.test(l) && !noise.includes(l)) problems.push(`browser: ${l.slice(0, 500)}`);
+        const res: NotebookResult = {
+          notebook: name, pass: kernel.name, seconds: (Date.now() - t) / 1000, kernel: opened.kernel, codeCells: progress.code, ran: progress.ran,
+          cellErrors, outputs, console: lines.filter((l) => !noise.includes(l)), knownNoise: noise.length, problems, screenshot, ok: problems.length === 0,
+        };
+        results.push(res);
+        const charts = outputs.filter((x) => x.sent.includes(VEGALITE));
+        const asVega = charts.filter((x) => x.rendered === VEGALITE && x.vega && (x.vega.colouredPixels > 0 || x.vega.markElements > 0)).length;
+        console.log(`${res.ok ? 'ok    ' : 'FAILED'} ${kernel.name.padEnd(9)} ${name.padEnd(36)} ${progress.ran}/${progress.code} cells, ${asVega}/${charts.length} charts drawn by the Vega-Lite renderer, ${res.console.length} console errors/warnings (+${noise.length} ignored, see KNOWN_NOISE), ${res.seconds.toFixed(1)} s`);
+        for (const x of outputs) {
+          const v = x.vega ? ` ${x.vega.kind} ${x.vega.width}x${x.vega.height}, ${x.vega.kind === 'canvas' ? `${x.vega.colouredPixels} coloured px` : `${x.vega.markElements} marks`}` : '';
+          const tip = x.tooltip?.expected ? (x.tooltip.shown ? `; tooltip "${x.tooltip.text?.slice(0, 60)}"` : '; tooltip NOT shown') : '';
+          console.log(`         cell ${String(x.cell).padStart(2)}.${x.output} ${x.outputType.padEnd(14)} [${x.sent.join(', ')}] -> ${x.rendered}${x.preferred !== x.rendered ? ` (rendermime prefers ${x.preferred})` : ''}${v}${tip}`);
+        }
+        for (const l of res.console) console.log(`         console ${l.slice(0, 300)}`);
+        for (const p of problems) console.log(`         PROBLEM ${p}`);
       }
-      const screenshot = path.join(o.out, `${stem}.png`);
-      await page.screenshot({ path: screenshot });
-      await page.evaluate(pageClose, opened.id);
-      await sleep(500);
-      const lines = consoleLines.slice(before).map((c) => c.line);
-      const noise = lines.filter((l) => KNOWN_NOISE.some((k) => k.pattern.test(l)));
-      for (const l of lines) if (/^(error|pageerror|blocked)/.test(l) && !noise.includes(l)) problems.push(`browser: ${l.slice(0, 500)}`);
-      const res: NotebookResult = {
-        notebook: name, seconds: (Date.now() - t) / 1000, kernel: opened.kernel, codeCells: progress.code, ran: progress.ran,
-        cellErrors, outputs, console: lines.filter((l) => !noise.includes(l)), knownNoise: noise.length, problems, screenshot, ok: problems.length === 0,
-      };
-      results.push(res);
-      const charts = outputs.filter((x) => x.sent.includes(VEGALITE));
-      const asVega = charts.filter((x) => x.rendered === VEGALITE && x.vega && (x.vega.colouredPixels > 0 || x.vega.markElements > 0)).length;
-      console.log(`${res.ok ? 'ok    ' : 'FAILED'} ${name.padEnd(36)} ${progress.ran}/${progress.code} cells, ${asVega}/${charts.length} charts drawn by the Vega-Lite renderer, ${res.console.length} console errors/warnings (+${noise.length} ignored, see KNOWN_NOISE), ${res.seconds.toFixed(1)} s`);
-      for (const x of outputs) {
-        const v = x.vega ? ` ${x.vega.kind} ${x.vega.width}x${x.vega.height}, ${x.vega.kind === 'canvas' ? `${x.vega.colouredPixels} coloured px` : `${x.vega.markElements} marks`}` : '';
-        const tip = x.tooltip?.expected ? (x.tooltip.shown ? `; tooltip "${x.tooltip.text?.slice(0, 60)}"` : '; tooltip NOT shown') : '';
-        console.log(`         cell ${String(x.cell).padStart(2)}.${x.output} ${x.outputType.padEnd(14)} [${x.sent.join(', ')}] -> ${x.rendered}${x.preferred !== x.rendered ? ` (rendermime prefers ${x.preferred})` : ''}${v}${tip}`);
-      }
-      for (const l of res.console) console.log(`         console ${l.slice(0, 300)}`);
-      for (const p of problems) console.log(`         PROBLEM ${p}`);
+      const mine = results.filter((r) => r.pass === kernel.name);
+      passes.push({ kernel: kernel.name, spec: kernel.spec, argv: kernel.argv, seconds: (Date.now() - tk) / 1000, ok: mine.filter((r) => r.ok).length, notebooks: mine.length });
+      console.log(`${kernel.name} pass: ${mine.filter((r) => r.ok).length}/${mine.length} notebooks ok in ${((Date.now() - tk) / 1000).toFixed(1)} s`);
     }
     await browser.close();
     if (blocked.length) console.log(`blocked ${blocked.length} requests outside the server`);
@@ -531,11 +592,12 @@ async function main() {
     }
     console.log(`in place: ${untouched.length} notebooks checked byte for byte after the run; ${[...listings.keys()].length} folders checked for new files`);
   }
-  const summary = { jupyterlab: labVersion, libraries, chromium: browserVersion, windowingMode: o.windowing ?? 'default', root: labRoot, inPlace: o.inPlace, knownNoise: KNOWN_NOISE.map((k) => ({ pattern: String(k.pattern), why: k.why })), seconds: (Date.now() - t0) / 1000, notebooks: results, pageErrorStacks: pageErrorStacks.slice(0, 20) };
+  const summary = { jupyterlab: labVersion, libraries, chromium: browserVersion, windowingMode: o.windowing ?? 'default', root: labRoot, inPlace: o.inPlace, knownNoise: KNOWN_NOISE.map((k) => ({ pattern: String(k.pattern), why: k.why })), seconds: (Date.now() - t0) / 1000, kernels: passes, notebooks: results, pageErrorStacks: pageErrorStacks.slice(0, 20) };
   fs.writeFileSync(path.join(o.out, 'lab-check.json'), JSON.stringify(summary, null, 2) + '\n');
   const failed = results.filter((r) => !r.ok);
-  console.log(`\n${results.length - failed.length}/${results.length} notebooks ok in ${summary.seconds.toFixed(1)} s; ${path.join(o.out, 'lab-check.json')}`);
-  process.exit(failed.length || results.length < names.length ? 1 : 0);
+  for (const p of passes) console.log(`${p.kernel.padEnd(9)} ${p.ok}/${p.notebooks} notebooks ok in ${p.seconds.toFixed(1)} s`);
+  console.log(`\n${results.length - failed.length}/${results.length} notebook runs ok (${runs.map((k) => k.name).join(', ')}) in ${summary.seconds.toFixed(1)} s; ${path.join(o.out, 'lab-check.json')}`);
+  process.exit(failed.length || results.length < names.length * runs.length ? 1 : 0);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -113,7 +113,7 @@ function main(): void {
   const project = path.join(tmp, 'course');
   const jupyterDir = path.join(tmp, 'jupyter');
   fs.mkdirSync(project);
-  const env = { ...process.env, JUPYTER_DATA_DIR: jupyterDir, JUPYTER_PATH: jupyterDir, npm_config_yes: 'true' };
+  const env: NodeJS.ProcessEnv = { ...process.env, JUPYTER_DATA_DIR: jupyterDir, JUPYTER_PATH: jupyterDir, npm_config_yes: 'true' };
   delete env.npm_execpath; // npx/npm as a user runs them, not this npm run's
   try {
     // 1. the tarball
@@ -127,6 +127,7 @@ function main(): void {
       check(listed.includes(f), `the tarball holds ${f.slice('package/'.length)}`);
     }
     figures.tarballFiles = listed.filter(Boolean).length;
+    figures.unpackedBytes = run('tar', ['-tvzf', tarball]).out.split('\n').filter(Boolean).reduce((n, l) => n + Number(l.trim().split(/\s+/)[2] || 0), 0);
 
     // 2. install into an empty folder
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'course', private: true }, null, 2));
@@ -146,6 +147,10 @@ function main(): void {
     fs.writeFileSync(path.join(project, 'notes.ipynb'), 'not json');
     const notNb = npx(['export', 'notes.ipynb']);
     check(notNb.status === 1 && /notes\.ipynb: not a notebook/.test(notNb.err), `export of a non-notebook names it (${notNb.err.trim()})`);
+
+    const nativeCheck = npx(['native', '--check']);
+    check(nativeCheck.status === 0 ? /\[native\] ok/.test(nativeCheck.out) : nativeCheck.status === 1 && /does not load: .*Run: npx gradscope native/.test(nativeCheck.err),
+      `npx gradscope native --check says whether tfjs-node loads in this install (${(nativeCheck.out + nativeCheck.err).trim().split('\n').pop()})`);
 
     // 4. the kernel, and the first executed cell
     const reg = npx(['kernel']);

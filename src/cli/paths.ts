@@ -15,8 +15,11 @@ export const INSTALLED = path.basename(path.dirname(PACKAGE_ROOT)) === 'node_mod
 /** The project whose node_modules holds gradscope; the checkout itself when not installed. */
 export const PROJECT_ROOT = INSTALLED ? path.dirname(path.dirname(PACKAGE_ROOT)) : PACKAGE_ROOT;
 
-/** npx's cache (`~/.npm/_npx/<hash>/node_modules/gradscope`), which npm purges: nothing may point into it. */
-export const IN_NPX_CACHE = PACKAGE_ROOT.split(path.sep).includes('_npx');
+/** True for a folder in npx's cache (`~/.npm/_npx/<hash>/node_modules/gradscope`), which npm purges. */
+export const inNpxCache = (dir: string): boolean => dir.split(/[\\/]/).includes('_npx');
+
+/** gradscope runs from npx's cache: nothing may point into it. */
+export const IN_NPX_CACHE = inNpxCache(PACKAGE_ROOT);
 
 /** The kernel launcher kernel.json runs (shipped in the package). */
 export const LAUNCHER = path.join(PACKAGE_ROOT, 'scripts', 'tslab-kernel.cjs');

@@ -2,7 +2,7 @@
  * Finds a Python that can drive Jupyter (used by `gradscope kernel`, `gradscope export` and the
  * checkout's `npm run notebooks`).
  *
- * Candidates, in order: $GRADSCOPE_PYTHON, the interpreter behind `jupyter` on PATH, python3,
+ * Candidates: $GRADSCOPE_PYTHON alone when set; else, in order, the interpreter behind `jupyter` on PATH, python3,
  * python, /usr/bin/python3. The first that imports every required module wins. (A pyenv or conda
  * `python3` first on PATH often has no Jupyter while the system one does, so all are probed.)
  */
@@ -36,8 +36,10 @@ function jupyterShebang(): string | undefined {
   return undefined;
 }
 
+/** The interpreters to probe: $GRADSCOPE_PYTHON alone when it is set, else the usual places. */
 export function candidates(): string[] {
-  const list = [process.env.GRADSCOPE_PYTHON, jupyterShebang(), 'python3', 'python', '/usr/bin/python3'];
+  if (process.env.GRADSCOPE_PYTHON) return [process.env.GRADSCOPE_PYTHON];
+  const list = [jupyterShebang(), 'python3', 'python', '/usr/bin/python3'];
   return [...new Set(list.filter((c): c is string => !!c))];
 }
 
