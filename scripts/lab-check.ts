@@ -41,15 +41,16 @@
  *      --in-place folder outside it must have them);
  *   3. in Chromium (one browser, one page, requests outside the server blocked): per kernel, per
  *      notebook, docmanager:open (on Deno's kernel: a session with that kernel is started for the
- *      notebook's path first, and JupyterLab connects the notebook to it instead of starting the
- *      gradscope kernel its metadata names), wait for the kernel, notebook:run-all-cells, wait until every code cell ran
- *      and the kernel is idle, wait for the charts to render, then per output record the MIME types
- *      in the output model (what the kernel sent, plus the image/png JupyterLab's Vega renderer adds
- *      after drawing), the one rendermime prefers, the one on screen (data-mime-type, or the
- *      renderer's class: the Vega renderer sets no data-mime-type), for Vega: canvas/svg, its size
- *      and how many coloured (non-grey) pixels / mark elements it drew; for specs with tooltips,
- *      hover mark pixels until vega-tooltip shows (the chart is live, not a picture); screenshot each chart and
- *      the notebook; shut the kernel down and close without saving;
+ *      notebook's path first, POST /api/sessions, and JupyterLab connects the notebook to it instead
+ *      of starting the gradscope kernel its metadata names), wait for the kernel,
+ *      notebook:run-all-cells, wait until every code cell ran and the kernel is idle, wait for the
+ *      charts to render, then per output record the MIME types in the output model (what the kernel
+ *      sent, plus the image/png JupyterLab's Vega renderer adds after drawing), the one rendermime
+ *      prefers, the one on screen (data-mime-type, or the renderer's class: the Vega renderer sets
+ *      no data-mime-type), for Vega: canvas/svg, its size and how many coloured (non-grey) pixels /
+ *      mark elements it drew; for specs with tooltips, hover mark pixels until vega-tooltip shows
+ *      (the chart is live, not a picture); screenshot each chart and the notebook; shut the kernel
+ *      down and close without saving;
  *   4. writes <out>/lab-check.json (a result per notebook and kernel; screenshots of the Deno pass end
  *      in -deno) and exits 1 when a cell failed, a chart was not rendered by the
  *      Vega-Lite renderer, drew nothing, or the page logged an error (console or uncaught), other than
@@ -158,14 +159,9 @@ function setting(dir: string, plugin: string, value: object): void {
 // ----------------------------------------------------------------------------------------------
 // In-page functions (run by page.evaluate inside JupyterLab; `window.jupyterapp` is exposed)
 
-/**
- * Opens a notebook, waits for its kernel, starts "run all" (the promise is kept on window). With
- * `start`, a session on that kernel is started for the path first: the notebook's session context
- * connects to a running session of its path rather than start the kernel its metadata names.
- */
-async function pageOpenAndRun(arg: { path: string; kernelTimeoutMs: number; start?: string }) {
+/** Opens a notebook, waits for its kernel, starts "run all" (the promise is kept on window). */
+async function pageOpenAndRun(arg: { path: string; kernelTimeoutMs: number }) {
   const app = (window as any).jupyterapp;
-  if (arg.start) (await app.serviceManager.sessions.startNew({ path: arg.path, type: 'notebook', name: arg.path, kernel: { name: arg.start } })).dispose();
   const widget = await app.commands.execute('docmanager:open', { path: arg.path, factory: 'Notebook' });
   await widget.context.ready;
   app.shell.activateById(widget.id);
@@ -482,7 +478,13 @@ async function main() {
         current = `${name} [${kernel.name}]`;
         const before = consoleLines.length;
         const problems: string[] = [];
-        const opened = await page.evaluate(pageOpenAndRun, { path: name, kernelTimeoutMs: 120_000, start: kernel.startFirst ? kernel.spec : undefined });
+        // The notebook's session context connects to a running session of its path, if any, rather
+        // than start the kernel its metadata names: so Deno's is started for it through the REST API.
+        if (kernel.startFirst) {
+          const r = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { Authorization: `token ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ path: name, type: 'notebook', name, kernel: { name: kernel.spec } }) });
+          if (!r.ok) problems.push(`could not start a ${kernel.spec} session: ${r.status} ${(await r.text()).slice(0, 300)}`);
+        }
+        const opened = await page.evaluate(pageOpenAndRun, { path: name, kernelTimeoutMs: 120_000 });
         if (opened.kernel.name !== kernel.spec) problems.push(`kernel is ${opened.kernel.name} (${opened.kernel.display}), not ${kernel.spec}`);
         if (opened.kernel.status !== 'idle') problems.push(`kernel not ready: ${opened.kernel.status} / ${opened.kernel.connection}`);
         let progress = await page.evaluate(pageProgress);
