@@ -12,7 +12,8 @@
  *   - the cells after those errors run (--allow-errors), and no passing cell wrote to stderr;
  *   - a wrong homework (the backward template with a solution missing its 1/m): `npx gradscope export`
  *     and plain `jupyter nbconvert --execute` without --allow-errors both fail, at the check cell.
- * Also `npx gradscope --help`, an unknown command, and export of a missing file and of a non-notebook.
+ * Also `npx gradscope --help`, an unknown command, export of a missing file and of a non-notebook,
+ * `npx gradscope native --check`, and `npx gradscope kernel` run from npx's cache (refused).
  * Jupyter's folders are a temporary JUPYTER_DATA_DIR / JUPYTER_PATH: your kernels are left alone.
  * Figures (tarball size, install time, kernel registration to first executed cell) go to
  * out/package-check.json. Prints SKIPPED where there is no Python with nbconvert.
@@ -147,6 +148,13 @@ function main(): void {
     fs.writeFileSync(path.join(project, 'notes.ipynb'), 'not json');
     const notNb = npx(['export', 'notes.ipynb']);
     check(notNb.status === 1 && /notes\.ipynb: not a notebook/.test(notNb.err), `export of a non-notebook names it (${notNb.err.trim()})`);
+
+    // from npx's cache (no local install) the kernel would point at files npm purges: refused
+    const elsewhere = path.join(tmp, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    const cached = run('npx', ['--yes', '--package', tarball, 'gradscope', 'kernel'], { cwd: elsewhere, env });
+    check(cached.status === 1 && /npx's temporary cache/.test(cached.err) && /npm install gradscope/.test(cached.err) && !fs.existsSync(path.join(jupyterDir, 'kernels', 'gradscope')),
+      `npx gradscope kernel with no local install is refused, nothing registered (${cached.err.trim().split('\n')[0].slice(0, 160)})`);
 
     const nativeCheck = npx(['native', '--check']);
     check(nativeCheck.status === 0 ? /\[native\] ok/.test(nativeCheck.out) : nativeCheck.status === 1 && /does not load: .*Run: npx gradscope native/.test(nativeCheck.err),
