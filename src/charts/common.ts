@@ -3,7 +3,7 @@
  * vega-lite 5.6, so specs use nothing newer), the options merge, the verdict colours.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { invalid, knownKeys, number } from '../errors';
+import { invalid, knownKeys, number } from '../core/errors';
 import type { DepthRow } from '../stats/depthSweep';
 import type { LayerStatistic, LayerStatsRow } from '../stats/layerStats';
 

@@ -12,7 +12,7 @@
  *   a^(t)   = Gamma_o * tanh(c^(t))
  * with h' = h (variant 'standard') or h' = [c^(t-1), x^(t)] (variant 'lecture': the lecture's slide
  * feeds the forget and output gates the previous cell instead of the previous hidden state).
- * Every W is [na + nx, na], every b [na]; the output layer reads a^(t) (src/rnn/sequence.ts).
+ * Every W is [na + nx, na], every b [na]; the output layer reads a^(t) (src/recurrent/sequence.ts).
  *
  * Backward, one step (da = dJ/da^(t) in total; dc = dJ/dc^(t) through step t+1 only):
  *   dc_total = dc + da * Gamma_o * (1 - tanh^2(c^(t)))
@@ -27,19 +27,19 @@
  * gradscope loops the step from t = T down to 1: da^(t) = the output's share + da_prev of step t+1.
  */
 import type { Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import { invalid, knownKeys, number, oneOf } from '../errors';
-import { drawWeights, initLabel, normalizeInit, type Init } from '../init';
-import { OUTPUTS, type Output } from '../losses';
-import type { Grads, Loss64, Model } from '../model';
-import { rng } from '../random';
-import { dot } from '../mirror64';
+import { tf } from '../core/backend';
+import { invalid, knownKeys, number, oneOf } from '../core/errors';
+import { drawWeights, initLabel, normalizeInit, type Init } from '../nn/init';
+import { OUTPUTS, type Output } from '../nn/losses';
+import type { Grads, Loss64, Model } from '../nn/model';
+import { rng } from '../core/random';
+import { dot } from '../mlp/mirror64';
 import { sum } from '../rnn/rnn';
 import {
   SequenceNet, cacheDims, checkX, costTensor, initialState, makeParams,
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,
   targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
-} from '../rnn/sequence';
+} from '../recurrent/sequence';
 
 /**
  * The LSTM variants: `'standard'` (every gate reads h = [a^(t-1), x^(t)]) and `'lecture'` (Gamma_f

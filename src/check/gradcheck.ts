@@ -6,28 +6,28 @@
  * report.ts the verdicts and the table.
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
-import { tf } from './backend';
-import { GradscopeError, firstNonFinite, fmt, invalid, knownKeys, matrix, number, oneOf, optionalFunction, ON_PROGRESS } from './errors';
-import { Net, type Cache, type Grads } from './mlp';
-import type { Model, ModelCache, ParamBlock } from './model';
-import { lossDirectional, lossGrad, type LossFn } from './numeric/model';
-import { batch64, type Batch64 } from './mirror64';
-import { rng, sampleIndices, unitVector } from './random';
+import { tf } from '../core/backend';
+import { GradscopeError, firstNonFinite, fmt, invalid, knownKeys, matrix, number, oneOf, optionalFunction, ON_PROGRESS } from '../core/errors';
+import { Net, type Cache, type Grads } from '../mlp/mlp';
+import type { Model, ModelCache, ParamBlock } from '../nn/model';
+import { lossDirectional, lossGrad, type LossFn } from './loop64';
+import { batch64, type Batch64 } from '../mlp/mirror64';
+import { rng, sampleIndices, unitVector } from '../core/random';
 import {
   BANDS, FLOOR_FACTOR, WORST, floorBands, formatReport, relativeError, verdictOf, worstVerdict,
   type Bands, type BlockResult, type CheckReport, type EntryResult, type Precision, type Verdict,
 } from './report';
-import { along, directional64, joint64, type Direction, type RankOne } from './numeric/directional64';
-import { fastGrad64 } from './numeric/fast64';
-import { base64, type Base64 } from './numeric/propagate';
-import { directional32, FLOAT32_EPS, float32Grad } from './numeric/float32';
-import { entryIndex, layout, slotOf, type Slot } from './numeric/layout';
-import { ticker, type OnProgress, type Ticker } from './numeric/progress';
-import { progress as showProgress, DEFAULT_DELAY } from './display/progress';
-import type { NumericResult } from './numeric/result';
-import { activations } from './activations';
-import { displayable } from './jupyter';
-import { ATOL_FACTOR, U32, alongMagnitudes64, magnitudes64 } from './numeric/roundoff';
+import { along, directional64, joint64, type Direction, type RankOne } from '../mlp/directional64';
+import { fastGrad64 } from '../mlp/fast64';
+import { base64, type Base64 } from '../mlp/propagate';
+import { directional32, FLOAT32_EPS, float32Grad } from '../mlp/float32';
+import { entryIndex, layout, slotOf, type Slot } from '../mlp/layout';
+import { ticker, type OnProgress, type Ticker } from '../core/progress';
+import { progress as showProgress, DEFAULT_DELAY } from '../display/progress';
+import type { NumericResult } from '../nn/numeric';
+import { activations } from '../nn/activations';
+import { displayable } from '../core/jupyter';
+import { ATOL_FACTOR, U32, alongMagnitudes64, magnitudes64 } from '../mlp/roundoff';
 
 /** float64 unit round-off, 2^-53. */
 const U64 = 2 ** -53;
@@ -221,7 +221,7 @@ interface Settings {
 
 type Checked = Body & { notes: string[]; time: { analytic: number; numeric: number }; alt?: Float64Array };
 
-/** True for anything that offers the model contract (src/model.ts). */
+/** True for anything that offers the model contract (src/nn/model.ts). */
 function isModel(m: unknown): m is Model<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const x = m as Partial<Model>;
   return !!x && typeof x === 'object' && Array.isArray(x.blocks) && typeof x.size === 'number' &&
@@ -334,7 +334,7 @@ interface Context {
   J?: LossFn;
   signs?: LossFn;
   theta: Float64Array;
-  /** Per theta entry: the size of the terms a correct backward sums (numeric/roundoff.ts). */
+  /** Per theta entry: the size of the terms a correct backward sums (mlp/roundoff.ts). */
   mag: Float64Array;
   /** The reference gradient with g'(0) = 1 at kinks, when some hidden z is exactly 0 (else undefined). */
   alt?: Float64Array;
@@ -528,7 +528,7 @@ interface Judgement {
  *   this is how closely any correct float32 gradient can match here; the bands are raised to
  *   FLOOR_FACTOR * floor (report.floorBands).
  * - noise = max(||autograd - num||, atol): how far from the numbers a correct float32 gradient may land;
- *   atol is the round-off bound of a correct backward pass (numeric/roundoff.ts: the magnitudes it
+ *   atol is the round-off bound of a correct backward pass (mlp/roundoff.ts: the magnitudes it
  *   carries, so a fitted net's cancelling delta^L = a^L - y is allowed for).
  * - ratio = ||hand - num|| / noise: ratio <= FLOOR_FACTOR is as good as a float32 gradient gets.
  * - 'inconclusive' when the check cannot tell: ||num|| <= FLOOR_FACTOR * noise (a zero gradient would
@@ -597,7 +597,7 @@ function entryCheck(ctx: Context, indices: Int32Array | undefined, mode: CheckMo
   return compareEntries(ctx, num, mode, notes);
 }
 
-/** Round-off bound of a correct float32 backward per theta entry: ATOL_FACTOR * u32 * mag (numeric/roundoff.ts). */
+/** Round-off bound of a correct float32 backward per theta entry: ATOL_FACTOR * u32 * mag (mlp/roundoff.ts). */
 function atolAt(ctx: Context, i: number): number {
   return ATOL_FACTOR * U32 * ctx.mag[i];
 }
@@ -802,7 +802,7 @@ const JOINT_GATE = 2 * FLOOR_FACTOR;
 /**
  * Float64 directional, first look: one joint random direction u over every block at once, two loss
  * evaluations and no autograd. u's part on block s is a random unit vector v_s (rank one, alpha beta^T,
- * on a W block) weighted by 1 / atol_s, its round-off bound along v_s (numeric/roundoff.ts
+ * on a W block) weighted by 1 / atol_s, its round-off bound along v_s (mlp/roundoff.ts
  * alongMagnitudes64: no per-entry bound needed), so every block weighs the same in
  *   u . hand  vs  (J(theta + eps u) - J(theta - eps u)) / 2 eps.
  * The noise allowed is the round-off bound of a correct float32 backward along u plus the numbers'

@@ -3,8 +3,8 @@
  * (what the network and the hand-written backward use) and once on float64 numbers (the mirror).
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import { tf } from './backend';
-import { oneOf } from './errors';
+import { tf } from '../core/backend';
+import { oneOf } from '../core/errors';
 
 /**
  * The hidden-layer activations g, by name: sigmoid g = 1 / (1 + e^-z); tanh; relu g = max(0, z);

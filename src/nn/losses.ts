@@ -7,8 +7,8 @@
  * Every loss is computed from z, not a, so it stays finite when a saturates.
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
-import { tf } from './backend';
-import { GradscopeError, fmt, invalid } from './errors';
+import { tf } from '../core/backend';
+import { GradscopeError, fmt, invalid } from '../core/errors';
 
 /**
  * The output layers, each paired with its loss so that delta^L = a^L - y for all three: sigmoid

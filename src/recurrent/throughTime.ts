@@ -8,12 +8,12 @@
  * cell path c^(t) = ... + Gamma_f * c^(t-1) keeps it when Gamma_f stays near 1.
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import { invalid, knownKeys } from '../errors';
-import { displayable } from '../jupyter';
-import { initLabel } from '../init';
+import { tf } from '../core/backend';
+import { invalid, knownKeys } from '../core/errors';
+import { displayable } from '../core/jupyter';
+import { initLabel } from '../nn/init';
 import { Lstm, lstmStepBackward } from '../lstm/lstm';
-import { Rnn, rnnStepBackward } from './rnn';
+import { Rnn, rnnStepBackward } from '../rnn/rnn';
 
 /** One step of {@link gradientThroughTime}. */
 export interface ThroughTimeRow {

@@ -4,10 +4,10 @@
  *   d theta_approx[i] = (J(theta + eps e_i) - J(theta - eps e_i)) / 2 eps
  * This is the baseline the fast checker is measured and tested against.
  */
-import { activations } from '../activations';
-import type { NetSpec } from '../mlp';
-import { cost64, forward64, type Batch64 } from '../mirror64';
-import { allIndices, steps, type NumericResult } from './result';
+import { activations } from '../nn/activations';
+import type { NetSpec } from './mlp';
+import { cost64, forward64, type Batch64 } from './mirror64';
+import { allIndices, steps, type NumericResult } from '../nn/numeric';
 
 /**
  * True when some hidden pre-activation (of a unit not dropped) has a different sign in zA and zB

@@ -13,11 +13,11 @@
  *   d theta[i] = (J(theta + h e_i) - J(theta - h e_i)) / 2h,
  * with J+ - J- = (1/m) sum_r (dL_r(+h) - dL_r(-h)) + (lambda/2m) ((w + h)^2 - (w - h)^2).
  */
-import type { NetSpec } from '../mlp';
-import type { Batch64 } from '../mirror64';
+import type { NetSpec } from './mlp';
+import type { Batch64 } from './mirror64';
 import { layout } from './layout';
 import { base64, linearPass, lossAlong, piecewiseLinear, rowPair, type Base64 } from './propagate';
-import { allIndices, steps, type NumericResult } from './result';
+import { allIndices, steps, type NumericResult } from '../nn/numeric';
 
 /** The requested entries of one column j of layer l: i = -1 stands for b^l[j]. */
 interface Column {

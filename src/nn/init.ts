@@ -14,8 +14,8 @@
  * | { gain: K } | randn * K/sqrt(n_in) | K^2/n_in |
  * | { identity: c } | c * I (square layers) | - |
  */
-import { GradscopeError, invalid, number } from './errors';
-import type { Rng } from './random';
+import { GradscopeError, invalid, number } from '../core/errors';
+import type { Rng } from '../core/random';
 
 /**
  * The named weight initialisations (the `init` option of {@link mlp}, {@link rnn}, {@link lstm},

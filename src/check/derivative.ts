@@ -4,8 +4,8 @@
  *   forward  f'(a) ~ (f(a + eps) - f(a)) / eps           error O(eps)
  * For f(a) = a^3 at a = 1, eps = 0.01: central 3.0001, forward 3.0301 (exact 3).
  */
-import { invalid, knownKeys, number, oneOf } from './errors';
-import { displayable } from './jupyter';
+import { invalid, knownKeys, number, oneOf } from '../core/errors';
+import { displayable } from '../core/jupyter';
 import type { Precision } from './report';
 
 /**

@@ -5,9 +5,9 @@
  * so a central difference built from them carries almost no round-off. Each is the same function
  * as activations.g64 / losses.loss64, rearranged with an exact identity (tests compare them).
  */
-import type { Activation } from '../activations';
-import { LEAKY_SLOPE } from '../activations';
-import type { Output } from '../losses';
+import type { Activation } from '../nn/activations';
+import { LEAKY_SLOPE } from '../nn/activations';
+import type { Output } from '../nn/losses';
 
 const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 

@@ -6,8 +6,8 @@
  * largest logit first, e^((a_l - max a) / beta), which changes nothing mathematically (numerator and
  * denominator are both multiplied by e^(-max a / beta)) and keeps every exponent <= 0.
  */
-import { firstNonFinite, GradscopeError, invalid, knownKeys, number, oneOf } from './errors';
-import { displayable } from './jupyter';
+import { firstNonFinite, GradscopeError, invalid, knownKeys, number, oneOf } from '../core/errors';
+import { displayable } from '../core/jupyter';
 
 /** Options of {@link softmax}. */
 export interface SoftmaxOptions {

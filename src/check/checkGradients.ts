@@ -6,13 +6,13 @@
  * gs.gradCheck's, with blocks named x0, x1, ...
  */
 import type { Scalar, Tensor } from '@tensorflow/tfjs';
-import { tf } from './backend';
-import { GradscopeError, firstNonFinite, invalid, knownKeys, number, optionalFunction, ON_PROGRESS } from './errors';
+import { tf } from '../core/backend';
+import { GradscopeError, firstNonFinite, invalid, knownKeys, number, optionalFunction, ON_PROGRESS } from '../core/errors';
 import { MIN_EPS } from './gradcheck';
-import { rng, sampleIndices } from './random';
+import { rng, sampleIndices } from '../core/random';
 import { BANDS, FLOOR_FACTOR, WORST, formatReport, relativeError, verdictOf, worstVerdict, type BlockResult, type CheckReport, type EntryResult, type Verdict } from './report';
-import { ticker, type OnProgress } from './numeric/progress';
-import { displayable } from './jupyter';
+import { ticker, type OnProgress } from '../core/progress';
+import { displayable } from '../core/jupyter';
 
 /** Options of {@link checkGradients}. */
 export interface CheckGradientsOptions {

@@ -4,7 +4,7 @@
  * mirrors. Each family's own maths (its step forward, step backward, float64 step) lives in its
  * folder: src/rnn/rnn.ts, src/lstm/lstm.ts.
  *
- * Output layer (the MLP's losses, src/losses.ts), at t = T ('last') or at every t ('every'):
+ * Output layer (the MLP's losses, src/nn/losses.ts), at t = T ('last') or at every t ('every'):
  *   z_y^(t) = a^(t) Wy + by,   y-hat^(t) = g_out(z_y^(t))
  *   J = (1/m) sum_i L(y-hat_i^(T), y_i)                   ('last', Y [m, ny])
  *   J = (1/m) sum_i sum_t L(y-hat_i^(t), y_i^(t))          ('every', Y [m, T, ny])
@@ -15,11 +15,11 @@
  * gradient of J itself: da^(t) = dJ/da^(t), so gs.gradientThroughTime reads it directly.
  */
 import type { Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import { GradscopeError, firstNonFinite, fmt, invalid, number, oneOf, show } from '../errors';
-import { labels as labels2d, outputs, OUTPUTS, type Output } from '../losses';
-import type { Grads, ModelCache, ParamBlock } from '../model';
-import { dot, transpose } from '../mirror64';
+import { tf } from '../core/backend';
+import { GradscopeError, firstNonFinite, fmt, invalid, number, oneOf, show } from '../core/errors';
+import { labels as labels2d, outputs, OUTPUTS, type Output } from '../nn/losses';
+import type { Grads, ModelCache, ParamBlock } from '../nn/model';
+import { dot, transpose } from '../mlp/mirror64';
 
 export const SEQUENCE_OUTPUTS = ['last', 'every'] as const;
 /**

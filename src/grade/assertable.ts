@@ -5,8 +5,8 @@
  * cell that fails like a test, so `jupyter nbconvert --execute` (without `--allow-errors`),
  * papermill or a CI step fails on a wrong or unfinished homework.
  */
-import { GradscopeError } from './errors';
-import { quiet } from './display/tslab';
+import { GradscopeError } from '../core/errors';
+import { quiet } from '../display/tslab';
 
 /** A grader's verdict: every grader result has one. */
 export type GradeStatus = 'passed' | 'failed' | 'todo';

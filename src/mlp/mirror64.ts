@@ -4,8 +4,8 @@
  * seeds' eps = 1e-7 are all round-off; this mirror gives them about 1e-9.
  * Same formulas as Net.forward (z^l = a^(l-1) W^l + b^l, rows are examples), tested to agree with it.
  */
-import { activations } from './activations';
-import { outputs } from './losses';
+import { activations } from '../nn/activations';
+import { outputs } from '../nn/losses';
 import type { Net, NetSpec } from './mlp';
 import type { Tensor2D } from '@tensorflow/tfjs';
 

@@ -4,9 +4,9 @@
  *   Pr(|mean_n - mu| >= t) <= 2 exp(-2 n t^2 / range^2)
  * The lecture's n = 1000, t = 0.1 (range 1) gives 2 e^-20 = 4.12e-9.
  */
-import { invalid, knownKeys, number, oneOf } from './errors';
-import { rng } from './random';
-import { displayable } from './jupyter';
+import { invalid, knownKeys, number, oneOf } from '../core/errors';
+import { rng } from '../core/random';
+import { displayable } from '../core/jupyter';
 
 /** Options of {@link hoeffding}. */
 export interface HoeffdingOptions {

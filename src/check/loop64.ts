@@ -1,12 +1,12 @@
 /**
- * Numerical gradients of any model (src/model.ts) from its loss alone: the seeds' loop, exact and
+ * Numerical gradients of any model (src/nn/model.ts) from its loss alone: the seeds' loop, exact and
  * family-blind. For each entry (or unit direction v) the whole loss is evaluated twice:
  *   d theta_approx[i] = (J(theta + h e_i) - J(theta - h e_i)) / 2h,   v . grad ~ (J(theta + eps v) - J(theta - eps v)) / 2 eps
  * A family with faster exact paths (the MLP's fast64) offers them instead.
  */
-import type { Loss64 } from '../model';
-import { allIndices, steps, type NumericResult } from './result';
-import type { Direction } from './directional64';
+import type { Loss64 } from '../nn/model';
+import { allIndices, steps, type NumericResult } from '../nn/numeric';
+import type { Direction } from '../mlp/directional64';
 
 /** J(theta) with the per-example shares that size the round-off (float64 mirror or float32 on tf). */
 export type LossFn = (theta: Float64Array) => ReturnType<Loss64>;

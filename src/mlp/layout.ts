@@ -2,7 +2,7 @@
  * Where each parameter block sits in theta, from the spec alone (the same order as Net.blocks:
  * W1 row-major, b1, W2, b2, ...), and helpers to go between a theta index and (block, entry).
  */
-import type { NetSpec } from '../mlp';
+import type { NetSpec } from './mlp';
 
 /** One block of theta: W^l ([n(l-1), n(l)], row-major) or b^l ([n(l)]). */
 export interface Slot {

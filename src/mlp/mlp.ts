@@ -7,15 +7,15 @@
  * our W^l is the transpose of theirs and every formula transposes with it.
  */
 import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
-import { tf } from './backend';
-import { activations, activation, type Activation } from './activations';
-import { GradscopeError, firstNonFinite, invalid, knownKeys, matrix, number, oneOf, show } from './errors';
-import { drawWeights, initLabel, normalizeInit, type Init } from './init';
-import { labels, outputs, OUTPUTS, type Output } from './losses';
-import { rng, type Rng } from './random';
+import { tf } from '../core/backend';
+import { activations, activation, type Activation } from '../nn/activations';
+import { GradscopeError, firstNonFinite, invalid, knownKeys, matrix, number, oneOf, show } from '../core/errors';
+import { drawWeights, initLabel, normalizeInit, type Init } from '../nn/init';
+import { labels, outputs, OUTPUTS, type Output } from '../nn/losses';
+import { rng, type Rng } from '../core/random';
 import { batch64, cost64 } from './mirror64';
-import type { Loss64, Model, ParamBlock } from './model';
-import { checkMemory } from './limits';
+import type { Loss64, Model, ParamBlock } from '../nn/model';
+import { checkMemory } from '../core/limits';
 
 /** Options of {@link mlp}. */
 export interface MlpOptions {
@@ -91,8 +91,8 @@ type Layers = Omit<Cache, 'dispose'>;
 type TensorMap = import('@tensorflow/tfjs').TensorContainerObject;
 
 /** Gradients by name: `{ dW1, db1, dW2, db2, ... }`. */
-export type { Grads } from './model';
-import type { Grads } from './model';
+export type { Grads } from '../nn/model';
+import type { Grads } from '../nn/model';
 
 /** A forward pass's tensors as a Cache that disposes them. */
 function cacheOf({ z, a, D }: Layers): Cache {

@@ -13,9 +13,9 @@
  * (u32 = 2^-24; the factor covers the few roundings per term). It does not depend on the
  * backward being checked, which is a black box: it bounds what any correct one can do.
  */
-import { LEAKY_SLOPE } from '../activations';
+import { LEAKY_SLOPE } from '../nn/activations';
 import type { Base64 } from './propagate';
-import { affine } from '../mirror64';
+import { affine } from './mirror64';
 
 /** float32 unit round-off, 2^-24. */
 export const U32 = 2 ** -24;

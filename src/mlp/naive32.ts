@@ -4,9 +4,9 @@
  *   d theta[i] = (J(theta + eps e_i) - J(theta - eps e_i)) / 2 eps
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import type { Net } from '../mlp';
-import { allIndices, type NumericResult } from './result';
+import { tf } from '../core/backend';
+import type { Net } from './mlp';
+import { allIndices, type NumericResult } from '../nn/numeric';
 
 /**
  * Central differences in float32, one upload and one readback per evaluation.

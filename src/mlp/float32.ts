@@ -15,13 +15,13 @@
  * perturbed copy through tf, each example's row computed by the same tf ops.
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import { activations, type Activation } from '../activations';
-import { outputs } from '../losses';
-import type { Cache, Net } from '../mlp';
+import { tf } from '../core/backend';
+import { activations, type Activation } from '../nn/activations';
+import { outputs } from '../nn/losses';
+import type { Cache, Net } from './mlp';
 import { along, type Direction } from './directional64';
 import { layout, slotOf, type Slot } from './layout';
-import { allIndices, type NumericResult } from './result';
+import { allIndices, type NumericResult } from '../nn/numeric';
 
 /**
  * The cache's tensors read back once, so that rows can be gathered in JS and uploaded

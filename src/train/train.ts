@@ -1,5 +1,5 @@
 /**
- * Training any model (src/model.ts: the MLP, gs.rnn, gs.lstm) with its hand-written gradients
+ * Training any model (src/nn/model.ts: the MLP, gs.rnn, gs.lstm) with its hand-written gradients
  * (model.backward) and one of gs.optimizers' tensor steps, recording per epoch the loss (the MLP:
  * from the pass's own z^L on tf; other families: their float64 mirror), a held-out loss, every weight block's ||dW|| (seed 001: check the gradients at
  * initialisation and again after some training) and, for AdaGrad, RMSProp and Adam, the effective
@@ -10,19 +10,19 @@
  *   clip:      g <- g * clip / ||g|| when ||g|| > clip, ||g|| over every block (Pascanu, Mikolov and Bengio 2013)
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import { GradscopeError, invalid, knownKeys, number, oneOf, optionalFunction } from '../errors';
-import { displayable } from '../jupyter';
-import type { Grads, Model, ModelCache } from '../model';
+import { tf } from '../core/backend';
+import { GradscopeError, invalid, knownKeys, number, oneOf, optionalFunction } from '../core/errors';
+import { displayable } from '../core/jupyter';
+import type { Grads, Model, ModelCache } from '../nn/model';
 import { progressOption } from '../display/progress';
-import { rng } from '../random';
+import { rng } from '../core/random';
 import { OPTIMIZER_NAMES, type OptimizerName, type StepOptions, type TensorState } from '../optimizers/common';
 import { OPTIMIZERS } from '../optimizers/registry';
 import { adagrad } from '../optimizers/adagrad';
 import { rmsprop } from '../optimizers/rmsprop';
 import { adam } from '../optimizers/adam';
-import { cost, Net, type Cache } from '../mlp';
-import { moments } from './moments';
+import { cost, Net, type Cache } from '../mlp/mlp';
+import { moments } from '../stats/moments';
 
 /** The MLP offers its loss from the pass's own z^L (no second pass; float32 on tf); other families use their float64 mirror. */
 function lossOfPass(net: Net, cache: Cache, y: Tensor): number {

@@ -8,9 +8,9 @@
  * are round instead of long thin ellipses, and gradient descent needs far fewer steps.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import { tf } from './backend';
-import { firstNonFinite, GradscopeError, invalid, knownKeys, number } from './errors';
-import { rng } from './random';
+import { tf } from '../core/backend';
+import { firstNonFinite, GradscopeError, invalid, knownKeys, number } from '../core/errors';
+import { rng } from '../core/random';
 
 /**
  * A data set as plain rows: one array of numbers per example.

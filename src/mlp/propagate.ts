@@ -10,9 +10,9 @@
  * Rows and units the change does not reach (a relu that stays off, a dropped unit) cost nothing,
  * and the differences use the cancellation-free forms of deltas.ts.
  */
-import { activations, LEAKY_SLOPE } from '../activations';
-import type { NetSpec } from '../mlp';
-import { forward64, transpose, unpack, type Batch64 } from '../mirror64';
+import { activations, LEAKY_SLOPE } from '../nn/activations';
+import type { NetSpec } from './mlp';
+import { forward64, transpose, unpack, type Batch64 } from './mirror64';
 import { deltaConstants, dgAt as dgAtImported, KIND, lossBase, lossDeltas, type LossDelta } from './deltas';
 
 // Local binding: module-namespace getters in a hot loop cost more than the arithmetic.

@@ -1,4 +1,4 @@
-import type { BackwardFn } from './gradcheck';
+import type { BackwardFn } from '../check/gradcheck';
 /**
  * Homework autograder (notebooks/homework/). Each grader runs the student's function on fixed,
  * seeded cases and says what is wrong and by how much: which parameter block (dW2, db1, ...) or
@@ -14,17 +14,17 @@ import type { BackwardFn } from './gradcheck';
  */
 import { inspect } from 'util';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
-import { tf } from './backend';
-import type { Activation } from './activations';
-import { GradscopeError, firstNonFinite, invalid, knownKeys, number } from './errors';
-import { displayable } from './jupyter';
+import { tf } from '../core/backend';
+import type { Activation } from '../nn/activations';
+import { GradscopeError, firstNonFinite, invalid, knownKeys, number } from '../core/errors';
+import { displayable } from '../core/jupyter';
 import { mlp, type Cache, type Grads, type MlpOptions, type Net } from './mlp';
-import type { Output } from './losses';
-import { rng } from './random';
-import { checkMasks, gradCheck } from './gradcheck';
-import { gradeLstmStep } from './lstm/homework';
-import type { Verdict } from './report';
-import { assertable, type Assertable, type GradeFailure } from './assertable';
+import type { Output } from '../nn/losses';
+import { rng } from '../core/random';
+import { checkMasks, gradCheck } from '../check/gradcheck';
+import { gradeLstmStep } from '../lstm/homework';
+import type { Verdict } from '../check/report';
+import { assertable, type Assertable, type GradeFailure } from '../grade/assertable';
 
 /**
  * The student's backward pass: from the forward cache (`cache.z[l]`, `cache.a[l]`, `a[0] = X`) and

@@ -5,8 +5,8 @@
  * Perturbing W^l along V changes z^l by eps a^(l-1) V (b^l: by eps v); the change is carried
  * downstream with propagate.rowPair, so the cancellation-free differences apply here too.
  */
-import type { NetSpec } from '../mlp';
-import { dot, type Batch64 } from '../mirror64';
+import type { NetSpec } from './mlp';
+import { dot, type Batch64 } from './mirror64';
 import { layout, type Slot } from './layout';
 import { base64, rowPair, type Base64 } from './propagate';
 import { dgAt as dgAtImported } from './deltas';
