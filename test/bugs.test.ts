@@ -2,7 +2,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as gs from '../src/index';
 import { BUGS, HARD_CASES, backwardWith, bugCase } from './bugs';
-import { suspectIndices } from '../src/check/gradcheck';
+import { suspectIndices } from '../src/check/entries';
 import { layout } from '../src/mlp/layout';
 
 const { tf } = gs;

@@ -190,7 +190,7 @@ describe('gs.numericGrads: the numerical gradient itself', () => {
     const approx = gs.numericGrads(net, X, Y, { eps: 1e-5, seed: 3 });
     assert.equal(tf.memory().numTensors, before);
     const y = net.labels(Y, 6);
-    const D = (await import('../src/check/gradcheck')).checkMasks(net, 6, 3);
+    const D = (await import('../src/mlp/exact')).checkMasks(net, 6, 3);
     const naive = naiveGrad64(net.spec, net.toVector(), batch64(net.spec, X, y, D), { eps: 1e-5 });
     for (let i = 0; i < net.size; i++) assert.ok(Math.abs(approx.vector[i] - naive.values[i]) < 1e-8, `${i}: ${approx.vector[i]} vs ${naive.values[i]}`);
     assert.deepEqual(Object.keys(approx.grads), ['dW1', 'db1', 'dW2', 'db2']);

@@ -8,7 +8,7 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
 import { GradscopeError, firstNonFinite, invalid, knownKeys, number, optionalFunction, ON_PROGRESS } from '../core/errors';
-import { MIN_EPS } from './gradcheck';
+import { MIN_EPS } from './eps';
 import { rng, sampleIndices } from '../core/random';
 import { BANDS, FLOOR_FACTOR, WORST, formatReport, relativeError, verdictOf, worstVerdict, type BlockResult, type CheckReport, type EntryResult, type Verdict } from './report';
 import { ticker, type OnProgress } from '../core/progress';

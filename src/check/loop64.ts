@@ -4,9 +4,10 @@
  *   d theta_approx[i] = (J(theta + h e_i) - J(theta - h e_i)) / 2h,   v . grad ~ (J(theta + eps v) - J(theta - eps v)) / 2 eps
  * A family with faster exact paths (the MLP's fast64) offers them instead.
  */
-import type { Loss64 } from '../nn/model';
-import { allIndices, steps, type NumericResult } from '../nn/numeric';
-import type { Direction } from '../mlp/directional64';
+import type { Tensor } from '@tensorflow/tfjs';
+import { invalid } from '../core/errors';
+import type { Grads, Loss64, Model, ModelCache, NumericPaths, PathOptions } from '../nn/model';
+import { allIndices, slotsOf, steps, type Direction, type NumericResult } from '../nn/numeric';
 
 /** J(theta) with the per-example shares that size the round-off (float64 mirror or float32 on tf). */
 export type LossFn = (theta: Float64Array) => ReturnType<Loss64>;
@@ -79,4 +80,58 @@ export function lossDirectional(J: LossFn, theta: Float64Array, dirs: Direction[
     tick?.(d + 1);
   });
   return { values, kinks, scale, evaluations: 2 * dirs.length };
+}
+
+/**
+ * The exact paths every model has: the loop above over its float64 mirror (or its tf loss in
+ * float32), kinks from the mirror's signs, the round-off bound from each difference's own terms.
+ *
+ * @example
+ * ```ts
+ * const paths = loopPaths(lstm, X, Y, { seed: 0, precision: 'float64', autograd: true, notes: [] });
+ * paths.entries(undefined, 1e-7, () => {}).values; // two whole mirror evaluations per entry
+ * paths.dispose();
+ * ```
+ */
+export function loopPaths(model: Model, X: Tensor, Y: Tensor, { precision }: PathOptions): NumericPaths {
+  model.assertUsable();
+  const loss = (model as { loss?: (X: Tensor, Y: Tensor) => number }).loss;
+  if (precision === 'float32' && typeof loss !== 'function') throw invalid('precision', 'float32', `'float64' for ${model} (it offers no tf loss to difference)`);
+  const y = model.labels(Y, X);
+  const theta = model.toVector();
+  let touched = false;
+  let pass: { cache: ModelCache; grads: Grads };
+  try {
+    pass = model.forwardAndAutograd(X, y);
+  } catch (e) {
+    y.dispose();
+    throw e;
+  }
+  const { cache, grads } = pass;
+  const J64 = model.mirror64(X, y, cache);
+  const J32: LossFn = (t) => { touched = true; model.fromVector(t); const J = loss!.call(model, X, y); return { J, rows: new Float64Array([J]), reg: 0 }; };
+  const J = precision === 'float64' ? J64 : J32;
+  const mag = new Float64Array(model.size);
+  return {
+    y, cache, grads, theta, slots: slotsOf(model.blocks), scaleBound: true,
+    method: precision === 'float64'
+      ? `numeric: central differences of J re-evaluated in float64 by ${model.family}'s mirror of the forward pass (every entry: two whole evaluations)`
+      : 'numeric: central differences of J in float32 on tf (the parameters set to theta +- eps, two tf forward passes per entry)',
+    autograd: () => model.forwardAndAutograd(X, y).grads,
+    rightSided: () => undefined,
+    start: () => undefined,
+    magnitudes: () => mag,
+    entries: (indices, eps, tick) => {
+      const r = lossGrad(J, theta, eps, indices, tick, J64, precision === 'float32');
+      r.indices.forEach((i, k) => { mag[i] = r.scale[k]; }); // the size of its terms: the round-off bound's input
+      return r;
+    },
+    directions: (dirs, eps, tick) => lossDirectional(J, theta, dirs, eps, tick, J64),
+    nearKinks: () => new Uint8Array(model.size),
+    dispose: () => {
+      if (touched) model.fromVector(theta);
+      cache.dispose();
+      y.dispose();
+    },
+  };
 }

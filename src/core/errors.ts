@@ -94,10 +94,9 @@ export function matrix(name: string, t: unknown, cols?: number): tfTypesTensor2D
 }
 type tfTypesTensor2D = import('@tensorflow/tfjs').Tensor2D;
 
-/** A float32 value as a person wrote it: 0.899999976 -> 0.9. */
-export function fmt(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(7))) : String(x);
-}
+import { fmt } from './format';
+
+export { fmt };
 
 /** Index of the first NaN or +-Infinity in `a`, or -1. */
 export function firstNonFinite(a: ArrayLike<number>): number {

@@ -5,33 +5,14 @@
  * Perturbing W^l along V changes z^l by eps a^(l-1) V (b^l: by eps v); the change is carried
  * downstream with propagate.rowPair, so the cancellation-free differences apply here too.
  */
-import type { NetSpec } from './mlp';
+import type { NetSpec } from './spec';
 import { dot, type Batch64 } from './mirror64';
-import { layout, type Slot } from './layout';
+import { layout } from './layout';
+import { along, type Direction, type RankOne } from '../nn/numeric';
 import { base64, rowPair, type Base64 } from './propagate';
 import { dgAt as dgAtImported } from './deltas';
 
 const dgAt = dgAtImported; // a local binding: module-namespace getters in a hot loop cost more than the arithmetic
-
-/** A direction: the block it lives on and its entries (unit norm, length slot.size). */
-export interface Direction {
-  slot: Slot;
-  v: Float64Array;
-}
-
-/**
- * v . x over the direction's block: the component along d of a theta-ordered vector x.
- *
- * @example
- * ```ts
- * along(analytic, d); // v . grad for the hand-written gradient
- * ```
- */
-export function along(x: ArrayLike<number>, { slot, v }: Direction): number {
-  let s = 0;
-  for (let e = 0; e < slot.size; e++) s += x[slot.offset + e] * v[e];
-  return s;
-}
 
 /**
  * (J(theta + eps v) - J(theta - eps v)) / 2 eps for each direction, and whether it crossed a kink.
@@ -94,13 +75,6 @@ export function directional64(
 /** out = eps * (row r of A [*, nIn]) V, from VT = V^T [nl, nIn] row-major: one dot product per unit. */
 function rowTimes(A: Float64Array, r: number, nIn: number, VT: Float64Array, nl: number, eps: number, out: Float64Array): void {
   for (let c = 0; c < nl; c++) out[c] = dot(A, r * nIn, VT, c * nIn, nIn) * eps;
-}
-
-/** u's part on W^l as a rank-one product: U^l[i, c] = scale alpha[i] beta[c]. */
-export interface RankOne {
-  alpha: Float64Array;
-  beta: Float64Array;
-  scale: number;
 }
 
 /**

@@ -13,7 +13,7 @@
  *   d theta[i] = (J(theta + h e_i) - J(theta - h e_i)) / 2h,
  * with J+ - J- = (1/m) sum_r (dL_r(+h) - dL_r(-h)) + (lambda/2m) ((w + h)^2 - (w - h)^2).
  */
-import type { NetSpec } from './mlp';
+import type { NetSpec } from './spec';
 import type { Batch64 } from './mirror64';
 import { layout } from './layout';
 import { base64, linearPass, lossAlong, piecewiseLinear, rowPair, type Base64 } from './propagate';

@@ -18,9 +18,9 @@ import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
 import { activations, type Activation } from '../nn/activations';
 import { outputs } from '../nn/losses';
-import type { Cache, Net } from './mlp';
-import { along, type Direction } from './directional64';
-import { layout, slotOf, type Slot } from './layout';
+import type { Cache, MlpCore as Net } from './net';
+import { layout } from './layout';
+import { FLOAT32_EPS, along, slotOf, type Direction, type Slot } from '../nn/numeric';
 import { allIndices, type NumericResult } from '../nn/numeric';
 
 /**
@@ -88,16 +88,7 @@ export function downstreamRows(
   });
 }
 
-/**
- * The eps float32 mode uses unless told: balances round-off u32 / eps against truncation eps^2
- * (measured over random nets, see BENCHMARKS.md).
- *
- * @example
- * ```ts
- * gs.gradCheck(net, X, Y, { precision: 'float32' }).eps; // FLOAT32_EPS
- * ```
- */
-export const FLOAT32_EPS = 1e-2;
+export { FLOAT32_EPS };
 
 /** Example rows per column pass (entries per chunk = COLUMN_ROWS / 2m). */
 const COLUMN_ROWS = 1 << 15;

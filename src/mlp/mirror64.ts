@@ -6,7 +6,7 @@
  */
 import { activations } from '../nn/activations';
 import { outputs } from '../nn/losses';
-import type { Net, NetSpec } from './mlp';
+import type { NetSpec } from './spec';
 import type { Tensor2D } from '@tensorflow/tfjs';
 
 /** The data of one check, copied once out of tf into float64 arrays. */
@@ -160,6 +160,6 @@ export function loss64(spec: NetSpec, theta: Float64Array, batch: Batch64): numb
 }
 
 /** Convenience for tests and notebooks: J in float64 for a net's current parameters. */
-export function netLoss64(net: Net, X: Tensor2D, y: Tensor2D, D: (Tensor2D | undefined)[] = []): number {
+export function netLoss64(net: { spec: NetSpec; toVector(): Float64Array }, X: Tensor2D, y: Tensor2D, D: (Tensor2D | undefined)[] = []): number {
   return loss64(net.spec, net.toVector(), batch64(net.spec, X, y, D));
 }

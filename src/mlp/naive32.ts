@@ -5,7 +5,7 @@
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
-import type { Net } from './mlp';
+import type { MlpCore as Net } from './net';
 import { allIndices, type NumericResult } from '../nn/numeric';
 
 /**

@@ -5,7 +5,7 @@
  * This is the baseline the fast checker is measured and tested against.
  */
 import { activations } from '../nn/activations';
-import type { NetSpec } from './mlp';
+import type { NetSpec } from './spec';
 import { cost64, forward64, type Batch64 } from './mirror64';
 import { allIndices, steps, type NumericResult } from '../nn/numeric';
 

@@ -11,7 +11,7 @@
  * and the differences use the cancellation-free forms of deltas.ts.
  */
 import { activations, LEAKY_SLOPE } from '../nn/activations';
-import type { NetSpec } from './mlp';
+import type { NetSpec } from './spec';
 import { forward64, transpose, unpack, type Batch64 } from './mirror64';
 import { deltaConstants, dgAt as dgAtImported, KIND, lossBase, lossDeltas, type LossDelta } from './deltas';
 

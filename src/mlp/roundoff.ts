@@ -15,21 +15,10 @@
  */
 import { LEAKY_SLOPE } from '../nn/activations';
 import type { Base64 } from './propagate';
+import { ATOL_FACTOR, U32, type DirectionPart } from '../nn/numeric';
 import { affine } from './mirror64';
 
-/** float32 unit round-off, 2^-24. */
-export const U32 = 2 ** -24;
-
-/**
- * Correct float32 gradients stay within ATOL_FACTOR * u32 * mag of the truth (measured over random
- * and fitted correct nets: see test/gradcheck.test.ts and BENCHMARKS.md).
- *
- * @example
- * ```ts
- * ATOL_FACTOR * 2 ** -24 * 0.2; // ~1e-7: round-off a float32 backward pass may leave next to terms of size 0.2
- * ```
- */
-export const ATOL_FACTOR = 8;
+export { ATOL_FACTOR, U32 };
 
 /** |g'(z)| in float64 for each hidden activation (relu: both one-sided derivatives at 0, the larger bound). */
 const dgAbs: Record<string, (z: number) => number> = {
@@ -94,13 +83,6 @@ export function magnitudes64(B: Base64): Float64Array {
     if (spec.l2 > 0) for (let k = 0; k < nIn * nOut; k++) out[o + k] += (spec.l2 / m) * Math.abs(W[l][k]);
   });
   return out;
-}
-
-/** A direction's part on one block: v for a b block; for a W block its rank-one factors (v[i * cols + c] = alpha[i] beta[c], v itself not read). */
-export interface DirectionPart {
-  v: Float64Array;
-  alpha?: Float64Array;
-  beta?: Float64Array;
 }
 
 /**

@@ -24,6 +24,9 @@ import {
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,
   targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from '../recurrent/sequence';
+import { registerFamily } from '../nn/registry';
+
+registerFamily({ name: 'rnn', factory: 'gs.rnn', order: 2, recurrent: true });
 
 /** Options of {@link rnn}. */
 export interface RnnOptions {

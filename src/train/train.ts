@@ -13,7 +13,8 @@ import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
 import { GradscopeError, invalid, knownKeys, number, oneOf, optionalFunction } from '../core/errors';
 import { displayable } from '../core/jupyter';
-import type { Grads, Model, ModelCache } from '../nn/model';
+import { isModel, type Grads, type Model, type ModelCache } from '../nn/model';
+import { familyList } from '../nn/registry';
 import { progressOption } from '../display/progress';
 import { rng } from '../core/random';
 import { OPTIMIZER_NAMES, type OptimizerName, type StepOptions, type TensorState } from '../optimizers/common';
@@ -135,10 +136,6 @@ const STEP_KEYS = ['beta', 'decay', 'beta1', 'beta2', 'eps'] as const;
 export const TRAIN_LR: Record<OptimizerName, number> = { sgd: 0.1, momentum: 0.1, adagrad: 0.1, rmsprop: 0.01, adam: 0.01 };
 const STEP_SIZE = { adagrad, rmsprop, adam } as const;
 
-const isModel = (m: unknown): m is Model =>
-  !!m && typeof m === 'object' && typeof (m as Model).backward === 'function' && typeof (m as Model).forward === 'function' &&
-  typeof (m as Model).mirror64 === 'function' && typeof (m as Model).labels === 'function' && Array.isArray((m as Model).blocks);
-
 /** q-quantile of sorted values (linear interpolation). */
 function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return NaN;
@@ -164,7 +161,7 @@ function quantile(sorted: Float64Array, q: number): number {
 export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: TrainOptions<M> = {}): TrainHistory {
   // every option is checked before a tensor is made (a bad onProgress once leaked the labels)
   knownKeys('options', options, KNOWN);
-  if (!isModel(net)) throw invalid('net', net, 'a model: gs.mlp(...), gs.rnn(...) or gs.lstm(...)');
+  if (!isModel(net)) throw invalid('net', net, `a model: ${familyList({}, '(...)')}`);
   net.assertUsable();
   if (!(X instanceof tf.Tensor) || X.rank < 2) throw invalid('X', X, 'a tensor with one example per row (the MLP: [m, n0]; rnn/lstm: [m, T, nx])');
   if (X.isDisposed) throw new GradscopeError('X', 'invalid X: the tensor was disposed');
