@@ -9,7 +9,7 @@
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
 import * as gs from '../src/index';
-import { switchBackend, type BackendName } from '../src/backend';
+import { switchBackend, type BackendName } from '../src/core/backend';
 import { labelsFor } from '../test/bugs';
 
 const { tf } = gs;

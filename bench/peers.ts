@@ -22,9 +22,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { Tensor2D } from '@tensorflow/tfjs';
 import * as gs from '../src/index';
-import { batch64 } from '../src/mirror64';
-import { fastGrad64 } from '../src/numeric/fast64';
-import { switchBackend } from '../src/backend';
+import { batch64 } from '../src/mlp/mirror64';
+import { fastGrad64 } from '../src/mlp/fast64';
+import { switchBackend } from '../src/core/backend';
 import { probe } from '../src/cli/python';
 import { labelsFor } from '../test/bugs';
 

@@ -18,12 +18,12 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { Tensor2D } from '@tensorflow/tfjs';
 import * as gs from '../src/index';
-import { batch64 } from '../src/mirror64';
-import { fastGrad64 } from '../src/numeric/fast64';
-import { naiveGrad64 } from '../src/numeric/naive64';
-import { float32Grad } from '../src/numeric/float32';
-import { naiveGrad32 } from '../src/numeric/naive32';
-import { rng, sampleIndices } from '../src/random';
+import { batch64 } from '../src/mlp/mirror64';
+import { fastGrad64 } from '../src/mlp/fast64';
+import { naiveGrad64 } from '../src/mlp/naive64';
+import { float32Grad } from '../src/mlp/float32';
+import { naiveGrad32 } from '../src/mlp/naive32';
+import { rng, sampleIndices } from '../src/core/random';
 import { merge, replaceSection, split } from './sections';
 import { trust } from './trust';
 import { peers } from './peers';
@@ -104,9 +104,9 @@ async function main(): Promise<void> {
     // (a) ------------------------------------------------------------------------------------------
     say('## (a) Full float64 check, sizes [64, 64, 64, 10], batch 64: naive loop vs gradscope');
     say();
-    say('Naive: the seeds\' loop (perturb one entry, run the whole float64 forward pass, difference the costs; `src/numeric/naive64.ts`), run once over all entries.');
-    say('gradscope: `src/numeric/fast64.ts` (cached layers, rank-1 start, change-only propagation, one shared downstream pass per row and column for piecewise-linear g), median of 5.');
-    say('"agree" compares the two gradients on 2000 seeded entries at eps 1e-3 and 1e-5 (both compute the same central difference; the smaller eps, the more the naive loop\'s own round-off, ~u J / eps, shows: at 1e-7 it dominates). For tanh the fast path fits the odd difference per row and column (src/numeric/fast64.ts, oddFit), checked against exact evaluations.');
+    say('Naive: the seeds\' loop (perturb one entry, run the whole float64 forward pass, difference the costs; `src/mlp/naive64.ts`), run once over all entries.');
+    say('gradscope: `src/mlp/fast64.ts` (cached layers, rank-1 start, change-only propagation, one shared downstream pass per row and column for piecewise-linear g), median of 5.');
+    say('"agree" compares the two gradients on 2000 seeded entries at eps 1e-3 and 1e-5 (both compute the same central difference; the smaller eps, the more the naive loop\'s own round-off, ~u J / eps, shows: at 1e-7 it dominates). For tanh the fast path fits the odd difference per row and column (src/mlp/fast64.ts, oddFit), checked against exact evaluations.');
     say();
     const rowsA: (string | number)[][] = [];
     for (const hidden of ['relu', 'tanh'] as const) {
@@ -139,8 +139,8 @@ async function main(): Promise<void> {
     // (b) ------------------------------------------------------------------------------------------
     say('## (b) The same in float32 on tf tensors');
     say();
-    say('Naive: for each entry upload the perturbed block (`variable.assign`), run the tf forward pass, read the loss back (`src/numeric/naive32.ts`); timed on a seeded sample of 1000 entries (the per-entry cost is the same for every entry) and scaled to the full count.');
-    say('gradscope: `src/numeric/float32.ts`: column j of z^l for +-h in JS; for a hidden layer, g of that column on tf, then the rank-1 rows z^(l+1) = z^(l+1) + da W^(l+1)[j, :] in float32 arithmetic in JS (Math.fround: the numbers tf\'s mul and add give) for the examples whose column moved (a relu unit that stays off moves nothing: L_r(+h) = L_r(-h) exactly); only those rows, with their base rows of D, z and y gathered in JS, through the remaining layers in one tf pass per block of rows, one readback each. Bit-for-bit the numbers of running every perturbed copy of the batch through tf (test/numeric.test.ts checks). Median of 3; eps 1e-2 for both.');
+    say('Naive: for each entry upload the perturbed block (`variable.assign`), run the tf forward pass, read the loss back (`src/mlp/naive32.ts`); timed on a seeded sample of 1000 entries (the per-entry cost is the same for every entry) and scaled to the full count.');
+    say('gradscope: `src/mlp/float32.ts`: column j of z^l for +-h in JS; for a hidden layer, g of that column on tf, then the rank-1 rows z^(l+1) = z^(l+1) + da W^(l+1)[j, :] in float32 arithmetic in JS (Math.fround: the numbers tf\'s mul and add give) for the examples whose column moved (a relu unit that stays off moves nothing: L_r(+h) = L_r(-h) exactly); only those rows, with their base rows of D, z and y gathered in JS, through the remaining layers in one tf pass per block of rows, one readback each. Bit-for-bit the numbers of running every perturbed copy of the batch through tf (test/numeric.test.ts checks). Median of 3; eps 1e-2 for both.');
     say();
     {
       const rowsB: (string | number)[][] = [];

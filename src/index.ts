@@ -15,17 +15,19 @@
  *
  * @packageDocumentation
  */
-export { tf, ready, backendInfo, type BackendInfo, type BackendName } from './backend';
-export type { Tf } from './tf';
-export { GradscopeError } from './errors';
-export { ACTIVATIONS, type Activation } from './activations';
-export { INIT_NAMES, initVariance, type Init, type InitName } from './init';
-export { OUTPUTS, type Output } from './losses';
-export { mlp, Net, type MlpOptions, type NetSpec, type Block, type Cache, type Grads } from './mlp';
-export { numericDerivative, epsilonSweep, DEFAULT_EPS, type EpsilonRow, type Method, type ScalarFn } from './derivative';
-export { BANDS, relativeError, verdictOf, type CheckReport, type BlockResult, type EntryResult, type Verdict, type Precision, type Bands } from './report';
-export { grade, BACKWARD_CASES, EXTENDED_CASES, INIT_CASES, type StudentBackward, type StudentInit, type GradeResult, type GradeCase, type GradeBlock, type BackwardCase, type InitCase } from './grade';
-export type { Assertable, GradeFailure, GradeStatus } from './assertable';
+export { tf, ready, backendInfo, type BackendInfo, type BackendName } from './core/backend';
+export type { Tf } from './core/tf';
+export { GradscopeError } from './core/errors';
+export { ACTIVATIONS, type Activation } from './nn/activations';
+export { INIT_NAMES, initVariance, type Init, type InitName } from './nn/init';
+export { OUTPUTS, type Output } from './nn/losses';
+export { mlp, Mlp, Net, type MlpOptions, type NetSpec, type Block, type Cache, type Grads } from './mlp/mlp';
+export { numericDerivative, epsilonSweep, DEFAULT_EPS, type EpsilonRow, type Method, type ScalarFn } from './check/derivative';
+export { BANDS, relativeError, verdictOf, type CheckReport, type BlockResult, type EntryResult, type Verdict, type Precision, type Bands } from './check/report';
+export { grade } from './grade/grade';
+export { BACKWARD_CASES, EXTENDED_CASES, type StudentBackward, type StudentInit, type GradeResult, type GradeCase, type GradeBlock, type BackwardCase } from './mlp/homework';
+export { INIT_CASES, type InitCase } from './mlp/gradeInit';
+export type { Assertable, GradeFailure, GradeStatus } from './grade/assertable';
 // statistics, charts, display (issue 3)
 export { layerStats, LAYER_STATISTICS, depthSweep, deepLinear, varianceTheory, train, activationHistograms } from './stats';
 export type { LayerStatsRow, LayerStatsOptions, LayerStatistic, DepthRow, DepthSweepOptions, DeepLinearRow, DeepLinearResult, VarianceRow, VarianceTheoryOptions, TrainHistory, TrainOptions, EpochRow, HistogramRow, HistogramOptions } from './stats';
@@ -70,20 +72,23 @@ export * as charts from './charts';
  * ```
  */
 export * as optimizers from './optimizers';
-export { softmax, softmaxTemperature, type SoftmaxOptions } from './softmax';
-export { normalizer, normalizationDemo, type Normalizer, type DescentRun, type NormalizationDemoOptions } from './normalize';
-export { hoeffding, hoeffdingSimulation, type HoeffdingOptions, type HoeffdingRow, type HoeffdingSimulationOptions } from './hoeffding';
-export { TRAIN_LR, type StepSizeRow } from './stats/train';
+export { softmax, softmaxTemperature, type SoftmaxOptions } from './lectures/softmax';
+export { normalizer, normalizationDemo, type Normalizer, type DescentRun, type NormalizationDemoOptions } from './lectures/normalize';
+export { hoeffding, hoeffdingSimulation, type HoeffdingOptions, type HoeffdingRow, type HoeffdingSimulationOptions } from './lectures/hoeffding';
+export { TRAIN_LR, type StepSizeRow } from './train/train';
 export type { ChartSpec } from './charts';
 export { show, toText, toSVG, toPNG, save, progress, type Progress, type ProgressOptions, type PngOptions, type ShowOptions } from './display';
-export { gradCheck, numericGrads, MIN_EPS, type GradCheckOptions, type BackwardFn, type CheckMode, type NumericGrads } from './gradcheck';
-export { FLOOR_FACTOR, VERDICTS, floorBands, formatReport, worstVerdict } from './report';
-export type { Progress as CheckProgress, OnProgress } from './numeric/progress';
-export { checkGradients, type CheckGradientsOptions, type TensorFn } from './checkGradients';
+export { gradCheck, MIN_EPS, type CheckMode } from './check/gradcheck';
+export { numericGrads, type NumericGrads } from './check/numericGrads';
+export type { BackwardFn, GradCheckOptions } from './mlp/check';
+export { FLOOR_FACTOR, VERDICTS, floorBands, formatReport, worstVerdict } from './check/report';
+export type { Progress as CheckProgress, OnProgress } from './core/progress';
+export { checkGradients, type CheckGradientsOptions, type TensorFn } from './check/checkGradients';
 // recurrent networks through time (issue 12)
-export type { Model, ModelCache, ParamBlock, Loss64 } from './model';
+export type { Model, ModelCache, ParamBlock, Loss64, NumericPaths, PathOptions, JointPaths } from './nn/model';
+export type { Slot, Direction, DirectionalResult, DirectionPart, RankOne, NumericResult } from './nn/numeric';
 export { rnn, Rnn, rnnStepBackward, type RnnOptions, type RnnSpec, type RnnCache, type RnnStep, type RnnStepGrads, type RnnStepBackward } from './rnn/rnn';
 export { lstm, Lstm, lstmStepBackward, LSTM_VARIANTS, type LstmOptions, type LstmSpec, type LstmCache, type LstmStep, type LstmStepGrads, type LstmStepBackward, type LstmVariant } from './lstm/lstm';
-export type { SequenceOutputs } from './rnn/sequence';
-export { gradientThroughTime, type ThroughTimeRow, type ThroughTimeOptions } from './rnn/throughTime';
+export type { SequenceOutputs } from './recurrent/sequence';
+export { gradientThroughTime, type ThroughTimeRow, type ThroughTimeOptions } from './recurrent/throughTime';
 export { gradeLstmStep, STEP_MISTAKES, STEP_OUTPUTS, type StudentLstmStep, type StepGradeResult, type StepGradeCase, type StepMistake } from './lstm/homework';

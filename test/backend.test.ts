@@ -42,7 +42,7 @@ describe('backend selection', () => {
   it('loads and switches backends without a line on stderr: no TensorFlow log lines, no tfjs banner', () => {
     // the default chain (tensorflow where `npm run native` built it), then every backend in turn:
     // switching to cpu is what printed tfjs's "install our node backend" banner.
-    const code = `const { switchBackend } = require('./src/backend');
+    const code = `const { switchBackend } = require('./src/core/backend');
       const out = [gs.backendInfo().active];
       for (const b of ['tensorflow', 'wasm', 'cpu']) if (switchBackend(b)) { gs.tf.exp(gs.tf.ones([3])).dataSync(); out.push(gs.tf.getBackend()); }
       console.log(out.join(' '));`;
@@ -66,7 +66,7 @@ describe('backend selection', () => {
   });
 
   it('switchBackend reports a backend that cannot run instead of switching', () => {
-    const r = run(`const { switchBackend } = require('./src/backend'); const before = gs.tf.getBackend(); console.log(JSON.stringify({ ok: switchBackend('tensorflow'), active: gs.tf.getBackend(), before }));`, 'wasm');
+    const r = run(`const { switchBackend } = require('./src/core/backend'); const before = gs.tf.getBackend(); console.log(JSON.stringify({ ok: switchBackend('tensorflow'), active: gs.tf.getBackend(), before }));`, 'wasm');
     assert.equal(r.status, 0, r.err);
     const { ok, active, before } = JSON.parse(r.out);
     // forced to wasm, gradscope never loaded tfjs-node: tensorflow is not registered in that process

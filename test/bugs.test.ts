@@ -2,8 +2,8 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as gs from '../src/index';
 import { BUGS, HARD_CASES, backwardWith, bugCase } from './bugs';
-import { suspectIndices } from '../src/gradcheck';
-import { layout } from '../src/numeric/layout';
+import { suspectIndices } from '../src/check/entries';
+import { layout } from '../src/mlp/layout';
 
 const { tf } = gs;
 before(async () => { await gs.ready(); });

@@ -1,5 +1,5 @@
 /**
- * `result.assert()` of every homework grader (src/assertable.ts): silent on the teacher's solution,
+ * `result.assert()` of every homework grader (src/grade/assertable.ts): silent on the teacher's solution,
  * a one-line GradscopeError naming the first failure and its hint on a planted mistake, and
  * "not yet implemented" on an unfinished stub. Each throwing case fails if assert() did nothing.
  */

@@ -1,5 +1,5 @@
 /**
- * The notebook display hook (src/jupyter.ts, src/display/hook.ts) and Deno's kernel
+ * The notebook display hook (src/core/jupyter.ts, src/display/hook.ts) and Deno's kernel
  * (src/display/deno.ts): a fake `globalThis.Deno.jupyter.broadcast` records what gs.show, progress
  * and a cell's last value send, a fake tslab writer what they send there.
  */
@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import Module from 'module';
 import * as gs from '../src/index';
-import { displayable, JUPYTER_DISPLAY } from '../src/jupyter';
+import { displayable, JUPYTER_DISPLAY } from '../src/core/jupyter';
 import { VEGALITE_MIME } from '../src/display/bundle';
 import { SETTLE_MS } from '../src/display/deno';
 import { fakeReport } from './charts.helpers';

@@ -1,10 +1,10 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as gs from '../src/index';
-import { batch64, forward64, loss64 } from '../src/mirror64';
-import { dgAt, deltaConstants, KIND, lossBase, lossDeltas } from '../src/numeric/deltas';
-import { activations } from '../src/activations';
-import { outputs } from '../src/losses';
+import { batch64, forward64, loss64 } from '../src/mlp/mirror64';
+import { dgAt, deltaConstants, KIND, lossBase, lossDeltas } from '../src/mlp/deltas';
+import { activations } from '../src/nn/activations';
+import { outputs } from '../src/nn/losses';
 import { randomCase } from './nets';
 
 const { tf } = gs;

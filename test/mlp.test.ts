@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as gs from '../src/index';
-import { netLoss64 } from '../src/mirror64';
+import { netLoss64 } from '../src/mlp/mirror64';
 import { tfSeed } from './bugs';
 
 const { tf } = gs;

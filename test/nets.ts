@@ -41,4 +41,4 @@ export function randomCase(i: number): RandomCase {
 }
 
 // the package's seeded generator (not re-exported from the index)
-import { rng as gs_rng } from '../src/random';
+import { rng as gs_rng } from '../src/core/random';

@@ -1,19 +1,20 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as gs from '../src/index';
-import { batch64 } from '../src/mirror64';
-import { fastGrad64 } from '../src/numeric/fast64';
-import { naiveGrad64 } from '../src/numeric/naive64';
-import { directional64, joint64 } from '../src/numeric/directional64';
-import { base64 } from '../src/numeric/propagate';
-import { alongMagnitudes64, magnitudes64 } from '../src/numeric/roundoff';
-import { loss64 } from '../src/mirror64';
-import { float32Grad } from '../src/numeric/float32';
-import { naiveGrad32 } from '../src/numeric/naive32';
-import { layout, slotOf } from '../src/numeric/layout';
-import { activations } from '../src/activations';
-import { outputs } from '../src/losses';
-import { rng, unitVector } from '../src/random';
+import { batch64 } from '../src/mlp/mirror64';
+import { fastGrad64 } from '../src/mlp/fast64';
+import { naiveGrad64 } from '../src/mlp/naive64';
+import { directional64, joint64 } from '../src/mlp/directional64';
+import { base64 } from '../src/mlp/propagate';
+import { alongMagnitudes64, magnitudes64 } from '../src/mlp/roundoff';
+import { loss64 } from '../src/mlp/mirror64';
+import { float32Grad } from '../src/mlp/float32';
+import { naiveGrad32 } from '../src/mlp/naive32';
+import { layout } from '../src/mlp/layout';
+import { slotOf } from '../src/nn/numeric';
+import { activations } from '../src/nn/activations';
+import { outputs } from '../src/nn/losses';
+import { rng, unitVector } from '../src/core/random';
 import { randomCase } from './nets';
 import { labelsFor } from './bugs';
 
@@ -200,7 +201,7 @@ describe('fast float64 numerical gradient', () => {
   });
 });
 
-describe('round-off bound (numeric/roundoff.ts)', () => {
+describe('round-off bound (mlp/roundoff.ts)', () => {
   it('alongMagnitudes64 is sum |v_e| mag_e over each block (W parts rank one), without forming mag', () => {
     for (let i = 0; i < 60; i++) {
       const c = prepared(i);

@@ -3,7 +3,7 @@
  * (perturb one entry of theta, re-run the whole float64 forward pass), and per-block relative errors.
  */
 import * as gs from '../src/index';
-import type { Model, Grads, ModelCache } from '../src/model';
+import type { Model, Grads, ModelCache } from '../src/nn/model';
 import { tfSeed } from './bugs';
 
 const { tf } = gs;

@@ -181,8 +181,8 @@ describe('a backward that throws or is async', () => {
 
 describe('gs.numericGrads: the numerical gradient itself', () => {
   it('equals the seeds loop (float64 naive central differences) entry by entry, by block, and frees what it made', async () => {
-    const { naiveGrad64 } = await import('../src/numeric/naive64');
-    const { batch64 } = await import('../src/mirror64');
+    const { naiveGrad64 } = await import('../src/mlp/naive64');
+    const { batch64 } = await import('../src/mlp/mirror64');
     const net = gs.mlp({ sizes: [3, 5, 2], hidden: 'tanh', output: 'softmax', seed: 4, keepProb: 0.8 });
     const X = tf.randomNormal([6, 3], 0, 1, 'float32', 4) as Tensor2D;
     const Y = tf.tensor1d([0, 1, 1, 0, 1, 0], 'int32');
@@ -190,7 +190,7 @@ describe('gs.numericGrads: the numerical gradient itself', () => {
     const approx = gs.numericGrads(net, X, Y, { eps: 1e-5, seed: 3 });
     assert.equal(tf.memory().numTensors, before);
     const y = net.labels(Y, 6);
-    const D = (await import('../src/gradcheck')).checkMasks(net, 6, 3);
+    const D = (await import('../src/mlp/exact')).checkMasks(net, 6, 3);
     const naive = naiveGrad64(net.spec, net.toVector(), batch64(net.spec, X, y, D), { eps: 1e-5 });
     for (let i = 0; i < net.size; i++) assert.ok(Math.abs(approx.vector[i] - naive.values[i]) < 1e-8, `${i}: ${approx.vector[i]} vs ${naive.values[i]}`);
     assert.deepEqual(Object.keys(approx.grads), ['dW1', 'db1', 'dW2', 'db2']);

@@ -4,11 +4,11 @@
  * mass collapsing onto 0 in the later layers.
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
-import { invalid } from '../errors';
-import { Net } from '../mlp';
+import { invalid } from '../core/errors';
+import { Net } from '../mlp/mlp';
 import { activationHistograms as histogramRows, type HistogramOptions, type HistogramRow } from '../stats/histograms';
 import { rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../jupyter';
+import { displayable } from '../core/jupyter';
 
 /** Options of {@link activationHistograms}. */
 export interface ActivationHistogramsOptions extends BaseOptions, HistogramOptions {}

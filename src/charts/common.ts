@@ -3,7 +3,7 @@
  * vega-lite 5.6, so specs use nothing newer), the options merge, the verdict colours.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { invalid, knownKeys, number } from '../errors';
+import { invalid, knownKeys, number } from '../core/errors';
 import type { DepthRow } from '../stats/depthSweep';
 import type { LayerStatistic, LayerStatsRow } from '../stats/layerStats';
 
@@ -50,13 +50,7 @@ export const VERDICT_COLORS = { great: '#2ca02c', ok: '#1f77b4', inconclusive: '
 /** A value a log axis can draw. */
 export const positive = (v: number): boolean => Number.isFinite(v) && v > 0;
 
-/** 1.2e-7 style, or 3.0301 style for values near 1. */
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(5))) : v.toExponential(2);
-}
+export { short as fmt } from '../core/format';
 
 /** The "subscript" of a layer for titles: ||dW^l||. */
 export const LABELS: Record<string, string> = {

@@ -2,10 +2,10 @@
  * Seed 000 / 002: in y = W^L ... W^1 x with W = scale * I the signal grows or shrinks like scale^l
  * forward and scale^(L-l) backward. Measured (solid) on top of the prediction (dashed), log axis.
  */
-import { invalid } from '../errors';
+import { invalid } from '../core/errors';
 import type { DeepLinearResult } from '../stats/deepLinear';
 import { fmt, layerAxis, positive, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../jupyter';
+import { displayable } from '../core/jupyter';
 
 export const defaults: Required<BaseOptions> = {
   title: '',

@@ -3,10 +3,10 @@
  * error falls with slope 1, the two-sided one's with slope 2, until round-off (~ u / eps) rises
  * again, much earlier in float32 than in float64.
  */
-import { invalid } from '../errors';
-import type { EpsilonRow } from '../derivative';
+import { invalid } from '../core/errors';
+import type { EpsilonRow } from '../check/derivative';
 import { fmt, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec, type Layer } from './common';
-import { displayable } from '../jupyter';
+import { displayable } from '../core/jupyter';
 
 /** Options of {@link epsilonSweep}. */
 export interface EpsilonSweepOptions extends BaseOptions {

@@ -3,10 +3,10 @@
  * bands (seed 000: < 1e-7 great, < 1e-5 ok, < 1e-3 worry, else wrong; float32 bands from the
  * report), coloured by verdict so a failing block stands out in red with its name and error.
  */
-import { invalid } from '../errors';
-import type { CheckReport, Verdict } from '../report';
+import { invalid } from '../core/errors';
+import type { CheckReport, Verdict } from '../check/report';
 import { fmt, SCHEMA, VERDICT_COLORS, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../jupyter';
+import { displayable } from '../core/jupyter';
 
 /** Options of {@link gradCheck}. */
 export interface GradCheckOptions extends BaseOptions {

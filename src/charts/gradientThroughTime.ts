@@ -3,10 +3,10 @@
  * (solid) and, for LSTMs, ||dJ/dc^(t)|| (dashed). Vanishing: a line falling towards t = 1;
  * exploding: rising.
  */
-import { invalid } from '../errors';
-import type { ThroughTimeRow } from '../rnn/throughTime';
+import { invalid } from '../core/errors';
+import type { ThroughTimeRow } from '../recurrent/throughTime';
 import { fmt, layerAxis, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../jupyter';
+import { displayable } from '../core/jupyter';
 
 /** Options of {@link gradientThroughTime}. */
 export interface GradientThroughTimeOptions extends BaseOptions {

@@ -2,10 +2,10 @@
  * Hoeffding's inequality seen (lecture 003): the empirical Pr(|mean - mu| >= t) of bounded i.i.d.
  * samples against n, under the bound 2 exp(-2 n t^2 / range^2), log axis.
  */
-import type { HoeffdingRow } from '../hoeffding';
-import { invalid } from '../errors';
+import type { HoeffdingRow } from '../lectures/hoeffding';
+import { invalid } from '../core/errors';
 import { positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../jupyter';
+import { displayable } from '../core/jupyter';
 
 /** Options of {@link hoeffding}. */
 export type HoeffdingChartOptions = BaseOptions;

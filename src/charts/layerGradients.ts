@@ -2,11 +2,11 @@
  * Gradient norm per layer on a log axis, one line per init / activation: the picture of gradient
  * decay (vanishing: lines falling towards layer 1; exploding: rising).
  */
-import { invalid } from '../errors';
+import { invalid } from '../core/errors';
 import type { DepthRow } from '../stats/depthSweep';
 import { LAYER_STATISTICS, type LayerStatistic, type LayerStatsRow } from '../stats/layerStats';
 import { LABELS, layerAxis, layerPoints, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../jupyter';
+import { displayable } from '../core/jupyter';
 
 /** Options of {@link layerGradients}. */
 export interface LayerGradientsOptions extends BaseOptions {

@@ -4,10 +4,10 @@
  * number of steps it took. Both panels have equal x and y units, so long thin ellipses look long
  * and thin and round ones round.
  */
-import type { DescentRun } from '../normalize';
-import { invalid } from '../errors';
+import type { DescentRun } from '../lectures/normalize';
+import { invalid } from '../core/errors';
 import { SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../jupyter';
+import { displayable } from '../core/jupyter';
 
 /** Options of {@link normalization}. */
 export interface NormalizationOptions extends BaseOptions {

@@ -3,9 +3,9 @@
  * on a log axis of beta. Small beta: the largest logit takes everything (the max); large beta: every
  * label 1/k.
  */
-import { invalid } from '../errors';
+import { invalid } from '../core/errors';
 import { rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../jupyter';
+import { displayable } from '../core/jupyter';
 
 /** Options of {@link softmaxTemperature}. */
 export type SoftmaxTemperatureOptions = BaseOptions;

@@ -4,10 +4,10 @@
  * layer, the median over the layer's parameters and the 10-90% band, on a log axis.
  *   AdaGrad, RMSProp: lr / (sqrt(cache) + eps)      Adam: lr / (sqrt(v-hat) + eps)
  */
-import { invalid } from '../errors';
-import type { TrainHistory } from '../stats/train';
+import { invalid } from '../core/errors';
+import type { TrainHistory } from '../train/train';
 import { positive, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../jupyter';
+import { displayable } from '../core/jupyter';
 import { runNames } from './training';
 
 /** Options of {@link stepSizes}. */

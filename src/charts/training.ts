@@ -3,10 +3,10 @@
  * every layer per epoch (log), or a layer x epoch heatmap of the gradient norm; several runs on one
  * chart, one line per run (one per optimiser).
  */
-import { invalid, oneOf } from '../errors';
-import type { TrainHistory } from '../stats/train';
+import { invalid, oneOf } from '../core/errors';
+import type { TrainHistory } from '../train/train';
 import { positive, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../jupyter';
+import { displayable } from '../core/jupyter';
 
 /** Options of {@link training}. */
 export interface TrainingOptions extends BaseOptions {

@@ -2,12 +2,12 @@
  * Glorot 2010 / He 2015 theory against measurement: the predicted std of a^l per layer (line) and
  * the measured one (points), log y.
  */
-import { invalid } from '../errors';
+import { invalid } from '../core/errors';
 import type { DepthRow } from '../stats/depthSweep';
 import type { LayerStatsRow } from '../stats/layerStats';
 import type { VarianceRow } from '../stats/varianceTheory';
 import { layerAxis, layerPoints, positive, rowsOf, seriesOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec, type Layer } from './common';
-import { displayable } from '../jupyter';
+import { displayable } from '../core/jupyter';
 
 export const defaults: Required<BaseOptions> = {
   title: 'Activation std per layer: theory and measurement',

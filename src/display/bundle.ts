@@ -10,7 +10,7 @@
  * - a report or table: `text/html` + `text/plain` first, then its chart's bundle.
  */
 import type { ChartSpec } from '../charts/common';
-import { GradscopeError } from '../errors';
+import { GradscopeError } from '../core/errors';
 import { describe, type DescribeOptions } from './describe';
 import { svgSize, svgToPNG } from './png';
 import { toSVG } from './svg';

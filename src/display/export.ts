@@ -1,12 +1,12 @@
 /** gs.toSVG, gs.toPNG, gs.save: a chart, report or table to SVG, PNG, JSON or a standalone HTML page. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { GradscopeError, invalid } from '../errors';
+import { GradscopeError, invalid } from '../core/errors';
 import { describe } from './describe';
 import type { ChartSpec } from '../charts/common';
 import { svgToPNG, type PngOptions } from './png';
 import { toSVG as specToSVG } from './svg';
-import { knownKeys, number } from '../errors';
+import { knownKeys, number } from '../core/errors';
 import { escapeHtml } from './table';
 
 /** The chart of x: x itself when it is a spec, else the chart gradscope draws for it. */

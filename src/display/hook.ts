@@ -1,9 +1,9 @@
 /**
  * The renderer behind the `[Symbol.for('Jupyter.display')]()` method of gradscope's values
- * (src/jupyter.ts): a cell whose last expression is a chart, report, table, training history or
+ * (src/core/jupyter.ts): a cell whose last expression is a chart, report, table, training history or
  * grader result shows it as gs.show does. Installed when display/ loads.
  */
-import { setDisplayRenderer, type DisplayResult } from '../jupyter';
+import { setDisplayRenderer, type DisplayResult } from '../core/jupyter';
 import { bundles } from './bundle';
 import { denoSend, inDeno, settle } from './deno';
 import { describe } from './describe';

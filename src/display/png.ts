@@ -4,7 +4,7 @@
  * sans-serif files that exists, mapped to vega's default 'sans-serif'.
  */
 import * as fs from 'fs';
-import { GradscopeError, invalid } from '../errors';
+import { GradscopeError, invalid } from '../core/errors';
 
 const FONT_FILES: [string, string][] = [
   ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 'DejaVu Sans'],

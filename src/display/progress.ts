@@ -4,7 +4,7 @@
  * on stderr in a terminal, nothing when stderr is not a TTY (CI logs, pipes, test runners).
  */
 import { randomBytes } from 'crypto';
-import { invalid, knownKeys, number } from '../errors';
+import { invalid, knownKeys, number } from '../core/errors';
 import { escapeHtml } from './table';
 import { inTslab, transport, type Transport } from './tslab';
 import { denoSend, inDeno, settle } from './deno';

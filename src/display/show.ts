@@ -5,7 +5,7 @@
  */
 import { bundles } from './bundle';
 import { describe, type DescribeOptions } from './describe';
-import { invalid, knownKeys } from '../errors';
+import { invalid, knownKeys } from '../core/errors';
 import { inTslab, transport } from './tslab';
 import { denoSend, inDeno, settle } from './deno';
 

@@ -7,7 +7,7 @@
  */
 import type * as Vega from 'vega';
 import type * as VegaLite from 'vega-lite';
-import { GradscopeError, invalid } from '../errors';
+import { GradscopeError, invalid } from '../core/errors';
 import type { ChartSpec } from '../charts/common';
 
 let vegaMod: typeof Vega | undefined;

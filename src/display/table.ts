@@ -1,5 +1,5 @@
 /** Rows of plain objects as a monospace text table and as an HTML table. */
-import { fmt } from '../charts/common';
+import { short as fmt } from '../core/format';
 
 type Row = Record<string, unknown>;
 

@@ -14,7 +14,7 @@
  * ("Not ready"), so a cached jupyter.js is used only when its writer is set.
  */
 import * as path from 'path';
-import { GradscopeError } from '../errors';
+import { GradscopeError } from '../core/errors';
 
 /** A Jupyter display message's content. */
 export interface DisplayContent {

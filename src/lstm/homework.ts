@@ -11,11 +11,11 @@
  */
 import { inspect } from 'util';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import { GradscopeError, firstNonFinite, invalid } from '../errors';
-import { displayable } from '../jupyter';
-import { rng } from '../random';
-import { assertable, type Assertable, type GradeFailure } from '../assertable';
+import { tf } from '../core/backend';
+import { GradscopeError, firstNonFinite, invalid } from '../core/errors';
+import { displayable } from '../core/jupyter';
+import { rng } from '../core/random';
+import { assertable, type Assertable, type GradeFailure } from '../grade/assertable';
 import { lstm, lstmStepBackward, type LstmStep, type LstmStepGrads, type LstmVariant } from './lstm';
 
 /** The student's step backward; `undefined` (or `{}`) while it is a TODO. */

@@ -6,7 +6,7 @@
  * tf.train.adagrad starts cache at 0.1 (initialAccumulatorValue) and divides by sqrt(cache + eps)
  * with eps the backend epsilon (1e-7), not an option.
  */
-import { tf } from '../backend';
+import { tf } from '../core/backend';
 import { checkState, field, resolve, tensors, vectors, type Optimizer, type OptimizerState, type StepOptions } from './common';
 
 const defaults = { lr: 0.01, eps: 1e-8 } as const;

@@ -8,7 +8,7 @@
  *   w     <- w - alpha m-hat / (sqrt(v-hat) + eps),   t <- t + 1
  * tf.train.adam has the same formula; its eps defaults to 1e-7 (the paper: 1e-8).
  */
-import { tf } from '../backend';
+import { tf } from '../core/backend';
 import { checkState, field, resolve, steps, tensors, vectors, type Optimizer, type OptimizerState, type StepOptions } from './common';
 
 const defaults = { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;

@@ -4,8 +4,8 @@
  * (`net.toVector()`) or on any one block alike.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import { firstNonFinite, fmt, GradscopeError, invalid, knownKeys, number } from '../errors';
+import { tf } from '../core/backend';
+import { firstNonFinite, fmt, GradscopeError, invalid, knownKeys, number } from '../core/errors';
 
 /** 'sgd' | 'momentum' | 'adagrad' | 'rmsprop' | 'adam' */
 export type OptimizerName = 'sgd' | 'momentum' | 'adagrad' | 'rmsprop' | 'adam';

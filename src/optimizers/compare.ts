@@ -8,15 +8,15 @@
  */
 import { inspect } from 'util';
 import type { Optimizer as TfOptimizer, Tensor2D } from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import { invalid, knownKeys, number, oneOf } from '../errors';
-import { displayable } from '../jupyter';
-import { mlp } from '../mlp';
-import { rng } from '../random';
+import { tf } from '../core/backend';
+import { invalid, knownKeys, number, oneOf } from '../core/errors';
+import { displayable } from '../core/jupyter';
+import { mlp } from '../mlp/mlp';
+import { rng } from '../core/random';
 import { OPTIMIZER_NAMES, resolve, type Optimizer, type OptimizerName, type OptimizerState, type StepOptions } from './common';
 import { MISTAKES, RULES, TF_RULES, type Rule } from './mistakes';
 import { OPTIMIZERS } from './registry';
-import { assertable, type Assertable } from '../assertable';
+import { assertable, type Assertable } from '../grade/assertable';
 
 /** A step function on float64 arrays, as `gs.optimizers.adam.step`; return `undefined` while a TODO. */
 export type StepFn = (w: Float64Array, dw: Float64Array, state: OptimizerState, options: Required<StepOptions>) =>

@@ -5,7 +5,7 @@
  * tf.train.momentum keeps alpha outside its accumulator (acc = eta acc + grad, theta -= alpha acc):
  * its state is Delta theta / alpha, and with a fixed alpha the parameters are the same.
  */
-import { tf } from '../backend';
+import { tf } from '../core/backend';
 import { checkState, field, resolve, tensors, vectors, type Optimizer } from './common';
 
 const defaults = { lr: 0.01, beta: 0.9 } as const;

@@ -5,7 +5,7 @@
  *   w     <- w - alpha g / (sqrt(cache) + eps)
  * tf.train.rmsprop divides by sqrt(cache + eps) (eps inside the root, default 1e-7).
  */
-import { tf } from '../backend';
+import { tf } from '../core/backend';
 import { checkState, field, resolve, tensors, vectors, type Optimizer, type OptimizerState, type StepOptions } from './common';
 
 const defaults = { lr: 0.001, decay: 0.9, eps: 1e-8 } as const;

@@ -2,7 +2,7 @@
  * Plain gradient descent (Cauchy 1847; Robbins and Monro 1951 with a fixed step):
  *   theta_(k+1) = theta_k - alpha grad l(theta_k)
  */
-import { tf } from '../backend';
+import { tf } from '../core/backend';
 import { checkState, resolve, tensors, vectors, type Optimizer } from './common';
 
 const defaults = { lr: 0.01 } as const;

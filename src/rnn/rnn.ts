@@ -4,7 +4,7 @@
  *
  * Forward, t = 1..T (a^(0) = a0, zeros by default):
  *   z^(t) = [a^(t-1), x^(t)] Wa + ba,   a^(t) = g(z^(t))          Wa [na + nx, na], ba [na]
- *   y-hat^(t) = g_out(a^(t) Wy + by) at t = T ('last') or every t ('every')   (src/rnn/sequence.ts)
+ *   y-hat^(t) = g_out(a^(t) Wy + by) at t = T ('last') or every t ('every')   (src/recurrent/sequence.ts)
  * Backward through time, t = T..1 (every d is dJ/d of that quantity; da^(T+1) path = 0):
  *   da^(t)    = delta_y^(t) Wy^T + da_prev from step t+1
  *   delta^(t) = da^(t) * g'(z^(t))
@@ -12,18 +12,21 @@
  *   da_prev   = delta^(t) Wa[:na]^T        (the first na rows of Wa act on a^(t-1))
  */
 import type { Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import { activations, activation, type Activation } from '../activations';
-import { invalid, knownKeys, number } from '../errors';
-import { drawWeights, initLabel, normalizeInit, type Init } from '../init';
-import { OUTPUTS, type Output } from '../losses';
-import type { Grads, Loss64, Model } from '../model';
-import { rng } from '../random';
+import { tf } from '../core/backend';
+import { activations, activation, type Activation } from '../nn/activations';
+import { invalid, knownKeys, number } from '../core/errors';
+import { drawWeights, initLabel, normalizeInit, type Init } from '../nn/init';
+import { OUTPUTS, type Output } from '../nn/losses';
+import type { Grads, Loss64, Model } from '../nn/model';
+import { rng } from '../core/random';
 import {
   SequenceNet, cacheDims, checkX, concatAffine, costTensor, initialState, makeParams,
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,
   targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
-} from './sequence';
+} from '../recurrent/sequence';
+import { registerFamily } from '../nn/registry';
+
+registerFamily({ name: 'rnn', factory: 'gs.rnn', order: 2, recurrent: true });
 
 /** Options of {@link rnn}. */
 export interface RnnOptions {

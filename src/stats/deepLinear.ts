@@ -5,9 +5,9 @@
  * (plain JS numbers), and once more with every product rounded to float32 (Math.fround) to show
  * where float32 overflows (|x| > 3.4e38) or underflows (|x| < 1.4e-45).
  */
-import { knownKeys, number } from '../errors';
-import { displayable } from '../jupyter';
-import { checkWork } from '../limits';
+import { knownKeys, number } from '../core/errors';
+import { displayable } from '../core/jupyter';
+import { checkWork } from '../core/limits';
 
 /** One layer of {@link deepLinear}. */
 export interface DeepLinearRow {

@@ -2,14 +2,14 @@
  * The seeds' experiment as a table: the same data through deep nets with different inits and
  * activations, statistics per layer in long format (init, hidden, layer, statistic, value).
  */
-import { tf } from '../backend';
-import { activation, type Activation } from '../activations';
-import { invalid, knownKeys, number } from '../errors';
-import { displayable } from '../jupyter';
-import { initLabel, normalizeInit, type Init } from '../init';
-import { mlp } from '../mlp';
-import { checkMemory } from '../limits';
-import { rng } from '../random';
+import { tf } from '../core/backend';
+import { activation, type Activation } from '../nn/activations';
+import { invalid, knownKeys, number } from '../core/errors';
+import { displayable } from '../core/jupyter';
+import { initLabel, normalizeInit, type Init } from '../nn/init';
+import { mlp } from '../mlp/mlp';
+import { checkMemory } from '../core/limits';
+import { rng } from '../core/random';
 import { progressOption } from '../display/progress';
 import { layerStats, LAYER_STATISTICS, type LayerStatistic } from './layerStats';
 

@@ -3,9 +3,9 @@
  * layer over a batch, at initialisation (or whenever it is called).
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
-import { invalid, knownKeys, number } from '../errors';
-import { displayable } from '../jupyter';
-import { Net } from '../mlp';
+import { invalid, knownKeys, number } from '../core/errors';
+import { displayable } from '../core/jupyter';
+import { Net } from '../mlp/mlp';
 
 /** One bin of one layer. */
 export interface HistogramRow {

@@ -3,5 +3,5 @@ export { layerStats, LAYER_STATISTICS, type LayerStatsRow, type LayerStatsOption
 export { depthSweep, type DepthRow, type DepthSweepOptions } from './depthSweep';
 export { deepLinear, type DeepLinearRow, type DeepLinearResult } from './deepLinear';
 export { varianceTheory, gaussianMean, type VarianceRow, type VarianceTheoryOptions } from './varianceTheory';
-export { train, type TrainHistory, type TrainOptions, type EpochRow } from './train';
+export { train, type TrainHistory, type TrainOptions, type EpochRow } from '../train/train';
 export { activationHistograms, type HistogramRow, type HistogramOptions } from './histograms';

@@ -4,11 +4,11 @@
  * and how many units sit where g'(z) ~ 0 (saturated sigmoid/tanh, dead ReLU).
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import { invalid, knownKeys, number } from '../errors';
-import { displayable } from '../jupyter';
-import { initLabel } from '../init';
-import { Net } from '../mlp';
+import { tf } from '../core/backend';
+import { invalid, knownKeys, number } from '../core/errors';
+import { displayable } from '../core/jupyter';
+import { initLabel } from '../nn/init';
+import { Net } from '../mlp/mlp';
 import { moments } from './moments';
 
 /** One row of {@link layerStats}: layer l of the network. */

@@ -7,10 +7,10 @@
  * linear regime) and less once tanh saturates. `linearRegime` gives Glorot's approximation
  * E[tanh(z)^2] ~ Var(z) (and E[sigmoid(z)^2] ~ 1/4 + Var(z)/16) for comparison.
  */
-import { activations, activation, type Activation } from '../activations';
-import { GradscopeError, invalid, knownKeys, number } from '../errors';
-import { displayable } from '../jupyter';
-import { initLabel, initVariance, normalizeInit, type Init } from '../init';
+import { activations, activation, type Activation } from '../nn/activations';
+import { GradscopeError, invalid, knownKeys, number } from '../core/errors';
+import { displayable } from '../core/jupyter';
+import { initLabel, initVariance, normalizeInit, type Init } from '../nn/init';
 
 /** One layer of {@link varianceTheory}. */
 export interface VarianceRow {

@@ -1,0 +1,166 @@
+/**
+ * The numeric view of theta shared by every family and the checker: blocks as slots, directions,
+ * what a numerical gradient returns, and the optional offer of exact fast paths a family may make
+ * (`Model.exactPaths` and `NumericPaths`, src/nn/model.ts).
+ */
+
+/** float32 unit round-off, 2^-24. */
+export const U32 = 2 ** -24;
+
+/**
+ * Correct float32 gradients stay within ATOL_FACTOR * u32 * mag of the truth (measured over random
+ * and fitted correct nets: see test/gradcheck.test.ts and BENCHMARKS.md).
+ *
+ * @example
+ * ```ts
+ * ATOL_FACTOR * 2 ** -24 * 0.2; // ~1e-7: round-off a float32 backward pass may leave next to terms of size 0.2
+ * ```
+ */
+export const ATOL_FACTOR = 8;
+
+/**
+ * The eps float32 mode uses unless told: balances round-off u32 / eps against truncation eps^2
+ * (measured over random nets, see BENCHMARKS.md).
+ *
+ * @example
+ * ```ts
+ * gs.gradCheck(net, X, Y, { precision: 'float32' }).eps; // FLOAT32_EPS
+ * ```
+ */
+export const FLOAT32_EPS = 1e-2;
+
+/** float64 unit round-off, 2^-53. */
+export const U64 = 2 ** -53;
+
+/** One block of theta as the numeric code indexes it: W-like ([rows, cols], row-major) or b-like ([size]). */
+export interface Slot {
+  /** 'dW1', 'db1', 'dWf', ... (gradient names, as reports use them) */
+  name: string;
+  layer: number;
+  kind: 'W' | 'b';
+  rows: number;
+  cols: number;
+  offset: number;
+  size: number;
+}
+
+/**
+ * The slots of theta from a model's blocks (2-D blocks index [row, col], others [entry]).
+ *
+ * @example
+ * ```ts
+ * slotsOf(net.blocks)[0].name; // 'dW1'
+ * ```
+ */
+export function slotsOf(blocks: { grad: string; layer: number; shape: number[]; offset: number; size: number }[]): Slot[] {
+  return blocks.map((b) => ({ name: b.grad, layer: b.layer, kind: b.shape.length === 2 ? 'W' as const : 'b' as const, rows: b.shape.length === 2 ? b.shape[0] : 1, cols: b.shape[b.shape.length - 1] ?? 1, offset: b.offset, size: b.size }));
+}
+
+/**
+ * The block holding theta index k.
+ *
+ * @example
+ * ```ts
+ * slotOf(slotsOf(net.blocks), 13).name; // 'db1' for sizes [4, 3, 2]
+ * ```
+ */
+export function slotOf(slots: Slot[], k: number): Slot {
+  for (const s of slots) if (k < s.offset + s.size) return s;
+  throw new RangeError(`theta index ${k} out of range`);
+}
+
+/**
+ * The entry's position inside its block: [row, col] for W, [unit] for b.
+ *
+ * @example
+ * ```ts
+ * entryIndex(slotsOf(net.blocks)[0], 4); // [1, 1] for W1 of shape [4, 3]
+ * ```
+ */
+export function entryIndex(s: Slot, k: number): number[] {
+  const e = k - s.offset;
+  return s.kind === 'W' ? [Math.floor(e / s.cols), e % s.cols] : [e];
+}
+
+/** A direction: the block it lives on and its entries (unit norm, length slot.size). */
+export interface Direction {
+  slot: Slot;
+  v: Float64Array;
+}
+
+/**
+ * v . x over the direction's block: the component along d of a theta-ordered vector x.
+ *
+ * @example
+ * ```ts
+ * along(analytic, d); // v . grad for the hand-written gradient
+ * ```
+ */
+export function along(x: ArrayLike<number>, { slot, v }: Direction): number {
+  let s = 0;
+  for (let e = 0; e < slot.size; e++) s += x[slot.offset + e] * v[e];
+  return s;
+}
+
+/** u's part on a W block as a rank-one product: U[i, c] = scale alpha[i] beta[c]. */
+export interface RankOne {
+  alpha: Float64Array;
+  beta: Float64Array;
+  scale: number;
+}
+
+/** A direction's part on one block: v for a b block; for a W block its rank-one factors (v[i * cols + c] = alpha[i] beta[c], v itself not read). */
+export interface DirectionPart {
+  v: Float64Array;
+  alpha?: Float64Array;
+  beta?: Float64Array;
+}
+
+/** (J(theta + eps v) - J(theta - eps v)) / 2 eps per direction, with kink flags and the size of the terms. */
+export interface DirectionalResult {
+  values: Float64Array;
+  kinks: Uint8Array;
+  scale: Float64Array;
+  evaluations: number;
+}
+
+/** What every numerical-gradient routine returns, aligned with the theta indices it was asked for. */
+export interface NumericResult {
+  /** theta indices, ascending */
+  indices: Int32Array;
+  /** d theta_approx[k] = (J(theta + h e_k) - J(theta - h e_k)) / 2h for each index */
+  values: Float64Array;
+  /** 1 where theta +- h moved a relu/leakyRelu pre-activation across 0 */
+  kinks: Uint8Array;
+  /**
+   * Size of the terms the entry sums: (1/m) sum_r |L_r(+h) - L_r(-h)| / 2h (+ |L2 part|). A float32
+   * gradient of this entry carries round-off of about u32 * scale, even where the terms cancel to 0.
+   */
+  scale: Float64Array;
+  /** Loss evaluations, counted as full forward passes would be (2 per entry). */
+  evaluations: number;
+}
+
+/**
+ * Every index 0..n-1.
+ *
+ * @example
+ * ```ts
+ * allIndices(3); // Int32Array [0, 1, 2]
+ * ```
+ */
+export function allIndices(n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => i);
+}
+
+/**
+ * The actual steps: h+ = (w + eps) - w and h- = w - (w - eps), exact in float64.
+ *
+ * @example
+ * ```ts
+ * steps(0.3, 1e-7); // [1.0000000000287557e-7, 9.999999999732445e-8]
+ * ```
+ */
+export function steps(w: number, eps: number): [number, number] {
+  return [w + eps - w, w - (w - eps)];
+}
