@@ -77,7 +77,7 @@ const KEYS = ['eps', 'precision', 'mode', 'samples', 'directions', 'backward', '
  * pass in any mode; each bug in the catalogue (test/bugs.ts) gives `wrong` with relative errors
  * from 6e-2 to 8e-1.
  *
- * @param net a network from gs.mlp (or gs.rnn, gs.lstm)
+ * @param model a network from gs.mlp (or another gradscope model: gs.rnn, gs.lstm)
  * @param X inputs [m, n0]
  * @param Y labels [m, nL] (or class indices [m] for softmax)
  * @param options see {@link GradCheckOptions}

@@ -2,6 +2,7 @@
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
 
+/** The LSTM's gate variants, as gs.lstm's `variant` option takes them (see LstmVariant). */
 export const LSTM_VARIANTS = ['standard', 'lecture'] as const;
 /** 'standard': every gate reads [a^(t-1), x^(t)]. 'lecture': Gamma_f and Gamma_o read [c^(t-1), x^(t)], as on lecture 002's slide. */
 export type LstmVariant = (typeof LSTM_VARIANTS)[number];

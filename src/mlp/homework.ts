@@ -1,4 +1,4 @@
-import type { BackwardFn } from '../check/context';
+import type { BackwardFn } from './check';
 /**
  * Homework autograder (notebooks/homework/). Each grader runs the student's function on fixed,
  * seeded cases and says what is wrong and by how much: which parameter block (dW2, db1, ...) or

@@ -87,7 +87,7 @@ export class MlpCore implements Model<Cache> {
   readonly spec: NetSpec;
   /** The parameters as tf.Variables: `{ W1, b1, W2, b2, ... }`. */
   readonly params: Record<string, Variable>;
-  /** The layout of theta, see {@link Net.toVector}. */
+  /** The layout of theta, see `net.toVector`. */
   readonly blocks: Block[];
   /** Number of parameters (length of theta). */
   readonly size: number;
@@ -137,7 +137,7 @@ export class MlpCore implements Model<Cache> {
   forward(X: Tensor2D, { training = false, masks }: { training?: boolean; masks?: (Tensor2D | undefined)[] } = {}): {
     /** a^L, [m, nL]: the output layer's activations (probabilities for sigmoid and softmax). */
     output: Tensor2D;
-    /** z^l, a^l and the dropout masks D^l per layer, for {@link Net.backward}. */
+    /** z^l, a^l and the dropout masks D^l per layer, for `net.backward`. */
     cache: Cache;
   } {
     this.assertUsable();
@@ -300,7 +300,7 @@ export class MlpCore implements Model<Cache> {
   /**
    * One forward pass that gives both the cache (for a hand-written backward) and tf autograd's
    * gradients of J: the pass runs on autograd's tape, so gs.gradCheck does not run it twice.
-   * `y`: float labels [m, nL] (`net.labels(Y, m)`); `masks` as in {@link Net.forward}.
+   * `y`: float labels [m, nL] (`net.labels(Y, m)`); `masks` as in `net.forward`.
    * The caller disposes the cache and the gradients.
    *
    * @example
@@ -310,7 +310,7 @@ export class MlpCore implements Model<Cache> {
    * ```
    */
   forwardAndAutograd(X: Tensor2D, y: Tensor2D, masks: (Tensor2D | undefined)[] = []): {
-    /** The forward pass's z^l, a^l and D^l, as {@link Net.forward} gives them. */
+    /** The forward pass's z^l, a^l and D^l, as `net.forward` gives them. */
     cache: Cache;
     /** tf autograd's `{ dW1, db1, ... }` of J. */
     grads: Grads;
@@ -349,7 +349,7 @@ export class MlpCore implements Model<Cache> {
   }
 
   /**
-   * Sets every parameter from theta (the inverse of {@link Net.toVector}).
+   * Sets every parameter from theta (the inverse of `net.toVector`).
    *
    * @example
    * ```ts

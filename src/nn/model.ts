@@ -99,6 +99,9 @@ export interface Model<C extends ModelCache = ModelCache> {
   /**
    * Optional: exact fast numeric paths for one check on one batch (the MLP offers them: cached layers,
    * float32 rows on tf, a joint direction). Without it gs.gradCheck runs the generic loop over mirror64.
+   * For a family's author (docs/DESIGN.md, "adding a family"), not for notebooks.
+   *
+   * @internal
    */
   exactPaths?(X: Tensor, Y: Tensor, options: PathOptions): NumericPaths<C>;
   /** Throws a GradscopeError naming a parameter that holds NaN or Infinity, or a disposed model. */
@@ -126,7 +129,7 @@ export function isModel(m: unknown): m is Model<any> { // eslint-disable-line @t
     METHODS.every((k) => typeof (x as Record<string, unknown>)[k] === 'function');
 }
 
-/** What the checker tells {@link Model.exactPaths}. */
+/** What the checker tells a model's `exactPaths` (see {@link Model}). */
 export interface PathOptions {
   /** The check's seed (a family with dropout draws its fixed masks from it). */
   seed: number;
@@ -185,6 +188,15 @@ export interface JointPaths {
   /** sum_e |v_e| mag_e per block part (W parts rank one), in slot order. */
   alongMagnitudes(parts: DirectionPart[]): Float64Array;
   /** (J(theta + eps u) - J(theta - eps u)) / 2 eps, `factors[layer]` giving u's W parts as rank one. */
-  difference(u: Float64Array, eps: number, factors: (RankOne | undefined)[]): { value: number; scale: number; kink: boolean; evaluations: number };
+  difference(u: Float64Array, eps: number, factors: (RankOne | undefined)[]): {
+    /** The central difference along u. */
+    value: number;
+    /** The size of the terms it sums (its round-off's scale). */
+    scale: number;
+    /** True when the step crossed a kink (the difference is then not a derivative). */
+    kink: boolean;
+    /** Float64 forward passes it took. */
+    evaluations: number;
+  };
 }
 

@@ -36,11 +36,17 @@ export const U64 = 2 ** -53;
 export interface Slot {
   /** 'dW1', 'db1', 'dWf', ... (gradient names, as reports use them) */
   name: string;
+  /** The layer (or 0 for a recurrent family's shared blocks' first layer) the block belongs to. */
   layer: number;
+  /** 'W' for a matrix, indexed [row, col]; 'b' for a vector, indexed [entry]. */
   kind: 'W' | 'b';
+  /** Rows of a W block (1 for b). */
   rows: number;
+  /** Columns of a W block (the length of b). */
   cols: number;
+  /** Where the block starts in theta. */
   offset: number;
+  /** Its number of entries (rows x cols). */
   size: number;
 }
 
@@ -84,7 +90,9 @@ export function entryIndex(s: Slot, k: number): number[] {
 
 /** A direction: the block it lives on and its entries (unit norm, length slot.size). */
 export interface Direction {
+  /** The block the direction lives on. */
   slot: Slot;
+  /** Its entries, in the block's row-major order. */
   v: Float64Array;
 }
 
@@ -104,23 +112,33 @@ export function along(x: ArrayLike<number>, { slot, v }: Direction): number {
 
 /** u's part on a W block as a rank-one product: U[i, c] = scale alpha[i] beta[c]. */
 export interface RankOne {
+  /** The row factor alpha (length rows). */
   alpha: Float64Array;
+  /** The column factor beta (length cols). */
   beta: Float64Array;
+  /** The scalar in front. */
   scale: number;
 }
 
 /** A direction's part on one block: v for a b block; for a W block its rank-one factors (v[i * cols + c] = alpha[i] beta[c], v itself not read). */
 export interface DirectionPart {
+  /** The part's entries (a b block's; not read for a W block given as alpha, beta). */
   v: Float64Array;
+  /** A W block's row factor. */
   alpha?: Float64Array;
+  /** A W block's column factor. */
   beta?: Float64Array;
 }
 
 /** (J(theta + eps v) - J(theta - eps v)) / 2 eps per direction, with kink flags and the size of the terms. */
 export interface DirectionalResult {
+  /** The difference per direction. */
   values: Float64Array;
+  /** 1 where the direction's +-eps step crossed a kink (the difference is then not a derivative). */
   kinks: Uint8Array;
+  /** The size of the terms each difference sums (its round-off's scale). */
   scale: Float64Array;
+  /** Float64 forward passes it took. */
   evaluations: number;
 }
 
