@@ -104,7 +104,7 @@ describe('gs.gradientThroughTime', () => {
     const mlp = gs.mlp({ sizes: [2, 1] });
     const before = tf.memory().numTensors;
     tf.engine().startScope();
-    assert.throws(() => gs.gradientThroughTime(mlp as never, X, Y), /invalid net: .*expected a recurrent network from gs.rnn or gs.lstm/);
+    assert.throws(() => gs.gradientThroughTime(mlp as never, X, Y), /invalid net: .*expected a recurrent network from gs\.rnn(, gs\.\w+)* or gs\.\w+\)/);
     assert.throws(() => gs.gradientThroughTime(net, X, Y, { c0: X }), /invalid c0: .*an rnn has no cell state/);
     assert.throws(() => gs.gradientThroughTime(net, tf.zeros([2, 3]), Y), /invalid X: rank 2/);
     assert.throws(() => gs.gradientThroughTime(net, X, tf.zeros([2, 3, 1])), /invalid Y: shape \[2, 3, 1\]/);

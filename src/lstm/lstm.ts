@@ -34,13 +34,13 @@ import { OUTPUTS, type Output } from '../nn/losses';
 import type { Grads, Loss64, Model } from '../nn/model';
 import { rng } from '../core/random';
 import { dot } from '../mlp/mirror64';
-import { sum } from '../rnn/rnn';
 import {
-  SequenceNet, cacheDims, checkX, costTensor, initialState, makeParams,
+  SequenceNet, cacheDims, initSuffix, stepGrads, sum, checkX, costTensor, initialState, makeParams,
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,
   targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from '../recurrent/sequence';
 import { registerFamily } from '../nn/registry';
+import { frobenius, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
 
 registerFamily({ name: 'lstm', factory: 'gs.lstm', order: 3, recurrent: true });
 
@@ -146,7 +146,7 @@ export class Lstm extends SequenceNet<{
   a0?: Tensor;
   /** c^(0), [m, na]; zeros when left out. */
   c0?: Tensor;
-}> implements Model<LstmCache> {
+}> implements Model<LstmCache>, ThroughTimeModel {
   /** The model family: 'lstm'. */
   readonly family = 'lstm';
   /** The architecture (sizes, output, init, seed, forgetBias, variant). */
@@ -265,11 +265,13 @@ export class Lstm extends SequenceNet<{
         const g: Grads = {};
         for (const name of STEP_GRADS) g[name] = tf.zeros(this.params[name.slice(1)].shape);
         const zeros = () => tf.zeros([m, this.spec.na]) as Tensor2D;
+        const shapes: Record<string, number[]> = { daPrev: [m, this.spec.na], dcPrev: [m, this.spec.na] };
+        for (const name of STEP_GRADS) shapes[name] = this.params[name.slice(1)].shape;
         let daNext: Tensor | undefined;
         let dc: Tensor = zeros(); // dJ/dc^(T) through step T+1: none
         for (let t = T; t >= 1; t--) {
           const da = (sum(daOut[t], daNext) ?? zeros()) as Tensor2D; // da^(t) = output's share + da_prev of step t+1
-          const s = step(this.stepOf(cache, t), da, dc as Tensor2D);
+          const s = stepGrads<LstmStepGrads>(step(this.stepOf(cache, t), da, dc as Tensor2D), t, shapes);
           for (const name of STEP_GRADS) g[name] = g[name].add(s[name]);
           daNext = s.daPrev;
           dc = s.dcPrev;
@@ -388,6 +390,29 @@ export class Lstm extends SequenceNet<{
     };
   }
 
+
+  /** 'lstm forgetBias 1', 'lstm (lecture) orthogonal forgetBias 0' (the init when not the default): a series name for charts. */
+  seriesName(): string {
+    const s = this.spec;
+    return `lstm${s.variant === 'lecture' ? ' (lecture)' : ''}${initSuffix(s.init, 'xavier')} forgetBias ${s.forgetBias}`;
+  }
+
+  /** ||dJ/da^(t)|| and ||dJ/dc^(t)|| (dc_total of step t) for t = 1..T from the hand-written backward (see gs.gradientThroughTime). */
+  normsThroughTime(X: Tensor, Y: Tensor, state: { a0?: Tensor; c0?: Tensor }): StepNorm[] {
+    const rows: StepNorm[] = [];
+    const { output, cache } = this.forward(X, state);
+    try {
+      tf.dispose(this.backward(cache, Y, (step, da, dc) => {
+        const dcTotal = dc.add(da.mul(step.Go).mul(tf.scalar(1).sub(tf.tanh(step.c).square()))); // dJ/dc^(t)
+        rows.push({ t: step.t, gradNorm: frobenius(da), cellGradNorm: frobenius(dcTotal) });
+        return lstmStepBackward(step, da, dc);
+      }));
+    } finally {
+      output.dispose();
+      cache.dispose();
+    }
+    return rows;
+  }
 
   /** `lstm nx 3 na 5 ny 1 sigmoid, outputs last, forgetBias 1, init xavier, 206 parameters` */
   toString(): string {

@@ -19,6 +19,7 @@ import { tf } from '../core/backend';
 import { GradscopeError, firstNonFinite, fmt, invalid, number, oneOf, show } from '../core/errors';
 import { labels as labels2d, outputs, OUTPUTS, type Output } from '../nn/losses';
 import type { Grads, ModelCache, ParamBlock } from '../nn/model';
+import { initLabel, type Init } from '../nn/init';
 import { dot, transpose } from '../mlp/mirror64';
 
 export const SEQUENCE_OUTPUTS = ['last', 'every'] as const;
@@ -263,11 +264,11 @@ export function assertUsable(family: string, params: Record<string, Variable>, b
 }
 
 /**
- * What both recurrent families share as models: theta in and out, usability, disposal. Each family
- * (gs.rnn, gs.lstm) extends it with its own forward, step backward and float64 mirror.
+ * What the recurrent families share as models: theta in and out, usability, disposal. Each family
+ * (gs.rnn, gs.lstm, ...) extends it with its own forward, step backward and float64 mirror.
  */
 export abstract class SequenceNet<O extends { a0?: Tensor } = { a0?: Tensor }> {
-  abstract readonly family: 'rnn' | 'lstm';
+  abstract readonly family: string;
   abstract readonly spec: SequenceShape;
   abstract forward(X: Tensor, options?: O): { output: Tensor; cache: SequenceCache };
   /** The parameters as tf.Variables, by name. */
@@ -341,6 +342,36 @@ export abstract class SequenceNet<O extends { a0?: Tensor } = { a0?: Tensor }> {
       cache.dispose();
     }
   }
+}
+
+/** a + b where either may be missing. */
+export function sum(a: Tensor | undefined, b: Tensor | undefined): Tensor | undefined {
+  return a && b ? a.add(b) : a ?? b;
+}
+
+/** ' <init>' for a series name, or '' when `init` is the family's default. */
+export function initSuffix(init: Init, byDefault: string): string {
+  return typeof init === 'string' && init === byDefault ? '' : ` ${initLabel(init)}`;
+}
+
+/**
+ * Checks what a step backward (the family's own, or a user's `step` passed to backward) returned at
+ * step t: an object (not a Promise) with a tensor of the expected shape under every name. Returns it
+ * typed; throws a GradscopeError naming the step, the output and the shape expected.
+ */
+export function stepGrads<G>(out: unknown, t: number, shapes: Record<string, number[]>): G {
+  const names = Object.keys(shapes);
+  const expected = `{ ${names.join(', ')} } synchronously`;
+  if (!out || typeof out !== 'object' || typeof (out as Promise<unknown>).then === 'function') {
+    throw new GradscopeError('step', `invalid step: at t = ${t} it returned ${out && typeof (out as Promise<unknown>).then === 'function' ? 'a Promise' : show(out)} (expected ${expected})`);
+  }
+  for (const k of names) {
+    const v = (out as Record<string, unknown>)[k];
+    if (!(v instanceof tf.Tensor) || !tf.util.arraysEqual(v.shape, shapes[k])) {
+      throw new GradscopeError('step', `invalid step: at t = ${t} its ${k} is ${v instanceof tf.Tensor ? `shape [${v.shape.join(', ')}]` : show(v)} (expected a tensor of shape [${shapes[k].join(', ')}])`);
+    }
+  }
+  return out as G;
 }
 
 /** m and T of a forward pass's cache, after checking it is one and still alive. */

@@ -3,30 +3,49 @@
  * reaches each step back from the loss. For t = 1..T,
  *   gradNorm^(t)     = ||dJ/da^(t)||_F over [m, na]
  *   cellGradNorm^(t) = ||dJ/dc^(t)||_F (lstm): dc_total of step t, the carry plus da * Gamma_o * tanh'(c)
- * read off the hand-written backward pass as it goes back through time. A tanh RNN's falls
+ * read off the hand-written backward pass as it goes back through time. Each recurrent family
+ * computes its own norms ({@link ThroughTimeModel}: `seriesName`, `normsThroughTime`, next to its step
+ * backward), so no list of families lives here. A tanh RNN's falls
  * geometrically towards t = 1 (vanishing); an RNN with a large Wa rises (exploding); the LSTM's
  * cell path c^(t) = ... + Gamma_f * c^(t-1) keeps it when Gamma_f stays near 1.
  */
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
-import { tf } from '../core/backend';
+import type { Tensor } from '@tensorflow/tfjs';
 import { invalid, knownKeys } from '../core/errors';
 import { displayable } from '../core/jupyter';
-import { initLabel } from '../nn/init';
-import { Lstm, lstmStepBackward } from '../lstm/lstm';
-import { Rnn, rnnStepBackward } from '../rnn/rnn';
+import { isModel, type Model } from '../nn/model';
+import { familyList } from '../nn/registry';
 
-/** One step of {@link gradientThroughTime}. */
-export interface ThroughTimeRow {
-  /** Series label: `options.label`, else e.g. 'rnn tanh' or 'lstm forgetBias 1'. */
-  model: string;
-  /** The network's family. */
-  family: 'rnn' | 'lstm';
+/** One step's norms, as a family reads them off its backward pass. */
+export interface StepNorm {
   /** Step 1..T. */
   t: number;
-  /** ||dJ/da^(t)||_F. */
+  /** ||dJ/da^(t)||_F over [m, na]. */
   gradNorm: number;
   /** lstm: ||dJ/dc^(t)||_F. */
   cellGradNorm?: number;
+}
+
+/**
+ * What gs.gradientThroughTime needs of a recurrent model beyond the model contract: every recurrent
+ * family (gs.rnn, gs.lstm, gs.gru, ...) offers it next to its step backward.
+ */
+export interface ThroughTimeModel extends Model {
+  /** A short name for charts: 'rnn tanh', 'rnn relu x 3', 'lstm forgetBias 1', 'gru', ... */
+  seriesName(): string;
+  /**
+   * ||dJ/da^(t)|| (and, with a cell, ||dJ/dc^(t)||) for every step, read off the hand-written backward
+   * pass of one batch. `state`: the initial states by name (a0, c0); a family refuses one it has not.
+   * Leaves tf.memory().numTensors unchanged.
+   */
+  normsThroughTime(X: Tensor, Y: Tensor, state: { a0?: Tensor; c0?: Tensor }): StepNorm[];
+}
+
+/** One step of {@link gradientThroughTime}. */
+export interface ThroughTimeRow extends StepNorm {
+  /** Series label: `options.label`, else e.g. 'rnn tanh' or 'lstm forgetBias 1'. */
+  model: string;
+  /** The network's family. */
+  family: string;
 }
 
 /** Options of {@link gradientThroughTime}. */
@@ -39,11 +58,13 @@ export interface ThroughTimeOptions {
   c0?: Tensor;
 }
 
-/** A short name for charts: 'rnn tanh', 'rnn relu x 3', 'rnn tanh orthogonal', 'lstm forgetBias 1', 'lstm (lecture) forgetBias 0' (the init when not the default). */
-export function seriesName(net: Rnn | Lstm): string {
-  const init = typeof net.spec.init === 'string' && net.spec.init === (net instanceof Rnn && net.spec.hidden === 'relu' ? 'he' : 'xavier') ? '' : ` ${initLabel(net.spec.init)}`;
-  if (net instanceof Rnn) return `rnn ${net.spec.hidden}${init}${net.spec.scale !== 1 ? ` x ${net.spec.scale}` : ''}`;
-  return `lstm${net.spec.variant === 'lecture' ? ' (lecture)' : ''}${init} forgetBias ${net.spec.forgetBias}`;
+/** ||t||_F as a number. */
+export const frobenius = (t: Tensor): number => Math.sqrt(t.square().sum().dataSync()[0]);
+
+/** True for a model that offers {@link ThroughTimeModel}. */
+export function isThroughTimeModel(net: unknown): net is ThroughTimeModel {
+  const x = net as Partial<ThroughTimeModel>;
+  return isModel(net) && typeof x.normsThroughTime === 'function' && typeof x.seriesName === 'function';
 }
 
 /**
@@ -54,7 +75,7 @@ export function seriesName(net: Rnn | Lstm): string {
  * forgetBias 0 / 1 / 3. Plot the rows with `gs.charts.gradientThroughTime` (one line per model, log
  * axis; dashed: dJ/dc).
  *
- * @param net gs.rnn or gs.lstm
+ * @param net a recurrent network: gs.rnn, gs.lstm, gs.gru, ...
  * @param X inputs [m, T, nx]
  * @param Y labels [m, ny] (outputs 'last') or [m, T, ny] ('every')
  * @example
@@ -68,40 +89,15 @@ export function seriesName(net: Rnn | Lstm): string {
  * gs.show(gs.charts.gradientThroughTime(rows));
  * ```
  */
-export function gradientThroughTime(net: Rnn | Lstm, X: Tensor, Y: Tensor, options: ThroughTimeOptions = {}): ThroughTimeRow[] {
-  if (!(net instanceof Rnn) && !(net instanceof Lstm)) throw invalid('net', net, 'a recurrent network from gs.rnn or gs.lstm');
+export function gradientThroughTime(net: ThroughTimeModel, X: Tensor, Y: Tensor, options: ThroughTimeOptions = {}): ThroughTimeRow[] {
+  if (!isThroughTimeModel(net)) throw invalid('net', net, `a recurrent network from ${familyList({ recurrent: true })}`);
   knownKeys('options', options, ['label', 'a0', 'c0']);
   if (options.label !== undefined && typeof options.label !== 'string') throw invalid('label', options.label, 'a string');
   net.assertUsable();
-  const model = options.label ?? seriesName(net);
-  const norm = (t: Tensor) => Math.sqrt(t.square().sum().dataSync()[0]);
-  const rows: ThroughTimeRow[] = [];
-  if (net instanceof Rnn) {
-    if (options.c0 !== undefined) throw invalid('c0', options.c0, 'nothing: an rnn has no cell state');
-    const { output, cache } = net.forward(X, { a0: options.a0 });
-    try {
-      const grads = net.backward(cache, Y, (step, da) => {
-        rows.push({ model, family: 'rnn', t: step.t, gradNorm: norm(da) });
-        return rnnStepBackward(step, da);
-      });
-      tf.dispose(grads);
-    } finally {
-      output.dispose();
-      cache.dispose();
-    }
-  } else {
-    const { output, cache } = net.forward(X, { a0: options.a0, c0: options.c0 });
-    try {
-      const grads = net.backward(cache, Y, (step, da, dc) => {
-        const dcTotal = dc.add(da.mul(step.Go).mul(tf.scalar(1).sub(tf.tanh(step.c).square()))) as Tensor2D; // dJ/dc^(t)
-        rows.push({ model, family: 'lstm', t: step.t, gradNorm: norm(da), cellGradNorm: norm(dcTotal) });
-        return lstmStepBackward(step, da, dc);
-      });
-      tf.dispose(grads);
-    } finally {
-      output.dispose();
-      cache.dispose();
-    }
-  }
-  return displayable(rows.reverse());
+  const model = options.label ?? net.seriesName();
+  const state: { a0?: Tensor; c0?: Tensor } = {};
+  if (options.a0 !== undefined) state.a0 = options.a0;
+  if (options.c0 !== undefined) state.c0 = options.c0;
+  const rows = net.normsThroughTime(X, Y, state).map((r): ThroughTimeRow => ({ model, family: net.family, ...r }));
+  return displayable(rows.sort((p, q) => p.t - q.t));
 }

@@ -20,11 +20,12 @@ import { OUTPUTS, type Output } from '../nn/losses';
 import type { Grads, Loss64, Model } from '../nn/model';
 import { rng } from '../core/random';
 import {
-  SequenceNet, cacheDims, checkX, concatAffine, costTensor, initialState, makeParams,
+  SequenceNet, cacheDims, initSuffix, stepGrads, sum, checkX, concatAffine, costTensor, initialState, makeParams,
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,
   targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from '../recurrent/sequence';
 import { registerFamily } from '../nn/registry';
+import { frobenius, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
 
 registerFamily({ name: 'rnn', factory: 'gs.rnn', order: 2, recurrent: true });
 
@@ -151,7 +152,7 @@ const KEYS = ['nx', 'na', 'ny', 'output', 'hidden', 'init', 'scale', 'seed', 'ou
 export class Rnn extends SequenceNet<{
   /** a^(0), [m, na]; zeros when left out. */
   a0?: Tensor;
-}> implements Model<RnnCache> {
+}> implements Model<RnnCache>, ThroughTimeModel {
   /** The model family: 'rnn'. */
   readonly family = 'rnn';
   /** The architecture (sizes, output, hidden, init, scale, seed). */
@@ -235,10 +236,12 @@ export class Rnn extends SequenceNet<{
         const { Wa, Wy } = this.params;
         const { dWy, dby, daOut } = outputBackward(this.spec, cache, y, Wy);
         let dWa: Tensor = tf.zeros(Wa.shape), dba: Tensor = tf.zeros([this.spec.na]);
+        const shapes = { dWa: Wa.shape, dba: [this.spec.na], daPrev: [m, this.spec.na] };
         let daNext: Tensor | undefined; // dJ/da^(t) through step t+1
         for (let t = T; t >= 1; t--) {
           const da = sum(daOut[t], daNext) ?? tf.zeros([m, this.spec.na]); // da^(t) = output's share + da_prev of step t+1
-          const g = step({ t, hidden: this.spec.hidden, aPrev: cache.a[t - 1], x: cache.x[t]!, z: cache.z[t]!, a: cache.a[t], Wa: Wa as Tensor2D }, da as Tensor2D);
+          const out = step({ t, hidden: this.spec.hidden, aPrev: cache.a[t - 1], x: cache.x[t]!, z: cache.z[t]!, a: cache.a[t], Wa: Wa as Tensor2D }, da as Tensor2D);
+          const g = stepGrads<RnnStepGrads>(out, t, shapes);
           dWa = dWa.add(g.dWa);
           dba = dba.add(g.dba);
           daNext = g.daPrev;
@@ -334,6 +337,29 @@ export class Rnn extends SequenceNet<{
   }
 
 
+  /** 'rnn tanh', 'rnn relu x 3', 'rnn tanh orthogonal' (the init when not the default): a series name for charts. */
+  seriesName(): string {
+    const s = this.spec;
+    return `rnn ${s.hidden}${initSuffix(s.init, s.hidden === 'relu' ? 'he' : 'xavier')}${s.scale !== 1 ? ` x ${s.scale}` : ''}`;
+  }
+
+  /** ||dJ/da^(t)|| for t = 1..T from the hand-written backward (see gs.gradientThroughTime). */
+  normsThroughTime(X: Tensor, Y: Tensor, state: { a0?: Tensor; c0?: Tensor }): StepNorm[] {
+    if (state.c0 !== undefined) throw invalid('c0', state.c0, 'nothing: an rnn has no cell state');
+    const rows: StepNorm[] = [];
+    const { output, cache } = this.forward(X, { a0: state.a0 });
+    try {
+      tf.dispose(this.backward(cache, Y, (step, da) => {
+        rows.push({ t: step.t, gradNorm: frobenius(da) });
+        return rnnStepBackward(step, da);
+      }));
+    } finally {
+      output.dispose();
+      cache.dispose();
+    }
+    return rows;
+  }
+
   /** `rnn tanh nx 3 na 5 ny 1 sigmoid, outputs last, init xavier, 46 parameters` */
   toString(): string {
     const s = this.spec;
@@ -343,11 +369,6 @@ export class Rnn extends SequenceNet<{
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return [this.toString(), ...this.blocks.map((b) => `  ${b.name} [${b.shape.join(', ')}]`)].join('\n');
   }
-}
-
-/** a + b where either may be missing. */
-export function sum(a: Tensor | undefined, b: Tensor | undefined): Tensor | undefined {
-  return a && b ? a.add(b) : a ?? b;
 }
 
 function tensorsOf(c: Pick<RnnCache, 'x' | 'a' | 'z' | 'yhat'>): Tensor[] {
