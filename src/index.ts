@@ -90,6 +90,7 @@ export type { Model, ModelCache, ParamBlock, Loss64, NumericPaths, PathOptions, 
 export type { Slot, Direction, DirectionalResult, DirectionPart, RankOne, NumericResult } from './nn/numeric';
 export { rnn, Rnn, rnnStepBackward, type RnnOptions, type RnnSpec, type RnnCache, type RnnStep, type RnnStepGrads, type RnnStepBackward } from './rnn/rnn';
 export { lstm, Lstm, lstmStepBackward, LSTM_VARIANTS, type LstmOptions, type LstmSpec, type LstmCache, type LstmStep, type LstmStepGrads, type LstmStepBackward, type LstmVariant } from './lstm/lstm';
+export { gru, Gru, gruStepBackward, type GruOptions, type GruSpec, type GruCache, type GruStep, type GruStepGrads, type GruStepBackward } from './gru/gru';
 export type { SequenceOutputs } from './recurrent/sequence';
 export { gradientThroughTime, type ThroughTimeRow, type ThroughTimeOptions, type ThroughTimeModel, type StepNorm } from './recurrent/throughTime';
 export { gradeLstmStep, STEP_MISTAKES, STEP_OUTPUTS, type StudentLstmStep, type StepGradeResult, type StepGradeCase, type StepMistake } from './lstm/homework';
