@@ -321,20 +321,6 @@ export class Lstm extends SequenceNet<{
   }
 
   /**
-   * tf autograd's gradients of J by name.
-   *
-   * @example
-   * ```ts
-   * const auto = net.autogradGrads(X, Y);   // auto.dWf, ...
-   * ```
-   */
-  autogradGrads(X: Tensor, Y: Tensor, options: { a0?: Tensor; c0?: Tensor } = {}): Grads {
-    const { cache, grads } = this.forwardAndAutograd(X, Y, options);
-    cache.dispose();
-    return grads;
-  }
-
-  /**
    * The loss of this batch in float64 as a function of theta: the forward pass of the header on
    * Float64Arrays, with the cache's a0 and c0; `rows[i]` is sequence i's share of J.
    *
@@ -418,10 +404,6 @@ export class Lstm extends SequenceNet<{
   toString(): string {
     const s = this.spec;
     return `lstm${s.variant === 'lecture' ? ' (lecture variant)' : ''} nx ${s.nx} na ${s.na} ny ${s.ny} ${s.output}, outputs ${s.outputs}, forgetBias ${s.forgetBias}, init ${initLabel(s.init)}, ${this.size} parameters`;
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return [this.toString(), ...this.blocks.map((b) => `  ${b.name} [${b.shape.join(', ')}]`)].join('\n');
   }
 }
 

@@ -271,6 +271,7 @@ export abstract class SequenceNet<O extends { a0?: Tensor } = { a0?: Tensor }> {
   abstract readonly family: string;
   abstract readonly spec: SequenceShape;
   abstract forward(X: Tensor, options?: O): { output: Tensor; cache: SequenceCache };
+  abstract forwardAndAutograd(X: Tensor, y: Tensor, options?: O): { cache: SequenceCache; grads: Grads };
   /** The parameters as tf.Variables, by name. */
   readonly params: Record<string, Variable>;
   /** theta's layout, in the order the family lists its parameters. */
@@ -319,6 +320,25 @@ export abstract class SequenceNet<O extends { a0?: Tensor } = { a0?: Tensor }> {
 
   /** Frees the parameters. */
   dispose(): void { tf.dispose(Object.values(this.params)); }
+
+  /**
+   * tf autograd's gradients of J, by gradient name (`{ dWa, dba, dWy, dby }` for gs.rnn).
+   *
+   * @example
+   * ```ts
+   * const auto = net.autogradGrads(X, Y);   // compare with net.backward(cache, Y)
+   * ```
+   */
+  autogradGrads(X: Tensor, Y: Tensor, options?: O): Grads {
+    const { cache, grads } = this.forwardAndAutograd(X, Y, options);
+    cache.dispose();
+    return grads;
+  }
+
+  /** What node's console.log and a notebook's util.inspect show: the summary line, then each block's shape. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return [this.toString(), ...this.blocks.map((b) => `  ${b.name} [${b.shape.join(', ')}]`)].join('\n');
+  }
 
   /**
    * J as a number: (1/m) sum_i L at t = T ('last') or summed over t ('every').

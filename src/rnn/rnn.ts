@@ -290,20 +290,6 @@ export class Rnn extends SequenceNet<{
   }
 
   /**
-   * tf autograd's gradients of J, as `{ dWa, dba, dWy, dby }`.
-   *
-   * @example
-   * ```ts
-   * const auto = net.autogradGrads(X, Y);
-   * ```
-   */
-  autogradGrads(X: Tensor, Y: Tensor, options: { a0?: Tensor } = {}): Grads {
-    const { cache, grads } = this.forwardAndAutograd(X, Y, options);
-    cache.dispose();
-    return grads;
-  }
-
-  /**
    * The loss of this batch in float64 as a function of theta: the forward pass again on
    * Float64Arrays, step by step, with the cache's a0. `rows[i]` is sequence i's share of J;
    * `signs` (relu): z^(t) > 0 per step, example and unit, so a difference across a kink is seen.
@@ -364,10 +350,6 @@ export class Rnn extends SequenceNet<{
   toString(): string {
     const s = this.spec;
     return `rnn ${s.hidden} nx ${s.nx} na ${s.na} ny ${s.ny} ${s.output}, outputs ${s.outputs}, init ${initLabel(s.init)}${s.scale !== 1 ? ` x ${s.scale}` : ''}, ${this.size} parameters`;
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return [this.toString(), ...this.blocks.map((b) => `  ${b.name} [${b.shape.join(', ')}]`)].join('\n');
   }
 }
 
