@@ -103,7 +103,7 @@ describe('gradscope (the command)', () => {
     assert.equal(jupyterDataDir({ JUPYTER_DATA_DIR: '/j' }, 'linux', home), '/j');
     assert.equal(jupyterDataDir({}, 'darwin', home), '/home/u/Library/Jupyter');
     assert.equal(jupyterDataDir({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32', home), path.join('C:\\Users\\u\\AppData\\Roaming', 'jupyter'));
-    assert.equal(inNpxCache('/root/.npm/_npx/1a2b3c/node_modules/gradscope'), true);
+    assert.equal(inNpxCache('/home/u/.npm/_npx/1a2b3c/node_modules/gradscope'), true);
     assert.equal(inNpxCache('/home/u/course/node_modules/gradscope'), false);
   });
 
