@@ -33,7 +33,7 @@ import { drawWeights, initLabel, normalizeInit, type Init } from '../nn/init';
 import { OUTPUTS, type Output } from '../nn/losses';
 import type { Grads, Loss64, Model } from '../nn/model';
 import { rng } from '../core/random';
-import { dot } from '../mlp/mirror64';
+import { dot } from '../core/math64';
 import {
   SequenceNet, cacheDims, initSuffix, stepGrads, sum, checkX, costTensor, initialState, makeParams,
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,

@@ -6,7 +6,8 @@
  * downstream with propagate.rowPair, so the cancellation-free differences apply here too.
  */
 import type { NetSpec } from './spec';
-import { dot, type Batch64 } from './mirror64';
+import type { Batch64 } from './mirror64';
+import { dot } from '../core/math64';
 import { layout } from './layout';
 import { along, type Direction, type RankOne } from '../nn/numeric';
 import { base64, rowPair, type Base64 } from './propagate';

@@ -12,7 +12,8 @@
  */
 import { activations, LEAKY_SLOPE } from '../nn/activations';
 import type { NetSpec } from './spec';
-import { forward64, transpose, unpack, type Batch64 } from './mirror64';
+import { forward64, unpack, type Batch64 } from './mirror64';
+import { transpose } from '../core/math64';
 import { deltaConstants, dgAt as dgAtImported, KIND, lossBase, lossDeltas, type LossDelta } from './deltas';
 
 // Local binding: module-namespace getters in a hot loop cost more than the arithmetic.

@@ -16,7 +16,7 @@
 import { LEAKY_SLOPE } from '../nn/activations';
 import type { Base64 } from './propagate';
 import { ATOL_FACTOR, U32, type DirectionPart } from '../nn/numeric';
-import { affine } from './mirror64';
+import { affine } from '../core/math64';
 
 export { ATOL_FACTOR, U32 };
 

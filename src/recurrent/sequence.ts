@@ -20,7 +20,7 @@ import { GradscopeError, firstNonFinite, fmt, invalid, number, oneOf, show } fro
 import { labels as labels2d, outputs, OUTPUTS, type Output } from '../nn/losses';
 import type { Grads, ModelCache, ParamBlock } from '../nn/model';
 import { initLabel, type Init } from '../nn/init';
-import { dot, transpose } from '../mlp/mirror64';
+import { dot, transpose } from '../core/math64';
 
 export const SEQUENCE_OUTPUTS = ['last', 'every'] as const;
 /**
