@@ -142,12 +142,11 @@ function wrapExecutor(createExecutor, lastMaps) {
     };
     const base = createExecutor(rootDir, convs, keep);
     async function execute(src, executionCount) {
-      outcome = {};
+      const got = (outcome = {});
       let ok;
       try {
         ok = await base.execute(src);
       } finally {
-        var got = outcome;
         outcome = null;
       }
       if (got.diagnostics) return { status: 'error', ...diagnosticsError(got.diagnostics) };

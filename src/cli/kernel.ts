@@ -57,7 +57,7 @@ export function kernelSpec(displayName: string): object {
 }
 
 /** Where gradscope kernel put the spec, and how. */
-export interface Registered { name: string; dir: string; via: string; argv: string }
+export interface Registered { name: string; dir: string; via: string; argv: string; /** A Python Jupyter (jupyter_client) was found. */ jupyter: boolean }
 
 /** Registers the kernel (see KERNEL_HELP); throws CliError with what to do when it cannot. */
 export function registerKernel(args: string[] = []): Registered {
@@ -96,7 +96,7 @@ export function registerKernel(args: string[] = []): Registered {
     fs.rmSync(staged, { recursive: true, force: true });
     if (r.status !== 0) throw new CliError(`gradscope kernel: jupyter_client could not install the kernel spec:\n${(r.stderr || r.stdout).trim()}`, 1);
     const [dir, argv] = r.stdout.trim().split('\n');
-    return { name, dir, via: `jupyter_client ${py.versions.jupyter_client} (${py.executable})`, argv };
+    return { name, dir, via: `jupyter_client ${py.versions.jupyter_client} (${py.executable})`, argv, jupyter: true };
   }
   if (options['sys-prefix']) {
     throw new CliError('gradscope kernel: --sys-prefix installs into the Python environment of a Jupyter, and no Python with jupyter_client was found (GRADSCOPE_PYTHON=/path/to/python picks one); use --user or --prefix DIR', 1);
@@ -104,7 +104,7 @@ export function registerKernel(args: string[] = []): Registered {
   const dir = path.join(prefix ? path.join(path.resolve(prefix), 'share', 'jupyter') : jupyterDataDir(), 'kernels', name);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'kernel.json'), spec);
-  return { name, dir, via: prefix ? 'written directly' : 'written directly (no Python jupyter_client found)', argv: (JSON.parse(spec).argv as string[]).join(' ') };
+  return { name, dir, via: prefix ? 'written directly' : 'written directly (no Python jupyter_client found)', argv: (JSON.parse(spec).argv as string[]).join(' '), jupyter: py !== undefined };
 }
 
 /** The installed tslab must be the version the launcher patches. */
@@ -125,10 +125,9 @@ export function kernelCommand(args: string[]): number {
   const name = r.name;
   console.log(`registered kernel "${name}" in ${r.dir} (${r.via})`);
   console.log(`  runs: ${r.argv}`);
-  const jupyter = lookForPython(['jupyter_core']) !== undefined;
   console.log(`Open a notebook in JupyterLab, Notebook 7 or VS Code and pick its kernel;`);
   console.log(`command-line tools take the name: jupyter nbconvert --to html --execute --ExecutePreprocessor.kernel_name=${name} x.ipynb`);
-  if (!jupyter) {
+  if (!r.jupyter) {
     console.log(`No Python Jupyter was found: to open notebooks you need a front end, e.g. VS Code with its Jupyter extension,\n` +
       `or JupyterLab (python3 -m pip install jupyterlab; Debian/Ubuntu: sudo apt-get install jupyter-nbconvert python3-ipykernel for nbconvert).`);
   }
