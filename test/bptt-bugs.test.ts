@@ -14,9 +14,11 @@ before(async () => { await gs.ready(); });
 
 const WRONG = 1e-3, RIGHT = 1e-5;
 
-function setup(family: 'rnn' | 'lstm', T: number, options: Record<string, unknown> = {}) {
+const FAMILIES = { rnn: gs.rnn, lstm: gs.lstm, gru: gs.gru } as const;
+
+function setup(family: keyof typeof FAMILIES, T: number, options: Record<string, unknown> = {}) {
   const base = { nx: 3, na: 4, ny: 1, seed: 3, ...options };
-  const net = family === 'rnn' ? gs.rnn(base as gs.RnnOptions) : gs.lstm(base as gs.LstmOptions);
+  const net = (FAMILIES[family] as (o: typeof base) => gs.Rnn | gs.Lstm | gs.Gru)(base);
   const outputs = (options.outputs as 'last' | 'every') ?? 'last';
   const { X, Y } = data(3, T, 3, 1, 'sigmoid', outputs, 20 + T);
   // a nonzero initial state, so that every gate has something to act on at t = 1
@@ -42,7 +44,7 @@ describe('planted BPTT mistakes are flagged in the faulty blocks', () => {
     });
   }
 
-  for (const [family, T] of [['rnn', 5], ['lstm', 4], ['lstm', 1]] as const) {
+  for (const [family, T] of [['rnn', 5], ['lstm', 4], ['lstm', 1], ['gru', 5], ['gru', 1]] as const) {
     it(`the correct ${family} step passes the same check at T = ${T} (every block < ${RIGHT})`, () => {
       const { net, X, Y, state, free } = setup(family, T);
       const r = threeWay(net as never, X, Y, { state });
@@ -53,7 +55,7 @@ describe('planted BPTT mistakes are flagged in the faulty blocks', () => {
 
   it('the catalogue covers the mistakes the issue names', () => {
     const names = BPTT_BUGS.map((b) => b.name).join('\n');
-    for (const kind of [/carry dc through time forgotten/, /tanh'\(c\) missing/, /derivative from/, /concatenation order swapped/]) assert.match(names, kind);
-    assert.ok(BPTT_BUGS.length >= 12);
+    for (const kind of [/carry dc through time forgotten/, /tanh'\(c\) missing/, /derivative from/, /concatenation order swapped/, /Gamma_r missing from da_prev/, /\(1 - Gamma_u\) carry forgotten/]) assert.match(names, kind);
+    for (const family of Object.keys(FAMILIES)) assert.ok(BPTT_BUGS.filter((b) => b.family === family).length >= 5, family);
   });
 });

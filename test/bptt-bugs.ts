@@ -1,22 +1,22 @@
 /**
  * A catalogue of planted backpropagation-through-time mistakes: each is the correct step backward
- * of src/rnn/rnn.ts or src/lstm/lstm.ts with one thing wrong, the way students get it wrong.
+ * of src/rnn/rnn.ts, src/lstm/lstm.ts or src/gru/gru.ts with one thing wrong, the way students get it wrong.
  * `wrong` lists the blocks a check must flag, `right` the ones it must pass, at `T` steps:
  * a mistake in one gate at T = 1 (nothing flows back through time) shows in that gate's blocks only;
  * a mistake in what is carried back through time shows only when T > 1.
  */
 import * as gs from '../src/index';
-import type { LstmStep, LstmStepBackward, LstmStepGrads, RnnStepBackward } from '../src/index';
+import type { GruStepBackward, LstmStep, LstmStepBackward, LstmStepGrads, RnnStepBackward } from '../src/index';
 
 const { tf } = gs;
 
 export interface BpttBug {
   name: string;
-  family: 'rnn' | 'lstm';
+  family: 'rnn' | 'lstm' | 'gru';
   /** Net options beyond the defaults of the test (nx 3, na 4, ny 1). */
   options?: Record<string, unknown>;
   T: number;
-  step: RnnStepBackward | LstmStepBackward;
+  step: RnnStepBackward | LstmStepBackward | GruStepBackward;
   /** Blocks the check must find wrong (the faulty ones). */
   wrong: string[];
   /** Blocks the check must find right. */
@@ -86,6 +86,32 @@ function rnnStep(change: { dgOf?: 'z' | 'a'; order?: 'ax' | 'xa'; carry?: boolea
     return { dWa: h.transpose().matMul(delta), dba: delta.sum(0), daPrev: change.carry === false ? tf.zerosLike(daPrev) : daPrev };
   };
 }
+
+/** The correct GRU step (src/gru/gru.ts's header) with one mistake planted. */
+function gruStep(bug: 'reset' | 'carry' | 'sigmoidU' | 'sigmoidR' | 'tanh'): GruStepBackward {
+  return (s, da) => {
+    const na = s.aPrev.shape[1];
+    const one = tf.scalar(1);
+    const top = (W: gs.tf.Tensor2D) => W.slice([0, 0], [na, na]).transpose();
+    const sigU = bug === 'sigmoidU' ? s.Gu : s.Gu.mul(one.sub(s.Gu)); // sigmoid' written as Gamma
+    const sigR = bug === 'sigmoidR' ? s.Gr : s.Gr.mul(one.sub(s.Gr));
+    const dtanh = bug === 'tanh' ? one.sub(s.aTilde) : one.sub(s.aTilde.square()); // tanh' as 1 - a~
+    const deltaU = da.mul(s.aTilde.sub(s.aPrev)).mul(sigU);
+    const deltaA = da.mul(s.Gu).mul(dtanh);
+    const dRa = deltaA.matMul(top(s.Wa));
+    const deltaR = dRa.mul(s.aPrev).mul(sigR);
+    const h = tf.concat([s.aPrev, s.x], 1), hr = tf.concat([s.Gr.mul(s.aPrev), s.x], 1);
+    let daPrev = dRa.mul(bug === 'reset' ? one : s.Gr) // Gamma_r missing on the path through the candidate
+      .add(deltaU.matMul(top(s.Wu))).add(deltaR.matMul(top(s.Wr)));
+    if (bug !== 'carry') daPrev = daPrev.add(da.mul(one.sub(s.Gu))); // the (1 - Gamma_u) carry forgotten
+    return {
+      dWu: h.transpose().matMul(deltaU), dWr: h.transpose().matMul(deltaR), dWa: hr.transpose().matMul(deltaA),
+      dbu: deltaU.sum(0), dbr: deltaR.sum(0), dba: deltaA.sum(0), daPrev,
+    };
+  };
+}
+
+const GRU_BLOCKS = ['dWu', 'dWr', 'dWa', 'dbu', 'dbr', 'dba'];
 
 function gs_dg(hidden: 'tanh' | 'relu'): (z: gs.tf.Tensor) => gs.tf.Tensor {
   return hidden === 'tanh' ? (z) => tf.scalar(1).sub(tf.tanh(z).square()) : (z) => tf.cast(tf.greater(z, 0), 'float32');
@@ -177,5 +203,39 @@ export const BPTT_BUGS: BpttBug[] = [
     name: 'rnn relu: da_prev not carried through time', family: 'rnn', T: 5, options: { hidden: 'relu' },
     step: rnnStep({ carry: false }),
     wrong: ['dWa', 'dba'], right: OUT,
+  },
+  // --- GRU ---
+  {
+    name: 'gru: Gamma_r missing from da_prev on the path through the candidate', family: 'gru', T: 5,
+    step: gruStep('reset'), wrong: GRU_BLOCKS, right: OUT,
+  },
+  {
+    name: 'gru: the (1 - Gamma_u) carry forgotten in da_prev', family: 'gru', T: 5,
+    step: gruStep('carry'), wrong: GRU_BLOCKS, right: OUT,
+  },
+  {
+    name: 'gru: the carry mistakes at T = 1 (nothing to carry: every block right)', family: 'gru', T: 1,
+    step: gruStep('carry'), wrong: [], right: [...GRU_BLOCKS, ...OUT],
+  },
+  {
+    name: 'gru: the update gate\'s sigmoid\' written as Gamma_u, T = 1', family: 'gru', T: 1,
+    step: gruStep('sigmoidU'), wrong: ['dWu', 'dbu'], right: [...except(['dWu', 'dbu'], GRU_BLOCKS), ...OUT],
+  },
+  {
+    name: 'gru: the reset gate\'s sigmoid\' written as Gamma_r, T = 1', family: 'gru', T: 1,
+    step: gruStep('sigmoidR'), wrong: ['dWr', 'dbr'], right: [...except(['dWr', 'dbr'], GRU_BLOCKS), ...OUT],
+  },
+  {
+    name: 'gru: the reset gate\'s sigmoid\' written as Gamma_r, T = 5', family: 'gru', T: 5,
+    step: gruStep('sigmoidR'), wrong: GRU_BLOCKS, right: OUT,
+  },
+  {
+    // with a nonzero a^(0) the candidate's delta reaches the reset gate through dhr = delta_a Wa^T
+    name: 'gru: tanh\' of the candidate written 1 - a~ (no square), T = 1', family: 'gru', T: 1,
+    step: gruStep('tanh'), wrong: ['dWa', 'dba', 'dWr', 'dbr'], right: ['dWu', 'dbu', ...OUT],
+  },
+  {
+    name: 'gru: tanh\' of the candidate written 1 - a~ (no square), T = 5', family: 'gru', T: 5,
+    step: gruStep('tanh'), wrong: GRU_BLOCKS, right: OUT,
   },
 ];

@@ -4,7 +4,7 @@
  * [m, T, nx], x^(t) = X[:, t-1, :]; [p, q] concatenates columns; * is elementwise.
  *
  * Forward, t = 1..T (a^(0) = a0, zeros by default), h = [a^(t-1), x^(t)]:
- *   Gamma_u = sigmoid(h Wu + bu)                              update gate
+ *   Gamma_u = sigmoid(h Wu + bu)                              update gate (bu starts at updateBias)
  *   Gamma_r = sigmoid(h Wr + br)                              reset (relevance) gate
  *   a~      = tanh([Gamma_r * a^(t-1), x^(t)] Wa + ba)        candidate
  *   a^(t)   = Gamma_u * a~ + (1 - Gamma_u) * a^(t-1)
@@ -58,6 +58,12 @@ export interface GruOptions {
   seed?: number;
   /** 'last' (default) or 'every', as in gs.rnn. */
   outputs?: SequenceOutputs;
+  /**
+   * The update gate's initial bias bu. Default 0 (Gamma_u starts near 0.5). A negative bu (-2: Gamma_u
+   * near sigmoid(-2) = 0.12) makes a^(t) mostly carry a^(t-1): the GRU's counterpart of the LSTM's
+   * forgetBias, and what keeps its gradient alive through time.
+   */
+  updateBias?: number;
 }
 
 /** The architecture, fixed at construction. */
@@ -68,6 +74,8 @@ export interface GruSpec extends SequenceShape {
   scale: number;
   /** The seed of the weights. */
   seed: number;
+  /** The update gate's initial bias bu. */
+  updateBias: number;
 }
 
 /** The GRU forward's tensors per step t = 1..T (index 0 undefined, except a[0]). */
@@ -164,7 +172,7 @@ export const gruStepBackward: GruStepBackward = (s, da) => {
   };
 };
 
-const KEYS = ['nx', 'na', 'ny', 'output', 'init', 'scale', 'seed', 'outputs'];
+const KEYS = ['nx', 'na', 'ny', 'output', 'init', 'scale', 'seed', 'outputs', 'updateBias'];
 const STEP_GRADS = ['dWu', 'dWr', 'dWa', 'dbu', 'dbr', 'dba'] as const;
 
 /**
@@ -194,14 +202,15 @@ export class Gru extends SequenceNet<{
 }> implements Model<GruCache>, ThroughTimeModel {
   /** The model family: 'gru'. */
   readonly family = 'gru';
-  /** The architecture (sizes, output, init, scale, seed). */
+  /** The architecture (sizes, output, init, scale, seed, updateBias). */
   readonly spec: GruSpec;
 
   constructor(spec: GruSpec, W: Record<'Wu' | 'Wr' | 'Wa' | 'Wy', Float64Array>) {
     const { nx, na, ny } = spec;
     super(makeParams([
       ...(['Wu', 'Wr', 'Wa'] as const).map((name) => ({ name, shape: [na + nx, na], layer: 1, values: W[name] })),
-      ...['bu', 'br', 'ba'].map((name) => ({ name, shape: [na], layer: 1, values: new Float64Array(na) })),
+      { name: 'bu', shape: [na], layer: 1, values: new Float64Array(na).fill(spec.updateBias) },
+      ...['br', 'ba'].map((name) => ({ name, shape: [na], layer: 1, values: new Float64Array(na) })),
       { name: 'Wy', shape: [na, ny], layer: 2, values: W.Wy },
       { name: 'by', shape: [ny], layer: 2, values: new Float64Array(ny) },
     ]));
@@ -380,7 +389,7 @@ export class Gru extends SequenceNet<{
   /** 'gru', 'gru orthogonal', 'gru x 3' (the init when not the default): a series name for charts. */
   seriesName(): string {
     const s = this.spec;
-    return `gru${initSuffix(s.init, 'xavier')}${s.scale !== 1 ? ` x ${s.scale}` : ''}`;
+    return `gru${initSuffix(s.init, 'xavier')}${s.scale !== 1 ? ` x ${s.scale}` : ''}${s.updateBias !== 0 ? ` updateBias ${s.updateBias}` : ''}`;
   }
 
   /** ||dJ/da^(t)|| for t = 1..T from the hand-written backward (see gs.gradientThroughTime). */
@@ -403,7 +412,7 @@ export class Gru extends SequenceNet<{
   /** `gru nx 3 na 5 ny 1 sigmoid, outputs last, init xavier, 146 parameters` */
   toString(): string {
     const s = this.spec;
-    return `gru nx ${s.nx} na ${s.na} ny ${s.ny} ${s.output}, outputs ${s.outputs}, init ${initLabel(s.init)}${s.scale !== 1 ? ` x ${s.scale}` : ''}, ${this.size} parameters`;
+    return `gru nx ${s.nx} na ${s.na} ny ${s.ny} ${s.output}, outputs ${s.outputs}, init ${initLabel(s.init)}${s.scale !== 1 ? ` x ${s.scale}` : ''}${s.updateBias !== 0 ? `, updateBias ${s.updateBias}` : ''}, ${this.size} parameters`;
   }
 }
 
@@ -442,6 +451,7 @@ export function gru(options: GruOptions): Gru {
     init: normalizeInit('init', options.init ?? 'xavier'),
     scale: number('scale', scale),
     seed: number('seed', seed, { integer: true }),
+    updateBias: number('updateBias', options.updateBias ?? 0, { min: -100, max: 100 }),
   };
   if (spec.output === 'softmax' && spec.ny < 2) throw invalid('ny', spec.ny, `at least 2 outputs for a softmax output (one of ${OUTPUTS.join(', ')})`);
   if (typeof spec.init === 'object' && 'identity' in spec.init) {
