@@ -11,7 +11,7 @@ import { loss64 } from '../src/mlp/mirror64';
 import { float32Grad } from '../src/mlp/float32';
 import { naiveGrad32 } from '../src/mlp/naive32';
 import { layout } from '../src/mlp/layout';
-import { slotOf } from '../src/nn/numeric';
+import { blockOf } from '../src/nn/numeric';
 import { activations } from '../src/nn/activations';
 import { outputs } from '../src/nn/losses';
 import { rng, unitVector } from '../src/core/random';
@@ -156,7 +156,7 @@ describe('fast float64 numerical gradient', () => {
         let dot = 0, mass = 0;
         for (let e = 0; e < slot.size; e++) { dot += v[e] * full.values[slot.offset + e]; mass += Math.abs(v[e] * full.values[slot.offset + e]); }
         if (!dir.kinks[d] && !full.kinks.subarray(slot.offset, slot.offset + slot.size).some(Boolean)) {
-          assert.ok(Math.abs(dir.values[d] - dot) <= 1e-7 * mass + 1e-15, `${c.label} ${slot.name}: ${dir.values[d]} vs ${dot}`);
+          assert.ok(Math.abs(dir.values[d] - dot) <= 1e-7 * mass + 1e-15, `${c.label} ${slot.grad}: ${dir.values[d]} vs ${dot}`);
         }
       });
       c.done();
@@ -217,7 +217,7 @@ describe('round-off bound (mlp/roundoff.ts)', () => {
       slots.forEach((s, k) => {
         let t = 0;
         for (let e = 0; e < s.size; e++) t += Math.abs(parts[k].v[e]) * mag[s.offset + e];
-        assert.ok(Math.abs(along[k] - t) <= 1e-12 * t, `${c.label} ${s.name}: ${along[k]} vs ${t}`);
+        assert.ok(Math.abs(along[k] - t) <= 1e-12 * t, `${c.label} ${s.grad}: ${along[k]} vs ${t}`);
       });
       c.done();
     }
@@ -233,7 +233,7 @@ describe('round-off bound (mlp/roundoff.ts)', () => {
 function reference32(net: gs.Net, cache: gs.Cache, y: gs.tf.Tensor2D, eps: number, t: number): { value: number; kink: boolean } {
   const { hidden, output, residual, keepProb, l2, sizes: n } = net.spec;
   const L = net.depth, m = y.shape[0];
-  const slot = slotOf(layout(net.spec), t);
+  const slot = blockOf(layout(net.spec), t);
   const l = slot.layer, e = t - slot.offset;
   const [i, j] = slot.kind === 'W' ? [Math.floor(e / slot.cols), e % slot.cols] : [-1, e];
   const g = activations[hidden];

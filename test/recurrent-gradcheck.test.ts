@@ -13,7 +13,8 @@ const { tf } = gs;
 
 before(async () => { await gs.ready(); });
 
-type Net = gs.Rnn | gs.Lstm;
+type Net = gs.Rnn | gs.Lstm | gs.Gru;
+const FAMILIES = { rnn: gs.rnn, lstm: gs.lstm, gru: gs.gru } as const;
 const nets: [string, () => Net, number][] = [
   ['rnn tanh T 10', () => gs.rnn({ nx: 3, na: 4, ny: 1, seed: 1 }), 10],
   ['rnn relu T 6', () => gs.rnn({ nx: 3, na: 5, ny: 1, hidden: 'relu', seed: 2 }), 6],
@@ -46,14 +47,15 @@ describe('gs.gradCheck flags every planted BPTT mistake in its faulty blocks', (
   for (const bug of BPTT_BUGS) {
     it(bug.name, () => {
       const base = { nx: 3, na: 4, ny: 1, seed: 3, ...bug.options };
-      const net: Net = bug.family === 'rnn' ? gs.rnn(base as gs.RnnOptions) : gs.lstm(base as gs.LstmOptions);
+      const net = (FAMILIES[bug.family] as (o: typeof base) => Net)(base);
       const { X, Y } = data(3, bug.T, 3, 1, 'sigmoid', net.spec.outputs, 20 + bug.T);
       const before = tf.memory().numTensors;
       const backward = (n: Net, cache: gs.RnnCache | gs.LstmCache, y: gs.tf.Tensor) => (n as gs.Lstm).backward(cache as gs.LstmCache, y, bug.step as gs.LstmStepBackward);
       const full = gs.gradCheck(net as gs.Lstm, X, Y, { backward: backward as never, progress: false });
-      // gs.gradCheck starts from a0 = c0 = 0: at T = 1 the forget gate has nothing to forget, its true
-      // gradient is exactly 0 and the check says 'inconclusive' there, unless the bug makes it nonzero
-      const zeroF = (blk: string) => bug.T === 1 && bug.family === 'lstm' && (blk === 'dWf' || blk === 'dbf');
+      // gs.gradCheck starts from a0 = c0 = 0: at T = 1 the LSTM's forget gate has nothing to forget and
+      // the GRU's reset gate nothing to reset (delta_r = dhr * a^(0) * ...), so their true gradients are
+      // exactly 0 and the check says 'inconclusive' there, unless the bug makes them nonzero
+      const zeroF = (blk: string) => bug.T === 1 && (bug.family === 'lstm' ? blk === 'dWf' || blk === 'dbf' : bug.family === 'gru' && (blk === 'dWr' || blk === 'dbr'));
       const forgetBug = /c instead of c_prev/.test(bug.name);
       const expectedOf = (blk: string) => (zeroF(blk) ? (forgetBug ? 'wrong' : 'inconclusive') : bug.wrong.includes(blk) ? 'wrong' : 'great');
       for (const blk of full.blocks) assert.equal(blk.verdict, expectedOf(blk.name), `${blk.name}:\n${String(full)}`);

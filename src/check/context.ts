@@ -7,7 +7,8 @@ import { tf } from '../core/backend';
 import { GradscopeError, invalid } from '../core/errors';
 import type { OnProgress, Ticker } from '../core/progress';
 import type { Grads, Model, ModelCache, NumericPaths } from '../nn/model';
-import { ATOL_FACTOR, U32, type NumericResult, type Slot } from '../nn/numeric';
+import { ATOL_FACTOR, U32, type NumericResult } from '../nn/numeric';
+import type { ParamBlock } from '../nn/block';
 import type { CheckReport, Precision } from './report';
 
 /**
@@ -89,7 +90,7 @@ export interface Context {
   mag: Float64Array;
   /** The reference gradient with g'(0) = 1 at kinks, when some hidden z is exactly 0 (else undefined). */
   alt?: Float64Array;
-  slots: Slot[];
+  slots: ParamBlock[];
   eps: number;
   precision: Precision;
   samples: number;

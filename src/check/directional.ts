@@ -5,7 +5,8 @@
  */
 import { ticker } from '../core/progress';
 import { rng, unitVector } from '../core/random';
-import { ATOL_FACTOR, U32, along, type Direction, type Slot } from '../nn/numeric';
+import { ATOL_FACTOR, U32, along, type Direction } from '../nn/numeric';
+import type { ParamBlock } from '../nn/block';
 import { BANDS, WORST, relativeError, worstVerdict, type BlockResult, type EntryResult } from './report';
 import { atolAt, numeric, timed, type Body, type Context } from './context';
 import { judge, norm } from './judge';
@@ -23,7 +24,7 @@ export function directionalCheck(ctx: Context, K: number, spent = 0): Body {
   const r = rng(ctx.seed + 32452843);
   const near = paths.nearKinks(slots, eps);
   const dirs: Direction[] = [];
-  const kinkCoords = new Map<Slot, number[]>();
+  const kinkCoords = new Map<ParamBlock, number[]>();
   for (const s of slots) {
     const th: number[] = [];
     for (let e = 0; e < s.size; e++) if (near[s.offset + e]) th.push(s.offset + e);
@@ -42,30 +43,30 @@ export function directionalCheck(ctx: Context, K: number, spent = 0): Body {
   const num = timed(ctx.time, () => paths.directions(dirs, eps, (done) => t.tick(done)));
   t.finish();
   const blocks: BlockResult[] = [];
-  const failing: Slot[] = [];
-  const kinked: Slot[] = [];
+  const failing: ParamBlock[] = [];
+  const kinked: ParamBlock[] = [];
   const H: number[] = [], A: number[] = [], N: number[] = [];
   let atolAll = 0;
   const alongAtol = (d: Direction): number => { let s = 0; for (let e = 0; e < d.slot.size; e++) s += Math.abs(d.v[e]) * atolAt(ctx, d.slot.offset + e); return s; };
   let kinkTotal = 0;
-  const usable = dirs.map((d, i) => [d, i] as const).filter(([d, i]) => !num.kinks[i] && !analytic.bad.has(d.slot.name));
+  const usable = dirs.map((d, i) => [d, i] as const).filter(([d, i]) => !num.kinks[i] && !analytic.bad.has(d.slot.grad));
   const overall0 = relativeError(usable.map(([d]) => along(analytic.auto, d)), usable.map(([, i]) => num.values[i]));
   const overall = Number.isFinite(overall0) ? overall0 : 0;
   for (const s of slots) {
     const ds = dirs.map((d, i) => [d, i] as const).filter(([d]) => d.slot === s);
     const coords = kinkCoords.get(s)!;
     kinkTotal += coords.length;
-    if (analytic.bad.has(s.name)) {
-      blocks.push({ name: s.name, relativeError: 1, verdict: 'wrong', checked: ds.length, size: s.size, kinks: coords.length });
-      notes.push(`${analytic.bad.get(s.name)}: reported wrong`);
+    if (analytic.bad.has(s.grad)) {
+      blocks.push({ name: s.grad, relativeError: 1, verdict: 'wrong', checked: ds.length, size: s.size, kinks: coords.length });
+      notes.push(`${analytic.bad.get(s.grad)}: reported wrong`);
       continue;
     }
     if (ds.some(([, i]) => num.kinks[i])) {
       kinked.push(s);
-      blocks.push({ name: s.name, relativeError: NaN, verdict: 'inconclusive', checked: 0, size: s.size, kinks: coords.length });
+      blocks.push({ name: s.grad, relativeError: NaN, verdict: 'inconclusive', checked: 0, size: s.size, kinks: coords.length });
       continue;
     }
-    let b: BlockResult = { name: s.name, relativeError: 0, verdict: 'great', checked: ds.length + coords.length, size: s.size, kinks: coords.length };
+    let b: BlockResult = { name: s.grad, relativeError: 0, verdict: 'great', checked: ds.length + coords.length, size: s.size, kinks: coords.length };
     if (ds.length) {
       const h = ds.map(([d]) => along(analytic.hand, d)), a = ds.map(([d]) => along(analytic.auto, d)), n = ds.map(([, i]) => num.values[i]);
       H.push(...h); A.push(...a); N.push(...n);
@@ -90,7 +91,7 @@ export function directionalCheck(ctx: Context, K: number, spent = 0): Body {
     // its full `samples` (the same suspects and random entries) before it is called not confirmed.
     // A block whose direction crossed a kink anyway is checked on its full `samples` straight away.
     const k = ctx.samples, first = Math.ceil(k / 2);
-    const confirmOn = (on: Slot[], total: number): Body => {
+    const confirmOn = (on: ParamBlock[], total: number): Body => {
       const idx = suspectIndices(on, analytic, first, total, ctx.seed);
       const t2 = ticker(ctx.report, idx.length, 'confirm');
       const entries = numeric(ctx, idx, t2);
@@ -100,14 +101,14 @@ export function directionalCheck(ctx: Context, K: number, spent = 0): Body {
     };
     const agreed = (b: BlockResult): boolean => b.verdict === 'worry' || b.verdict === 'wrong';
     const sub = failing.length ? confirmOn(failing, first) : undefined;
-    const retry = [...kinked, ...(first < k && sub ? failing.filter((s) => !agreed(sub.blocks.find((b) => b.name === s.name)!)) : [])];
+    const retry = [...kinked, ...(first < k && sub ? failing.filter((s) => !agreed(sub.blocks.find((b) => b.name === s.grad)!)) : [])];
     const again = retry.length ? confirmOn(retry, k) : undefined;
     const results = [...(sub?.blocks ?? []).filter((b) => !again?.blocks.some((x) => x.name === b.name)), ...(again?.blocks ?? [])];
-    worst = [...worst, ...(sub?.worst ?? []).filter((w) => !retry.some((s) => s.name === w.block)), ...(again?.worst ?? [])]
+    worst = [...worst, ...(sub?.worst ?? []).filter((w) => !retry.some((s) => s.grad === w.block)), ...(again?.worst ?? [])]
       .sort((p, q) => Math.abs(q.difference) - Math.abs(p.difference)).slice(0, WORST);
     for (const b of results) {
       const i = blocks.findIndex((x) => x.name === b.name);
-      const wasKinked = kinked.some((s) => s.name === b.name);
+      const wasKinked = kinked.some((s) => s.grad === b.name);
       notes.push(wasKinked
         ? `${b.name}: its direction crossed a relu kink; checked on ${b.checked} entries instead: ${b.verdict}`
         : agreed(b)

@@ -4,14 +4,15 @@
  */
 import { ticker } from '../core/progress';
 import { rng, sampleIndices } from '../core/random';
-import { entryIndex, slotOf, type NumericResult, type Slot } from '../nn/numeric';
+import { entryIndex, blockOf, type NumericResult } from '../nn/numeric';
+import type { ParamBlock } from '../nn/block';
 import { BANDS, FLOOR_FACTOR, WORST, relativeError, worstVerdict, type BlockResult, type EntryResult } from './report';
 import { atolAt, numeric, type Analytic, type Body, type CheckMode, type Context } from './context';
 import { judge, pick, pickAt, TopK } from './judge';
 import { kinkEntry, kinkRef, withKinks } from './kinks';
 
 /** `samples` seeded entries per block, as sorted theta indices. */
-export function sparseIndices(slots: Slot[], samples: number, seed: number): Int32Array {
+export function sparseIndices(slots: ParamBlock[], samples: number, seed: number): Int32Array {
   const r = rng(seed + 15485863);
   const out: number[] = [];
   for (const s of slots) for (const e of sampleIndices(s.size, samples, r)) out.push(s.offset + e);
@@ -24,7 +25,7 @@ export function sparseIndices(slots: Slot[], samples: number, seed: number): Int
  * report's worst list should name), then seeded random ones (a bug autograd shares, or a
  * numeric-side failure, shows there too), as sorted theta indices.
  */
-export function suspectIndices(slots: Slot[], { hand, auto }: Analytic, suspects: number, total: number, seed: number): Int32Array {
+export function suspectIndices(slots: ParamBlock[], { hand, auto }: Analytic, suspects: number, total: number, seed: number): Int32Array {
   const r = rng(seed + 15485863);
   const out: number[] = [];
   for (const s of slots) {
@@ -61,18 +62,18 @@ export function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode
   const { hand, auto, bad } = analytic;
   const { indices, values, kinks: isKink } = num;
   // the positions k of num in each block (a counting sort by block: typed arrays, no per-entry objects)
-  const blockOf = new Int32Array(indices.length), start = new Int32Array(slots.length + 1);
+  const blockAt = new Int32Array(indices.length), start = new Int32Array(slots.length + 1);
   for (let k = 0, s = 0; k < indices.length; k++) {
     if (indices[k] < slots[s].offset) s = 0;
     while (indices[k] >= slots[s].offset + slots[s].size) s++;
-    blockOf[k] = s;
+    blockAt[k] = s;
     start[s + 1]++;
   }
   for (let s = 0; s < slots.length; s++) start[s + 1] += start[s];
   const order = new Int32Array(indices.length), fill = start.slice(0, slots.length);
-  for (let k = 0; k < indices.length; k++) order[fill[blockOf[k]]++] = k;
+  for (let k = 0; k < indices.length; k++) order[fill[blockAt[k]]++] = k;
   const byBlock = slots.map((_, s) => order.subarray(start[s], start[s + 1]));
-  const isBad = slots.map((s) => bad.has(s.name));
+  const isBad = slots.map((s) => bad.has(s.grad));
   const keptAll = new Int32Array(indices.length), everything = new Int32Array(indices.length); // kept: not at a kink, in a well-shaped block
   let nKept = 0, nAll = 0;
   for (let s = 0; s < slots.length; s++) if (!isBad[s]) for (const k of byBlock[s]) { everything[nAll++] = indices[k]; if (!isKink[k]) keptAll[nKept++] = k; }
@@ -94,15 +95,15 @@ export function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode
     for (const k of pos) if (isKink[k]) at.push(k); else use[nUse++] = k;
     kinkTotal += at.length;
     if (isBad[si]) {
-      blocks.push({ name: s.name, relativeError: 1, verdict: 'wrong', checked: pos.length, size: s.size, kinks: at.length });
-      notes.push(`${bad.get(s.name)}: reported wrong`);
+      blocks.push({ name: s.grad, relativeError: 1, verdict: 'wrong', checked: pos.length, size: s.size, kinks: at.length });
+      notes.push(`${bad.get(s.grad)}: reported wrong`);
       return;
     }
-    let b: BlockResult = { name: s.name, relativeError: 0, verdict: 'great', checked: pos.length, size: s.size, kinks: at.length };
+    let b: BlockResult = { name: s.grad, relativeError: 0, verdict: 'great', checked: pos.length, size: s.size, kinks: at.length };
     if (nUse) {
       const u = use.subarray(0, nUse);
       const j = judge(pickAt(hand, indices, u), pickAt(auto, indices, u), pick(values, u), magAtol(u), raw, overall);
-      if (j.bands.great >= raw.worry) saturated.push(s.name);
+      if (j.bands.great >= raw.worry) saturated.push(s.grad);
       b = { ...b, relativeError: j.error, verdict: j.verdict, floor: j.floor, bands: j.bands, ratio: j.ratio, noise: j.noise, ...(j.reason ? { reason: j.reason } : {}) };
     }
     const th = at.map((k) => indices[k]);
@@ -113,8 +114,8 @@ export function compareEntries(ctx: Context, num: NumericResult, mode: CheckMode
     }
   });
   const worst: EntryResult[] = top.items().map((k) => {
-    const i = indices[k], s = slotOf(slots, i);
-    return isKink[k] ? kinkEntry(ctx, s, i, values[k]) : { block: s.name, index: entryIndex(s, i), analytic: hand[i], numeric: values[k], difference: hand[i] - values[k], kink: false };
+    const i = indices[k], s = blockOf(slots, i);
+    return isKink[k] ? kinkEntry(ctx, s, i, values[k]) : { block: s.grad, index: entryIndex(s, i), analytic: hand[i], numeric: values[k], difference: hand[i] - values[k], kink: false };
   });
   const all = judge(pickAt(hand, indices, kept), pickAt(auto, indices, kept), pick(values, kept), magAtol(kept), raw);
   if (kinkTotal) {

@@ -5,13 +5,14 @@
  */
 import { ticker } from '../core/progress';
 import { rng, unitVector } from '../core/random';
-import { ATOL_FACTOR, U32, U64, along, type RankOne, type Slot } from '../nn/numeric';
+import { ATOL_FACTOR, U32, U64, along, type RankOne } from '../nn/numeric';
+import type { ParamBlock } from '../nn/block';
 import { BANDS, FLOOR_FACTOR, relativeError } from './report';
 import { timed, type Body, type Context } from './context';
 import { finite } from './judge';
 
 /** x . (alpha beta^T) over a W block of a theta-ordered x: sum_i alpha_i sum_c x[i, c] beta_c. */
-function alongRankOne(x: ArrayLike<number>, slot: Slot, alpha: Float64Array, beta: Float64Array): number {
+function alongRankOne(x: ArrayLike<number>, slot: ParamBlock, alpha: Float64Array, beta: Float64Array): number {
   let s = 0;
   for (let i = 0; i < slot.rows; i++) {
     let q = 0;
@@ -95,7 +96,7 @@ export function jointCheck(ctx: Context, K: number): Body | number {
   return {
     relativeError: error,
     pairs: { handVsAutograd: NaN, handVsNumeric: error, autogradVsNumeric: NaN },
-    blocks: slots.map((s) => ({ name: s.name, relativeError: error, verdict: 'great' as const, checked: K, size: s.size, kinks: 0, bands: raw, ratio, noise: bound, basis: 'numeric' as const })),
+    blocks: slots.map((s) => ({ name: s.grad, relativeError: error, verdict: 'great' as const, checked: K, size: s.size, kinks: 0, bands: raw, ratio, noise: bound, basis: 'numeric' as const })),
     worst: [],
     verdict: 'great',
     bands: raw,

@@ -4,7 +4,8 @@
  * closer); a block made only of such entries is at best 'ok', 'inconclusive' where autograd is about 0.
  */
 import { fmt } from '../core/errors';
-import { entryIndex, type Slot } from '../nn/numeric';
+import { entryIndex } from '../nn/numeric';
+import type { ParamBlock } from '../nn/block';
 import { worstVerdict, type BlockResult, type EntryResult, type Verdict } from './report';
 import { atolAt, type Context } from './context';
 import { judgeKinks, pick } from './judge';
@@ -16,9 +17,9 @@ export function kinkRef(ctx: Context, i: number): number {
 }
 
 /** A worst-list entry at a kink: compared with autograd (numeric is the difference quotient, not a derivative there). */
-export function kinkEntry(ctx: Context, s: Slot, i: number, numeric: number): EntryResult {
+export function kinkEntry(ctx: Context, s: ParamBlock, i: number, numeric: number): EntryResult {
   const ref = kinkRef(ctx, i), h = ctx.analytic.hand[i];
-  return { block: s.name, index: entryIndex(s, i), analytic: h, numeric, autograd: ref, difference: h - ref, kink: true };
+  return { block: s.grad, index: entryIndex(s, i), analytic: h, numeric, autograd: ref, difference: h - ref, kink: true };
 }
 
 /** The block result for entries at a kink only, or the kink part merged into a numeric one. */

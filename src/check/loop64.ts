@@ -7,7 +7,7 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { invalid } from '../core/errors';
 import type { Grads, Loss64, Model, ModelCache, NumericPaths, PathOptions } from '../nn/model';
-import { allIndices, slotsOf, steps, type Direction, type NumericResult } from '../nn/numeric';
+import { allIndices, steps, type Direction, type NumericResult } from '../nn/numeric';
 
 /** J(theta) with the per-example shares that size the round-off (float64 mirror or float32 on tf). */
 export type LossFn = (theta: Float64Array) => ReturnType<Loss64>;
@@ -113,7 +113,7 @@ export function loopPaths(model: Model, X: Tensor, Y: Tensor, { precision }: Pat
   const J = precision === 'float64' ? J64 : J32;
   const mag = new Float64Array(model.size);
   return {
-    y, cache, grads, theta, slots: slotsOf(model.blocks), scaleBound: true,
+    y, cache, grads, theta, slots: model.blocks, scaleBound: true,
     method: precision === 'float64'
       ? `numeric: central differences of J re-evaluated in float64 by ${model.family}'s mirror of the forward pass (every entry: two whole evaluations)`
       : 'numeric: central differences of J in float32 on tf (the parameters set to theta +- eps, two tf forward passes per entry)',

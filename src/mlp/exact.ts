@@ -11,7 +11,7 @@ import { matrix } from '../core/errors';
 import { rng } from '../core/random';
 import { activations } from '../nn/activations';
 import type { Grads, NumericPaths, PathOptions } from '../nn/model';
-import type { Slot } from '../nn/numeric';
+import type { ParamBlock } from '../nn/block';
 import type { Cache, MlpCore as Net } from './net';
 import { batch64 } from './mirror64';
 import { layout } from './layout';
@@ -71,7 +71,7 @@ function mirrorSigns(net: Net, cache: Cache, z: Float64Array[], notes: string[])
  * rows with a^(l-1)[r, i] != 0). A unit direction moves z^l[r, c] by at most eps (||a^(l-1)_r|| + 1).
  * Directional mode leaves them out of its directions and compares them with autograd.
  */
-function nearKinks(B: Base64, slots: Slot[], eps: number, size: number): Uint8Array {
+function nearKinks(B: Base64, slots: ParamBlock[], eps: number, size: number): Uint8Array {
   const near = new Uint8Array(size);
   if (!B.kinky) return near;
   const { n, L, m, z, a, batch } = B;

@@ -20,7 +20,8 @@ import { activations, type Activation } from '../nn/activations';
 import { outputs } from '../nn/losses';
 import type { Cache, MlpCore as Net } from './net';
 import { layout } from './layout';
-import { FLOAT32_EPS, along, slotOf, type Direction, type Slot } from '../nn/numeric';
+import { FLOAT32_EPS, along, blockOf, type Direction } from '../nn/numeric';
+import type { ParamBlock } from '../nn/block';
 import { allIndices, type NumericResult } from '../nn/numeric';
 
 /**
@@ -217,7 +218,7 @@ export function float32Grad(
   const values = new Float64Array(idx.length), scale = new Float64Array(idx.length);
   const lambda = net.spec.l2;
   for (let k = 0; k < idx.length; k++) {
-    const isW = slotOf(slots, idx[k]).kind === 'W';
+    const isW = blockOf(slots, idx[k]).kind === 'W';
     const l2 = isW && lambda > 0 ? (lambda / m) * theta[idx[k]] : 0; // d/dw (lambda/2m) w^2, exact for a quadratic
     values[k] = sums[k] / m / (2 * eps) + l2;
     scale[k] = abs[k] / m / (2 * eps) + Math.abs(l2);
@@ -226,7 +227,7 @@ export function float32Grad(
 }
 
 /** Column j of z^l moved by +h and -h for each entry of the chunk ([2 * chunk, m]); js gets each entry's j. */
-function perturbedColumns(slot: Slot, idx: Int32Array, chunk: number[], eps: number, zBase: Float32Array, aPrev: Float32Array, m: number, nIn: number, js: Int32Array): Float32Array {
+function perturbedColumns(slot: ParamBlock, idx: Int32Array, chunk: number[], eps: number, zBase: Float32Array, aPrev: Float32Array, m: number, nIn: number, js: Int32Array): Float32Array {
   const nl = slot.cols;
   const zcol = new Float32Array(2 * chunk.length * m);
   for (let p = 0; p < chunk.length; p++) {

@@ -14,29 +14,15 @@ import { drawWeights, initLabel, normalizeInit, type Init } from '../nn/init';
 import { labels, outputs, OUTPUTS, type Output } from '../nn/losses';
 import { rng, type Rng } from '../core/random';
 import { batch64, cost64 } from './mirror64';
-import type { Loss64, Model, ParamBlock } from '../nn/model';
+import type { Loss64, Model } from '../nn/model';
+import { paramBlock, type ParamBlock } from '../nn/block';
 import { checkMemory } from '../core/limits';
 
 export type { NetSpec } from './spec';
 import type { NetSpec } from './spec';
 
-/** Where each parameter block sits in theta (the seeds' dictionary_to_vector order: W1, b1, W2, b2, ...). */
-export interface Block extends ParamBlock {
-  /** Parameter name: W1, b1, ... */
-  name: string;
-  /** Gradient name: dW1, db1, ... */
-  grad: string;
-  /** Layer l of W^l, b^l (1..L). */
-  layer: number;
-  /** Weights W^l or bias b^l. */
-  kind: 'W' | 'b';
-  /** [n(l-1), n(l)] for W^l, [n(l)] for b^l. */
-  shape: number[];
-  /** Position of the block's first entry in theta. */
-  offset: number;
-  /** Number of entries. */
-  size: number;
-}
+/** @deprecated The MLP's name of {@link ParamBlock} (W1, b1, W2, b2, ...: the seeds' dictionary_to_vector order). */
+export type Block = ParamBlock;
 
 /** Everything forward computes, kept for backward: z^l and a^l per layer and the dropout masks D^l. */
 export interface Cache {
@@ -88,7 +74,7 @@ export class MlpCore implements Model<Cache> {
   /** The parameters as tf.Variables: `{ W1, b1, W2, b2, ... }`. */
   readonly params: Record<string, Variable>;
   /** The layout of theta, see `net.toVector`. */
-  readonly blocks: Block[];
+  readonly blocks: ParamBlock[];
   /** Number of parameters (length of theta). */
   readonly size: number;
   private readonly maskRng: Rng;
@@ -103,9 +89,9 @@ export class MlpCore implements Model<Cache> {
       const [nIn, nOut] = [spec.sizes[l - 1], spec.sizes[l]];
       this.params[`W${l}`] = variable(tf.tensor2d(Float32Array.from(weights[l - 1]), [nIn, nOut]), `gs_W${l}_${uid}`);
       this.params[`b${l}`] = variable(tf.zeros([nOut]), `gs_b${l}_${uid++}`);
-      this.blocks.push({ name: `W${l}`, grad: `dW${l}`, layer: l, kind: 'W', shape: [nIn, nOut], offset, size: nIn * nOut });
+      this.blocks.push(paramBlock(`W${l}`, [nIn, nOut], offset, l));
       offset += nIn * nOut;
-      this.blocks.push({ name: `b${l}`, grad: `db${l}`, layer: l, kind: 'b', shape: [nOut], offset, size: nOut });
+      this.blocks.push(paramBlock(`b${l}`, [nOut], offset, l));
       offset += nOut;
     }
     this.size = offset;

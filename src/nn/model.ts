@@ -10,30 +10,13 @@
  *   J(theta) = (1/m) sum_i L_i (+ regularisation), the loss the backward pass differentiates
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
-import type { Direction, DirectionalResult, DirectionPart, NumericResult, RankOne, Slot } from './numeric';
+import type { ParamBlock } from './block';
+import type { Direction, DirectionalResult, DirectionPart, NumericResult, RankOne } from './numeric';
 
 /** Gradients by name: `{ dW1, db1, ... }` or `{ dWf, dbf, ... }`: 'd' + the parameter's name. */
 export type Grads = Record<string, Tensor>;
 
-/** One parameter block of theta. */
-export interface ParamBlock {
-  /** Parameter name: 'W1', 'b1', 'Wf', 'by', ... */
-  name: string;
-  /** Gradient name: 'd' + name. */
-  grad: string;
-  /** The parameter's shape, e.g. [n(l-1), n(l)] for W^l, [n(l)] for b^l. */
-  shape: number[];
-  /** Position of its first entry in theta. */
-  offset: number;
-  /** Number of entries (the product of `shape`). */
-  size: number;
-  /**
-   * Backward order: blocks with a larger `layer` sit nearer the loss. The float32 round-off a
-   * backward pass leaves in a block is bounded by the largest terms it carried through every block
-   * of a larger or equal layer (the MLP: layer l; a recurrent net: output layer 2, recurrent 1).
-   */
-  layer: number;
-}
+export type { ParamBlock } from './block';
 
 /** What a forward pass keeps for the backward pass; the caller disposes it. */
 export interface ModelCache {
@@ -156,7 +139,7 @@ export interface NumericPaths<C extends ModelCache = ModelCache> {
   /** theta as the numbers see it. */
   readonly theta: Float64Array;
   /** theta's blocks. */
-  readonly slots: Slot[];
+  readonly slots: ParamBlock[];
   /** How the numbers are computed: the report's note. */
   readonly method: string;
   /** The round-off of a difference is sized by its own terms (`scale`), not by {@link magnitudes}. */
@@ -174,7 +157,7 @@ export interface NumericPaths<C extends ModelCache = ModelCache> {
   /** Differences along directions. */
   directions(dirs: Direction[], eps: number, tick: (done: number) => void): DirectionalResult;
   /** 1 for coordinates whose own +-eps step can cross a kink (left out of directions). */
-  nearKinks(slots: Slot[], eps: number): Uint8Array;
+  nearKinks(slots: ParamBlock[], eps: number): Uint8Array;
   /** One joint direction over every block (float64 only), when offered. */
   joint?: JointPaths;
   /** Frees what prepare made (labels, cache, masks) and restores theta. */

@@ -1,8 +1,9 @@
 /**
- * The numeric view of theta shared by every family and the checker: blocks as slots, directions,
+ * The numeric view of theta shared by every family and the checker: entries of blocks, directions,
  * what a numerical gradient returns, and the optional offer of exact fast paths a family may make
  * (`Model.exactPaths` and `NumericPaths`, src/nn/model.ts).
  */
+import type { ParamBlock } from './block';
 
 /** float32 unit round-off, 2^-24. */
 export const U32 = 2 ** -24;
@@ -32,46 +33,20 @@ export const FLOAT32_EPS = 1e-2;
 /** float64 unit round-off, 2^-53. */
 export const U64 = 2 ** -53;
 
-/** One block of theta as the numeric code indexes it: W-like ([rows, cols], row-major) or b-like ([size]). */
-export interface Slot {
-  /** 'dW1', 'db1', 'dWf', ... (gradient names, as reports use them) */
-  name: string;
-  /** The layer (or 0 for a recurrent family's shared blocks' first layer) the block belongs to. */
-  layer: number;
-  /** 'W' for a matrix, indexed [row, col]; 'b' for a vector, indexed [entry]. */
-  kind: 'W' | 'b';
-  /** Rows of a W block (1 for b). */
-  rows: number;
-  /** Columns of a W block (the length of b). */
-  cols: number;
-  /** Where the block starts in theta. */
-  offset: number;
-  /** Its number of entries (rows x cols). */
-  size: number;
-}
+/** @deprecated The name of {@link ParamBlock} before the three names were made one. */
+export type Slot = ParamBlock;
 
-/**
- * The slots of theta from a model's blocks (2-D blocks index [row, col], others [entry]).
- *
- * @example
- * ```ts
- * slotsOf(net.blocks)[0].name; // 'dW1'
- * ```
- */
-export function slotsOf(blocks: { grad: string; layer: number; shape: number[]; offset: number; size: number }[]): Slot[] {
-  return blocks.map((b) => ({ name: b.grad, layer: b.layer, kind: b.shape.length === 2 ? 'W' as const : 'b' as const, rows: b.shape.length === 2 ? b.shape[0] : 1, cols: b.shape[b.shape.length - 1] ?? 1, offset: b.offset, size: b.size }));
-}
 
 /**
  * The block holding theta index k.
  *
  * @example
  * ```ts
- * slotOf(slotsOf(net.blocks), 13).name; // 'db1' for sizes [4, 3, 2]
+ * blockOf(net.blocks, 13).name; // 'b1' for sizes [4, 3, 2]
  * ```
  */
-export function slotOf(slots: Slot[], k: number): Slot {
-  for (const s of slots) if (k < s.offset + s.size) return s;
+export function blockOf(blocks: ParamBlock[], k: number): ParamBlock {
+  for (const s of blocks) if (k < s.offset + s.size) return s;
   throw new RangeError(`theta index ${k} out of range`);
 }
 
@@ -80,10 +55,10 @@ export function slotOf(slots: Slot[], k: number): Slot {
  *
  * @example
  * ```ts
- * entryIndex(slotsOf(net.blocks)[0], 4); // [1, 1] for W1 of shape [4, 3]
+ * entryIndex(net.blocks[0], 4); // [1, 1] for W1 of shape [4, 3]
  * ```
  */
-export function entryIndex(s: Slot, k: number): number[] {
+export function entryIndex(s: ParamBlock, k: number): number[] {
   const e = k - s.offset;
   return s.kind === 'W' ? [Math.floor(e / s.cols), e % s.cols] : [e];
 }
@@ -91,7 +66,7 @@ export function entryIndex(s: Slot, k: number): number[] {
 /** A direction: the block it lives on and its entries (unit norm, length slot.size). */
 export interface Direction {
   /** The block the direction lives on. */
-  slot: Slot;
+  slot: ParamBlock;
   /** Its entries, in the block's row-major order. */
   v: Float64Array;
 }

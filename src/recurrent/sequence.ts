@@ -18,7 +18,8 @@ import type { Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
 import { GradscopeError, firstNonFinite, fmt, invalid, number, oneOf, show } from '../core/errors';
 import { labels as labels2d, outputs, OUTPUTS, type Output } from '../nn/losses';
-import type { Grads, ModelCache, ParamBlock } from '../nn/model';
+import type { Grads, ModelCache } from '../nn/model';
+import { paramBlock, type ParamBlock } from '../nn/block';
 import { initLabel, type Init } from '../nn/init';
 import { dot, transpose } from '../core/math64';
 
@@ -86,7 +87,7 @@ export function makeParams(defs: ParamDef[]): { params: Record<string, Variable>
     const init = tf.tensor(Float32Array.from(d.values), d.shape);
     params[d.name] = tf.variable(init, true, `gs_${d.name}_${id}`);
     init.dispose();
-    blocks.push({ name: d.name, grad: `d${d.name}`, shape: [...d.shape], offset, size: n, layer: d.layer });
+    blocks.push(paramBlock(d.name, d.shape, offset, d.layer));
     offset += n;
   }
   return { params, blocks, size: offset };
