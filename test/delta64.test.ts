@@ -97,6 +97,11 @@ describe('recurrent fast float64 paths', () => {
       return w;
     };
     assert.ok(check(theta) <= 1, 'the right cell passes');
+    // a dense direction over every block (what a joint direction needs) through the same cell
+    const u = Float64Array.from(theta, (_, i) => Math.sin(7 * i + 1) / Math.sqrt(theta.length));
+    const dense = deltas(lstmCell(net.spec, net.blocks, s, theta), net.spec, s, theta, net.blocks).diff({ block: -1, r: -1, c: -1, u }, eps, eps);
+    const whole = loop.directions([{ slot: { name: 'all', layer: 1, kind: 'b', rows: 1, cols: theta.length, offset: 0, size: theta.length }, v: u }], eps, () => undefined);
+    assert.ok(Math.abs(dense.value - whole.values[0]) <= (64 * U64 * J) / eps + 1e-8 * whole.scale[0], `dense direction ${dense.value} vs ${whole.values[0]}`);
     const planted = Float64Array.from(theta);
     planted[net.blocks.find((q) => q.name === 'Wu')!.offset + 5] += 1e-4;
     assert.ok(check(planted) > 1, 'the stale base pass is seen');

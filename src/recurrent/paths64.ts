@@ -9,7 +9,7 @@
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import type { Grads, Model, ModelCache, NumericPaths, PathOptions } from '../nn/model';
-import { allIndices, slotsOf, steps, type Direction, type NumericResult, type RankOne } from '../nn/numeric';
+import { allIndices, slotsOf, steps, type NumericResult, type RankOne } from '../nn/numeric';
 import { OutputDelta, type Cell, type Pert } from './delta64';
 import { seq64, type Seq64, type SequenceCache, type SequenceShape } from './sequence';
 
@@ -88,13 +88,12 @@ export function recurrentPaths(model: Recurrent, X: Tensor, Y: Tensor, { precisi
     return engine;
   };
   const mag = new Float64Array(model.size);
-  const dense = (dir: Direction): Float64Array => { const u = new Float64Array(model.size); u.set(dir.v, dir.slot.offset); return u; };
   return {
     y, cache, grads, theta, slots: slotsOf(model.blocks), scaleBound: true,
     method: `numeric: central differences of J re-evaluated in float64 by ${model.family}'s mirror of the forward pass (every entry: its change carried through time from one cached base pass)`,
     autograd: () => { const own = model.forwardAndAutograd(X, y); own.cache.dispose(); return own.grads; },
     rightSided: () => undefined,
-    start: () => { D(); },
+    start: () => undefined, // the base pass is built by the first entries (directions do not need it)
     magnitudes: () => mag,
     entries: (indices, eps, tick): NumericResult => {
       const idx = indices ?? allIndices(theta.length);
@@ -110,11 +109,18 @@ export function recurrentPaths(model: Recurrent, X: Tensor, Y: Tensor, { precisi
       }
       return { indices: idx, values, kinks, scale, evaluations: 2 * idx.length };
     },
+    // a few directions: two whole mirror evaluations each cost less than a base pass and dense deltas
     directions: (dirs, eps, tick) => {
+      const J = model.mirror64(X, y, cache), base = J(theta).signs;
       const values = new Float64Array(dirs.length), scale = new Float64Array(dirs.length), kinks = new Uint8Array(dirs.length);
-      dirs.forEach((dir, k) => {
-        const r = D().diff({ block: -1, r: -1, c: -1, u: dense(dir) }, eps, eps);
-        values[k] = r.value; scale[k] = r.scale; kinks[k] = r.kink ? 1 : 0;
+      const flip = (s?: Uint8Array): boolean => !!base && !!s && s.some((v, i) => v !== base[i]);
+      dirs.forEach(({ slot, v }, k) => {
+        const p = Float64Array.from(theta), q = Float64Array.from(theta);
+        for (let e = 0; e < slot.size; e++) { p[slot.offset + e] += eps * v[e]; q[slot.offset + e] -= eps * v[e]; }
+        const plus = J(p), minus = J(q);
+        let sp = 0;
+        for (let r = 0; r < plus.rows.length; r++) sp += Math.abs(plus.rows[r] - minus.rows[r]);
+        values[k] = (plus.J - minus.J) / (2 * eps); scale[k] = sp / (2 * eps); kinks[k] = flip(plus.signs) || flip(minus.signs) ? 1 : 0;
         tick(k + 1);
       });
       return { values, kinks, scale, evaluations: 2 * dirs.length };
