@@ -176,5 +176,67 @@ def main(cases_path, result_path):
     log(f"wrote {result_path}")
 
 
+
+
+def recurrent_side(case, reps, threads=1):
+    """torch on a recurrent net of gradscope's (rnn tanh, lstm standard, gru in the course's form:
+    Gamma_r inside the candidate's product, hand-written here, not torch.nn.GRU), sigmoid output at
+    t = T, binary cross-entropy from the logits, float64; slow and fast gradcheck on `threads` threads."""
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    fam, nx, na, ny, m, T = case["family"], case["nx"], case["na"], case["ny"], case["m"], case["T"]
+    X = torch.tensor(case["X"], dtype=torch.float64).reshape(m, T, nx)
+    Y = torch.tensor(case["Y"], dtype=torch.float64).reshape(m, ny)
+    theta = np.array(case["theta"])
+    params, o = [], 0
+    for shape in case["shapes"]:
+        n = int(np.prod(shape))
+        params.append(torch.tensor(theta[o:o + n].reshape(shape), dtype=torch.float64, requires_grad=True))
+        o += n
+    sig, tanh = torch.sigmoid, torch.tanh
+
+    def J(*p):
+        a = torch.zeros(m, na, dtype=torch.float64)
+        c = torch.zeros(m, na, dtype=torch.float64)
+        for t in range(T):
+            x = X[:, t, :]
+            h = torch.cat([a, x], 1)
+            if fam == "rnn":
+                a = tanh(h @ p[0] + p[1])
+            elif fam == "lstm":  # Wf, Wu, Wc, Wo, bf, bu, bc, bo
+                f, u, ct, og = sig(h @ p[0] + p[4]), sig(h @ p[1] + p[5]), tanh(h @ p[2] + p[6]), sig(h @ p[3] + p[7])
+                c = u * ct + f * c
+                a = og * tanh(c)
+            else:  # gru: Wu, Wr, Wa, bu, br, ba
+                u, r = sig(h @ p[0] + p[3]), sig(h @ p[1] + p[4])
+                at = tanh(torch.cat([r * a, x], 1) @ p[2] + p[5])
+                a = u * at + (1 - u) * a
+        z = a @ p[-2] + p[-1]
+        return (torch.nn.functional.softplus(z) - z * Y).sum(1).mean()
+
+    value = J(*params)
+    grad = torch.autograd.grad(value, params)
+    out = {"version": torch.__version__, "threads": torch.get_num_threads(), "J": value.item(), "grad": flat([g.detach().numpy() for g in grad])}
+    check = lambda **kw: torch.autograd.gradcheck(J, params, raise_exception=False, **kw)  # noqa: E731
+    check(fast_mode=True)
+    times, passed = timed(reps["fast"], lambda: check(fast_mode=True))
+    out["fast"] = {**times, "passed": passed}
+    log(f"torch slow gradcheck, {case['name']} ({sum(p.numel() for p in params)} entries, {threads or 'default'} thread(s))")
+    times, passed = timed(reps["slow"], check)
+    out["slow"] = {**times, "passed": passed}
+    return out
+
+
+def recurrent_main(cases_path, result_path):
+    spec = json.load(open(cases_path))
+    result = {"cases": []}
+    for case in spec["cases"]:
+        row = {"name": case["name"], "torch": recurrent_side(case, spec["reps"], 1)}
+        result["cases"].append(row)
+    json.dump(result, open(result_path, "w"))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    (recurrent_main if len(sys.argv) > 3 and sys.argv[3] == "recurrent" else main)(sys.argv[1], sys.argv[2])

@@ -9,7 +9,8 @@
  *   (e) 784-128-10 (~100k parameters): full float64 check with progress, sparse, directional
  * plus the precision measurements behind the verdict bands (float64 floor, float32 eps).
  * `npm run bench -- peers` (only when named: it needs Python with torch and jax) runs bench/peers.ts,
- * gradscope against torch.autograd.gradcheck and jax check_grads, and rewrites its own `## Peers` section.
+ * gradscope against torch.autograd.gradcheck and jax check_grads (then bench/recurrentPeers.ts: rnn, lstm, gru
+ * against torch), and rewrites its own `## Peers` section.
  * Sections of BENCHMARKS.md that this script does not write (e.g. `## Notebook execution`, written
  * by `npm run notebooks -- --record`) are kept as they are, after the benchmark sections.
  */
@@ -27,6 +28,7 @@ import { rng, sampleIndices } from '../src/core/random';
 import { merge, replaceSection, split } from './sections';
 import { trust } from './trust';
 import { peers } from './peers';
+import { recurrentPeers } from './recurrentPeers';
 import { CASES, keptTensorflowRun, timeBackends } from './backends';
 import { BUGS, bugCase, labelsFor, tfSeed } from '../test/bugs';
 import { randomCase } from '../test/nets';
@@ -349,7 +351,7 @@ async function main(): Promise<void> {
   }
   const file = join(__dirname, '..', 'BENCHMARKS.md');
   if (only.includes('peers')) {
-    const section = await peers({ small });
+    const section = `${await peers({ small })}\n${small ? '' : recurrentPeers()}`;
     console.log(section);
     if (!small) writeFileSync(file, replaceSection(existsSync(file) ? readFileSync(file, 'utf8') : '# gradscope benchmarks\n', '## Peers', section));
   }

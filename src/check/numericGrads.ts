@@ -3,6 +3,7 @@
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { invalid, knownKeys, number, oneOf } from '../core/errors';
+import { loopPaths } from './loop64';
 import { isModel, type Model } from '../nn/model';
 import { FLOAT32_EPS, MIN_EPS } from './eps';
 import type { Precision } from './report';
@@ -41,7 +42,7 @@ export function numericGrads(net: Model<any>, X: Tensor, Y: Tensor, options: { e
   oneOf('precision', precision, ['float64', 'float32']);
   const eps = number('eps', options.eps ?? (precision === 'float64' ? 1e-7 : FLOAT32_EPS), { min: MIN_EPS[precision], max: 1 });
   number('seed', seed, { integer: true });
-  const paths = net.exactPaths(X, Y, { seed, precision, autograd: false, notes: [] });
+  const paths = net.exactPaths(X, Y, { seed, precision, autograd: false, notes: [] }) ?? loopPaths(net, X, Y, { seed, precision, autograd: true, notes: [] });
   try {
     const num = paths.entries(undefined, eps, () => undefined);
     const grads: Record<string, Float64Array> = {};

@@ -28,7 +28,9 @@ import { tf } from '../core/backend';
 import { invalid, knownKeys, number } from '../core/errors';
 import { drawWeights, initLabel, normalizeInit, type Init } from '../nn/init';
 import { OUTPUTS, type Output } from '../nn/losses';
-import type { Grads, Loss64, Model } from '../nn/model';
+import type { Grads, Loss64, Model, NumericPaths, PathOptions } from '../nn/model';
+import { recurrentPaths } from '../recurrent/paths64';
+import { gruCell } from './delta64';
 import { rng } from '../core/random';
 import { registerFamily } from '../nn/registry';
 import {
@@ -384,6 +386,16 @@ export class Gru extends SequenceNet<{
       const { J, rows } = outputLoss64(this.spec, s, a, v.Wy, v.by);
       return { J, rows, reg: 0 };
     };
+  }
+
+  /**
+   * The exact float64 paths gs.gradCheck uses (recurrent/paths64.ts): the mirror's central differences,
+   * each perturbation's change carried through time from one cached base pass; undefined for float32.
+   *
+   * @internal
+   */
+  exactPaths(X: Tensor, Y: Tensor, options: PathOptions): NumericPaths<GruCache> | undefined {
+    return recurrentPaths(this, X, Y, options, (s, theta) => gruCell(this.spec, this.blocks, s, theta)) as NumericPaths<GruCache> | undefined;
   }
 
   /** 'gru', 'gru orthogonal', 'gru x 3' (the init when not the default): a series name for charts. */

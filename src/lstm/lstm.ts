@@ -31,7 +31,9 @@ import { tf } from '../core/backend';
 import { invalid, knownKeys, number, oneOf } from '../core/errors';
 import { drawWeights, initLabel, normalizeInit, type Init } from '../nn/init';
 import { OUTPUTS, type Output } from '../nn/losses';
-import type { Grads, Loss64, Model } from '../nn/model';
+import type { Grads, Loss64, Model, NumericPaths, PathOptions } from '../nn/model';
+import { recurrentPaths } from '../recurrent/paths64';
+import { lstmCell } from './delta64';
 import { rng } from '../core/random';
 import { dot } from '../core/math64';
 import {
@@ -376,6 +378,16 @@ export class Lstm extends SequenceNet<{
     };
   }
 
+
+  /**
+   * The exact float64 paths gs.gradCheck uses (recurrent/paths64.ts): the mirror's central differences,
+   * each perturbation's change carried through time from one cached base pass; undefined for float32.
+   *
+   * @internal
+   */
+  exactPaths(X: Tensor, Y: Tensor, options: PathOptions): NumericPaths<LstmCache> | undefined {
+    return recurrentPaths(this, X, Y, options, (s, theta) => lstmCell(this.spec, this.blocks, s, theta)) as NumericPaths<LstmCache> | undefined;
+  }
 
   /** 'lstm forgetBias 1', 'lstm (lecture) orthogonal forgetBias 0' (the init when not the default): a series name for charts. */
   seriesName(): string {

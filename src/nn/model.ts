@@ -81,12 +81,14 @@ export interface Model<C extends ModelCache = ModelCache> {
   mirror64(X: Tensor, y: Tensor, cache: C): Loss64;
   /**
    * Optional: exact fast numeric paths for one check on one batch (the MLP offers them: cached layers,
-   * float32 rows on tf, a joint direction). Without it gs.gradCheck runs the generic loop over mirror64.
+   * float32 rows on tf, a joint direction; rnn, lstm and gru their changes carried through time in
+   * float64). Without it, or when it returns undefined (a precision it does not cover), gs.gradCheck
+   * runs the generic loop over mirror64.
    * For a family's author (docs/DESIGN.md, "adding a family"), not for notebooks.
    *
    * @internal
    */
-  exactPaths?(X: Tensor, Y: Tensor, options: PathOptions): NumericPaths<C>;
+  exactPaths?(X: Tensor, Y: Tensor, options: PathOptions): NumericPaths<C> | undefined;
   /** Throws a GradscopeError naming a parameter that holds NaN or Infinity, or a disposed model. */
   assertUsable(): void;
   /** Frees the parameters' tf.Variables. */

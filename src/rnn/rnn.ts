@@ -17,7 +17,9 @@ import { activations, activation, type Activation } from '../nn/activations';
 import { invalid, knownKeys, number } from '../core/errors';
 import { drawWeights, initLabel, normalizeInit, type Init } from '../nn/init';
 import { OUTPUTS, type Output } from '../nn/losses';
-import type { Grads, Loss64, Model } from '../nn/model';
+import type { Grads, Loss64, Model, NumericPaths, PathOptions } from '../nn/model';
+import { recurrentPaths } from '../recurrent/paths64';
+import { rnnCell } from './delta64';
 import { rng } from '../core/random';
 import {
   SequenceNet, cacheDims, initSuffix, stepGrads, sum, checkX, concatAffine, costTensor, initialState, makeParams,
@@ -322,6 +324,16 @@ export class Rnn extends SequenceNet<{
     };
   }
 
+
+  /**
+   * The exact float64 paths gs.gradCheck uses (recurrent/paths64.ts): the mirror's central differences,
+   * each perturbation's change carried through time from one cached base pass; undefined for float32.
+   *
+   * @internal
+   */
+  exactPaths(X: Tensor, Y: Tensor, options: PathOptions): NumericPaths<RnnCache> | undefined {
+    return recurrentPaths(this, X, Y, options, (s, theta) => rnnCell(this.spec, this.blocks, s, theta)) as NumericPaths<RnnCache> | undefined;
+  }
 
   /** 'rnn tanh', 'rnn relu x 3', 'rnn tanh orthogonal' (the init when not the default): a series name for charts. */
   seriesName(): string {

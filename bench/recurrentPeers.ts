@@ -1,0 +1,122 @@
+/**
+ * `npm run bench -- peers` (after the MLP nets) or `npm run bench -- rpeers` (alone): gradscope's
+ * checks of recurrent nets against torch.autograd.gradcheck on the same numbers (issue 21). The
+ * nets, weights and data are exported to bench/peers.py (`recurrent` mode: torch writes the same rnn,
+ * lstm and the course's gru by hand, sigmoid output at t = T, binary cross-entropy, float64, one
+ * thread). gradscope's full check runs twice per net: with the family's exact paths (the change
+ * carried through time from one cached base pass) and, in the same process, on the generic loop
+ * over mirror64 (the model seen without `exactPaths`: the code before issue 21), so before and after
+ * are one run. gradscope uses one core: the single-thread ratios are also its all-core ones.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import * as gs from '../src/index';
+import { findPeers } from './peers';
+
+const { tf } = gs;
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const sec = (s: number): string => (s < 0.1 ? `${(s * 1000).toPrecision(3)} ms` : `${s.toPrecision(3)} s`);
+const x = (r: number): string => (r >= 1 ? `**${r.toPrecision(3)}x faster**` : `${(1 / r).toPrecision(3)}x slower`);
+
+interface RCase { name: string; family: 'rnn' | 'lstm' | 'gru'; nx: number; na: number; T: number; m: number; full: number; generic: number }
+const CASES: RCase[] = [
+  { name: 'lstm nx 8, na 32, T 20, m 16', family: 'lstm', nx: 8, na: 32, T: 20, m: 16, full: 2, generic: 1 },
+  { name: 'rnn nx 8, na 32, T 20, m 16', family: 'rnn', nx: 8, na: 32, T: 20, m: 16, full: 3, generic: 1 },
+  { name: 'lstm nx 4, na 16, T 10, m 8', family: 'lstm', nx: 4, na: 16, T: 10, m: 8, full: 5, generic: 2 },
+  { name: 'gru nx 8, na 32, T 20, m 16', family: 'gru', nx: 8, na: 32, T: 20, m: 16, full: 2, generic: 1 },
+];
+const DIRECTIONAL = 20;
+
+/** The model with its exact paths hidden: gs.gradCheck then runs the generic loop over mirror64. */
+const generic = <T extends object>(net: T): T => new Proxy(net, { get: (t, k) => (k === 'exactPaths' ? undefined : Reflect.get(t, k, t)) });
+
+function build(c: RCase): { net: gs.Rnn | gs.Lstm | gs.Gru; X: gs.tf.Tensor; Y: gs.tf.Tensor } {
+  const o = { nx: c.nx, na: c.na, ny: 1, seed: 1 };
+  const net = c.family === 'rnn' ? gs.rnn(o) : c.family === 'lstm' ? gs.lstm(o) : gs.gru(o);
+  const X = tf.randomNormal([c.m, c.T, c.nx], 0, 1, 'float32', 1);
+  const Y = tf.tidy(() => tf.randomUniform([c.m, 1], 0, 1, 'float32', 2).round());
+  return { net, X, Y };
+}
+
+function times(n: number, f: () => unknown): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) { const t = performance.now(); f(); out.push((performance.now() - t) / 1000); }
+  return out;
+}
+
+interface Ours { J: number; numeric: Float64Array; hand: Float64Array; full: number[]; generic: number[]; dir: number[]; dirGeneric: number[]; verdict: string; peakRss?: number }
+
+function measure(c: RCase): { ours: Ours; exported: { theta: number[]; X: number[]; Y: number[]; shapes: number[][] } } {
+  const { net, X, Y } = build(c);
+  try {
+    const y = net.labels(Y, X);
+    const { output, cache } = net.forward(X);
+    const theta = net.toVector();
+    const J = (net.mirror64 as (X: gs.tf.Tensor, y: gs.tf.Tensor, c: unknown) => gs.Loss64)(X, y, cache)(theta).J;
+    const g = (net.backward as (c: unknown, y: gs.tf.Tensor) => gs.Grads)(cache, y);
+    const hand = net.gradsToVector(g);
+    tf.dispose([output, y, ...Object.values(g)]); cache.dispose();
+    const paths = net.exactPaths(X, Y, { seed: 0, precision: 'float64', autograd: false, notes: [] })!;
+    const numeric = paths.entries(undefined, 1e-7, () => undefined).values;
+    paths.dispose();
+    gs.gradCheck(net, X, Y, { progress: false }); // warm-up
+    const rss0 = process.memoryUsage().rss;
+    let peakRss = rss0;
+    const full = times(c.full, () => gs.gradCheck(net, X, Y, { progress: false, onProgress: () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); } }));
+    const verdict = gs.gradCheck(net, X, Y, { progress: false }).verdict;
+    const gen = times(c.generic, () => gs.gradCheck(generic(net), X, Y, { progress: false }));
+    const d = () => gs.gradCheck(net, X, Y, { mode: 'directional', progress: false });
+    times(10, d);
+    const dir = times(DIRECTIONAL, d);
+    const dg = () => gs.gradCheck(generic(net), X, Y, { mode: 'directional', progress: false });
+    times(5, dg);
+    const dirGeneric = times(DIRECTIONAL, dg);
+    const shapes = net.blocks.map((b) => b.shape);
+    return { ours: { J, numeric, hand, full, generic: gen, dir, dirGeneric, verdict, peakRss }, exported: { theta: Array.from(theta), X: Array.from(X.dataSync()), Y: Array.from(Y.dataSync()), shapes } };
+  } finally {
+    net.dispose(); tf.dispose([X, Y]);
+  }
+}
+
+interface TorchRow { J: number; grad: number[]; threads: number; fast: { seconds: number[]; passed: boolean }; slow: { seconds: number[]; passed: boolean } }
+
+/** The recurrent part of the peers section (markdown). */
+export function recurrentPeers(): string {
+  const found = findPeers();
+  const started = Date.now(), load0 = os.loadavg()[0];
+  const ours: Ours[] = [], exported: ReturnType<typeof measure>['exported'][] = [];
+  for (const c of CASES) { console.error(`  gradscope ${c.name}`); const r = measure(c); ours.push(r.ours); exported.push(r.exported); }
+  let rows: { torch?: TorchRow }[] = CASES.map(() => ({}));
+  let why = found.python ? '' : `no Python with torch (${Object.values(found.skipped).join('; ')})`;
+  if (found.python) {
+    const dir = join(__dirname, '..', 'out', 'peers');
+    mkdirSync(dir, { recursive: true });
+    const cf = join(dir, 'recurrent.json'), rf = join(dir, 'recurrent-result.json');
+    writeFileSync(cf, JSON.stringify({ reps: { fast: DIRECTIONAL, slow: 1 }, cases: CASES.map((c, i) => ({ ...c, ny: 1, ...exported[i] })) }));
+    const r = spawnSync(found.python, [join(__dirname, 'peers.py'), cf, rf, 'recurrent'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 3600_000 });
+    if (r.status === 0) rows = (JSON.parse(readFileSync(rf, 'utf8')) as { cases: { torch: TorchRow }[] }).cases;
+    else why = `bench/peers.py failed (exit ${r.status})`;
+  }
+  const L: string[] = [];
+  const say = (l = ''): void => { L.push(l); };
+  say('### Recurrent nets (issue 21)');
+  say();
+  say(`Same run, ${new Date().toISOString().slice(0, 10)}, backend ${tf.getBackend()}, ${os.cpus().length} cores shared with other jobs (load average ${load0.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end; ${((Date.now() - started) / 1000).toFixed(0)} s). Sigmoid output at t = T, binary cross-entropy, seed 1, X ~ N(0, 1), labels 0/1; torch gets theta, X and Y as float64 and writes the same net by hand (the GRU in the course's form, Gamma_r inside the candidate's product, not torch.nn.GRU), one thread (torch.set_num_threads(1)); gradscope uses one core, so its single-thread and all-core figures are the same. "generic loop" is gradscope's full check before this change (the model without \`exactPaths\`: two whole mirror evaluations per entry), timed in this same process. ${why ? `torch: SKIPPED (${why}).` : ''}`);
+  say();
+  say('| net | params | agree: J / torch vs numeric / torch vs hand | gradscope full (new) | generic loop (before) | new vs before | torch slow gradcheck | gradscope vs torch slow | gradscope directional (before) | torch fast_mode | directional vs torch fast | peak rss, full |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  CASES.forEach((c, i) => {
+    const o = ours[i], t = rows[i]?.torch;
+    const agree = t ? `${(Math.abs(t.J - o.J) / o.J).toExponential(1)} / ${gs.relativeError(t.grad, o.numeric).toExponential(1)} / ${gs.relativeError(t.grad, o.hand).toExponential(1)}` : '-';
+    const f = median(o.full), g = median(o.generic), d = median(o.dir), dg = median(o.dirGeneric);
+    say(`| ${c.name} | ${exported[i].theta.length.toLocaleString('en')} | ${agree} | ${sec(f)} (${o.verdict}) | ${sec(g)} | ${(g / f).toPrecision(3)}x | ${t ? `${sec(median(t.slow.seconds))} (${t.slow.passed})` : '-'} | ${t ? x(median(t.slow.seconds) / f) : '-'} (before: ${t ? x(median(t.slow.seconds) / g) : '-'}) | ${sec(d)} (${sec(dg)}) | ${t ? sec(median(t.fast.seconds)) : '-'} | ${t ? x(median(t.fast.seconds) / d) : '-'} | ${o.peakRss ? `${(o.peakRss / 2 ** 20).toFixed(0)} MB` : '-'} |`);
+  });
+  say();
+  return L.join('\n');
+}
+
+if (require.main === module) {
+  gs.ready().then(() => console.log(recurrentPeers())).catch((e) => { console.error(e); process.exit(1); });
+}
