@@ -9,6 +9,7 @@
  * h^2 terms at a large eps, where the loop's round-off is small (the fast numbers are the loop's up
  * to 1e-9 of the scale there, measured). Kink flags (relu) must agree.
  */
+import { paramBlock } from '../src/nn/block';
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as gs from '../src/index';
@@ -100,7 +101,7 @@ describe('recurrent fast float64 paths', () => {
     // a dense direction over every block (what a joint direction needs) through the same cell
     const u = Float64Array.from(theta, (_, i) => Math.sin(7 * i + 1) / Math.sqrt(theta.length));
     const dense = deltas(lstmCell(net.spec, net.blocks, s, theta), net.spec, s, theta, net.blocks).diff({ block: -1, r: -1, c: -1, u }, eps, eps);
-    const whole = loop.directions([{ slot: { name: 'all', layer: 1, kind: 'b', rows: 1, cols: theta.length, offset: 0, size: theta.length }, v: u }], eps, () => undefined);
+    const whole = loop.directions([{ slot: paramBlock('all', [theta.length], 0, 1), v: u }], eps, () => undefined);
     assert.ok(Math.abs(dense.value - whole.values[0]) <= (64 * U64 * J) / eps + 1e-8 * whole.scale[0], `dense direction ${dense.value} vs ${whole.values[0]}`);
     const planted = Float64Array.from(theta);
     planted[net.blocks.find((q) => q.name === 'Wu')!.offset + 5] += 1e-4;

@@ -9,7 +9,8 @@
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import type { Grads, Model, ModelCache, NumericPaths, PathOptions } from '../nn/model';
-import { allIndices, slotsOf, steps, type NumericResult, type RankOne } from '../nn/numeric';
+import { allIndices, steps, type NumericResult, type RankOne } from '../nn/numeric';
+import type { ParamBlock } from '../nn/block';
 import { OutputDelta, type Cell, type Pert } from './delta64';
 import { seq64, type Seq64, type SequenceCache, type SequenceShape } from './sequence';
 
@@ -89,7 +90,7 @@ export function recurrentPaths(model: Recurrent, X: Tensor, Y: Tensor, { precisi
   };
   const mag = new Float64Array(model.size);
   return {
-    y, cache, grads, theta, slots: slotsOf(model.blocks), scaleBound: true,
+    y, cache, grads, theta, slots: model.blocks, scaleBound: true,
     method: `numeric: central differences of J re-evaluated in float64 by ${model.family}'s mirror of the forward pass (every entry: its change carried through time from one cached base pass)`,
     autograd: () => { const own = model.forwardAndAutograd(X, y); own.cache.dispose(); return own.grads; },
     rightSided: () => undefined,
@@ -134,7 +135,7 @@ export function recurrentPaths(model: Recurrent, X: Tensor, Y: Tensor, { precisi
 }
 
 /** u with its W parts, given as rank-one factors per slot (`bySlot`), written out. */
-export function denseJoint(u: Float64Array, slots: ReturnType<typeof slotsOf>, bySlot: (RankOne | undefined)[]): Float64Array {
+export function denseJoint(u: Float64Array, slots: ParamBlock[], bySlot: (RankOne | undefined)[]): Float64Array {
   const v = Float64Array.from(u);
   slots.forEach((s, i) => {
     const f = bySlot[i];
