@@ -71,8 +71,8 @@ describe('gs.grade.backward', () => {
 
   // mistake -> [first wrong block of net A [3, 4, 1], every wrong block of net A, text that must appear]
   const catalogue: Array<[string, string, string[], RegExp]> = [
-    ['missing 1/m in dW', 'dW2', ['dW2', 'dW1'], /dW2 is 5\.00 x the correct gradient: a missing 1\/m/],
-    ['db summed, not averaged', 'db2', ['db2', 'db1'], /db2, db1 are 5\.00 x the correct gradient: db summed over the batch instead of averaged/],
+    ['missing 1/m in dW', 'dW2', ['dW2', 'dW1'], /dW2 is 5 x the correct gradient: a missing 1\/m/],
+    ['db summed, not averaged', 'db2', ['db2', 'db1'], /db2, db1 are 5 x the correct gradient: db summed over the batch instead of averaged/],
     ['sign flipped', 'dW2', ['dW2', 'db2', 'dW1', 'db1'], /sign is flipped/],
     ['g instead of dg', 'dW1', ['dW1', 'db1'], /dW1 .*first wrong block/],
     ["forgot g'(z)", 'dW1', ['dW1', 'db1'], /blocks above it are right/],

@@ -59,8 +59,8 @@ describe('result.assert() of gs.grade.backward', () => {
       return g;
     };
     const e = thrown(gs.grade.backward(missing), 'backward');
-    assert.equal(e.message, 'backward: net A [3, 4, 1] tanh -> sigmoid (binary cross-entropy), m = 5: dW2 is wrong (relative error 0.667, 5.00 x the correct gradient); ' +
-      'hint: dW2 is 5.00 x the correct gradient: a missing 1/m (dW = a_prev^T delta / m) (3 of 3 networks failed)');
+    assert.equal(e.message, 'backward: net A [3, 4, 1] tanh -> sigmoid (binary cross-entropy), m = 5: dW2 is wrong (relative error 0.667, 5 x the correct gradient); ' +
+      'hint: dW2 is 5 x the correct gradient: a missing 1/m (dW = a_prev^T delta / m) (3 of 3 networks failed)');
   });
 
   it('names a shape problem and an exception by their own line', () => {

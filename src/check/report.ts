@@ -2,6 +2,7 @@
  * What a gradient check reports, and the seeds' verdict bands.
  * relative error = ||a - b||_2 / (||a||_2 + ||b||_2)   (seed 000; 0 when both are zero)
  */
+import { sci, sig } from '../core/format';
 
 /**
  * What a check concludes, from best to worst:
@@ -235,7 +236,7 @@ export interface CheckReport {
 /** How many of the largest |analytic - numeric| entries a report lists. */
 export const WORST = 8;
 
-const num = (x: number): string => (Number.isFinite(x) ? (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(4) : x.toExponential(2)) : String(x));
+const num = (x: number): string => sig(x, 4);
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -255,7 +256,7 @@ export function formatReport(r: Omit<CheckReport, 'toString'>): string {
   const worstBlock = r.blocks.reduce<BlockResult | undefined>((w, b) => (b.relativeError >= (w?.relativeError ?? -1) ? b : w), undefined);
   const head = `gradient check: ${r.verdict.toUpperCase()}  relative error ${num(r.relativeError)}${worstBlock && worstBlock.relativeError > r.relativeError ? ` (worst block ${worstBlock.name}: ${num(worstBlock.relativeError)})` : ''}  ` +
     `(${r.precision}, eps ${num(r.eps)}, ${r.mode}, ${r.evaluations} evaluations, ${r.seconds.toFixed(2)} s, ${r.backend})`;
-  const e = (x: number): string => x.toExponential(1);
+  const e = sci;
   const bands = `bands: great < ${e(r.bands.great)} <= ok < ${e(r.bands.ok)} <= worry < ${e(r.bands.worry)} <= wrong` +
     `; floor = autograd vs numeric, ratio = |checked - numeric| / |what a correct float32 gradient may miss by| (<= ${FLOOR_FACTOR}: as close as float32 gets)`;
   const reason = r.reason ? `inconclusive: ${r.reason}` : '';

@@ -13,7 +13,7 @@ export type GradeStatus = 'passed' | 'failed' | 'todo';
 
 /** The first failure of a grade, as {@link Assertable.assert} reports it. */
 export interface GradeFailure {
-  /** What is wrong, e.g. `dW2 is wrong (relative error 0.667, 5.00 x the correct gradient)`; for a TODO, what is missing. */
+  /** What is wrong, e.g. `dW2 is wrong (relative error 0.667, 5 x the correct gradient)`; for a TODO, what is missing. */
   what: string;
   /** Where: the case it failed first, e.g. `net A [3, 4, 1] tanh -> sigmoid (binary cross-entropy), m = 5`. */
   where?: string;

@@ -32,7 +32,7 @@ import { gradeLstmStep } from '../lstm/homework';
  * //       db2             1.5e-8   great         1.00
  * //       dW1             5.6e-8   great         1.00
  * //       db1             3.2e-8   great         1.00
- * //       hint: dW2 is 5.00 x the correct gradient: a missing 1/m (dW = a_prev^T delta / m)
+ * //       hint: dW2 is 5 x the correct gradient: a missing 1/m (dW = a_prev^T delta / m)
  * //   ✘ net B [4, 5, 5, 3] relu -> softmax (cross-entropy), m = 6   ... dW2 6.00 x: a missing 1/m
  * //   ✘ net C [2, 3, 2] sigmoid -> linear (MSE), m = 4               ... dW2 4.00 x: a missing 1/m
  * ```

@@ -9,6 +9,7 @@
  * names the first wrong output going back through the step (Gamma_o first: it needs only da), the
  * gate it belongs to, and, when the answer matches a catalogued mistake, what the mistake is.
  */
+import { sig } from '../core/format';
 import { inspect } from 'util';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
@@ -192,7 +193,7 @@ export const STEP_CASES: StepCase[] = [
 ];
 
 const RIGHT = 1e-5;
-const fmt = (x: number) => (!Number.isFinite(x) ? String(x) : x === 0 ? '0' : Math.abs(x) >= 1e-2 && Math.abs(x) < 1e4 ? x.toPrecision(3) : x.toExponential(1));
+const fmt = (x: number): string => sig(x, 3);
 
 /** A step with random (seeded) state, gates from a real forward pass, and random da, dc. */
 function fixedStep(c: StepCase): { step: LstmStep; da: Tensor2D; dc: Tensor2D; free: () => void } {

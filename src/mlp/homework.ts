@@ -1,3 +1,4 @@
+import { sig } from '../core/format';
 import type { BackwardFn } from './check';
 /**
  * Homework autograder (notebooks/homework/). Each grader runs the student's function on fixed,
@@ -96,7 +97,7 @@ export interface GradeResult extends Assertable {
   toString(): string;
 }
 
-export const fmt = (x: number) => (!Number.isFinite(x) ? String(x) : x === 0 ? '0' : Math.abs(x) >= 1e-2 && Math.abs(x) < 1e4 ? x.toPrecision(3) : x.toExponential(1));
+export const fmt = (x: number): string => sig(x, 3);
 
 export function result(task: 'backward' | 'init', cases: GradeCase[], title: string): GradeResult {
   const todo = cases.every((c) => c.todo);

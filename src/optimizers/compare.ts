@@ -6,6 +6,7 @@
  * lr). A step that does not match the papers' rule is matched against a catalogue of typical
  * mistakes (src/optimizers/mistakes.ts) and the mistake is named.
  */
+import { sci } from '../core/format';
 import { inspect } from 'util';
 import type { Optimizer as TfOptimizer, Tensor2D } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
@@ -206,7 +207,7 @@ function userRun(step: StepFn, theta0: Float64Array, grads: Float64Array[], star
   return { thetas };
 }
 
-const fmt = (x: number) => (!Number.isFinite(x) ? String(x) : x === 0 ? '0' : x.toExponential(1));
+const fmt = sci;
 
 /**
  * Compares a step function with tf.train's optimiser of the same name, step by step on a seeded
