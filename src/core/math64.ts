@@ -5,35 +5,43 @@
 
 /**
  * z = a W + b for a [m, nIn], W [nIn, nOut]: the float64 matrix product,
- *   z[i, k] = b[k] + sum_j a[i, j] W[j, k],
- * as dot products of a's rows with W's columns (WT: W transposed, made here unless given), two rows
- * by four columns at a time.
+ *   z[i, k] = b[k] + sum_j a[i, j] W[j, k]
+ * ({@link mul}, then b; WT: W transposed, made here unless given).
  */
 export function affine(a: Float64Array, W: Float64Array, b: Float64Array, m: number, nIn: number, nOut: number, WT = transpose(W, nIn, nOut)): Float64Array {
   const z = new Float64Array(m * nOut);
-  // two rows of a against four columns of W at a time: eight sums in registers, six loads per eight products
+  mul(a, m, nIn, WT, nOut, z, nOut, 0);
+  for (let i = 0; i < m; i++) for (let k = 0; k < nOut; k++) z[i * nOut + k] = b[k] + z[i * nOut + k];
+  return z;
+}
+
+/**
+ * out[i, oo + c] = sum_r A[i, r] W[r, c] for i < rows, c < N: the float64 matrix product as dot
+ * products of A's rows with W's columns (W given transposed: WT [N, n] row-major), out's rows `ldo`
+ * apart. Two rows by four columns at a time: eight sums in registers, six loads per eight products.
+ */
+export function mul(A: Float64Array, rows: number, n: number, WT: Float64Array, N: number, out: Float64Array, ldo: number, oo: number): void {
   let i = 0;
-  for (; i + 1 < m; i += 2) {
-    const p0 = i * nIn, p1 = p0 + nIn, o0 = i * nOut, o1 = o0 + nOut;
-    let k = 0;
-    for (; k + 3 < nOut; k += 4) {
-      const q0 = k * nIn, q1 = q0 + nIn, q2 = q1 + nIn, q3 = q2 + nIn;
+  for (; i + 1 < rows; i += 2) {
+    const p0 = i * n, p1 = p0 + n, o0 = i * ldo + oo, o1 = o0 + ldo;
+    let c = 0;
+    for (; c + 3 < N; c += 4) {
+      const q0 = c * n, q1 = q0 + n, q2 = q1 + n, q3 = q2 + n;
       let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      for (let j = 0; j < nIn; j++) {
-        const x0 = a[p0 + j], x1 = a[p1 + j], w0 = WT[q0 + j], w1 = WT[q1 + j], w2 = WT[q2 + j], w3 = WT[q3 + j];
+      for (let r = 0; r < n; r++) {
+        const x0 = A[p0 + r], x1 = A[p1 + r], w0 = WT[q0 + r], w1 = WT[q1 + r], w2 = WT[q2 + r], w3 = WT[q3 + r];
         s00 += x0 * w0; s01 += x0 * w1; s02 += x0 * w2; s03 += x0 * w3;
         s10 += x1 * w0; s11 += x1 * w1; s12 += x1 * w2; s13 += x1 * w3;
       }
-      z[o0 + k] = b[k] + s00; z[o0 + k + 1] = b[k + 1] + s01; z[o0 + k + 2] = b[k + 2] + s02; z[o0 + k + 3] = b[k + 3] + s03;
-      z[o1 + k] = b[k] + s10; z[o1 + k + 1] = b[k + 1] + s11; z[o1 + k + 2] = b[k + 2] + s12; z[o1 + k + 3] = b[k + 3] + s13;
+      out[o0 + c] = s00; out[o0 + c + 1] = s01; out[o0 + c + 2] = s02; out[o0 + c + 3] = s03;
+      out[o1 + c] = s10; out[o1 + c + 1] = s11; out[o1 + c + 2] = s12; out[o1 + c + 3] = s13;
     }
-    for (; k < nOut; k++) {
-      z[o0 + k] = b[k] + dot(a, p0, WT, k * nIn, nIn);
-      z[o1 + k] = b[k] + dot(a, p1, WT, k * nIn, nIn);
+    for (; c < N; c++) {
+      out[o0 + c] = dot(A, p0, WT, c * n, n);
+      out[o1 + c] = dot(A, p1, WT, c * n, n);
     }
   }
-  for (; i < m; i++) for (let k = 0; k < nOut; k++) z[i * nOut + k] = b[k] + dot(a, i * nIn, WT, k * nIn, nIn);
-  return z;
+  for (; i < rows; i++) for (let c = 0; c < N; c++) out[i * ldo + oo + c] = dot(A, i * n, WT, c * n, n);
 }
 
 /** The transpose of a row-major [rows, cols] matrix, row-major [cols, rows]. */

@@ -18,6 +18,9 @@
 import type { Output } from '../nn/losses';
 import type { ParamBlock } from '../nn/model';
 import { outputSteps, type Seq64, type SequenceShape } from './sequence';
+import { mul } from '../core/math64';
+
+export { mul };
 
 /** Below this |x| tanh(x) is its series x - x^3/3 + 2x^5/15 - 17x^7/315 (error under x^9 / 40). */
 const SMALL = 2 ** -10;
@@ -48,41 +51,6 @@ export function sigmoidPair(z: number): [number, number] {
   if (z >= 0) { const e = Math.exp(-z); return [1 / (1 + e), e / (1 + e)]; }
   const e = Math.exp(z);
   return [e / (1 + e), 1 / (1 + e)];
-}
-
-/**
- * out[i, oo + c] (+)= sum_r A[i, r] W[r, c] for i < rows, c < N, with W given transposed (WT [N, n]
- * row-major) and out's rows `ldo` apart: two rows by four columns at a time.
- */
-export function mul(A: Float64Array, rows: number, n: number, WT: Float64Array, N: number, out: Float64Array, ldo: number, oo: number): void {
-  let i = 0;
-  for (; i + 1 < rows; i += 2) {
-    const p0 = i * n, p1 = p0 + n, o0 = i * ldo + oo, o1 = o0 + ldo;
-    let c = 0;
-    for (; c + 3 < N; c += 4) {
-      const q0 = c * n, q1 = q0 + n, q2 = q1 + n, q3 = q2 + n;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      for (let r = 0; r < n; r++) {
-        const x0 = A[p0 + r], x1 = A[p1 + r], w0 = WT[q0 + r], w1 = WT[q1 + r], w2 = WT[q2 + r], w3 = WT[q3 + r];
-        s00 += x0 * w0; s01 += x0 * w1; s02 += x0 * w2; s03 += x0 * w3;
-        s10 += x1 * w0; s11 += x1 * w1; s12 += x1 * w2; s13 += x1 * w3;
-      }
-      out[o0 + c] = s00; out[o0 + c + 1] = s01; out[o0 + c + 2] = s02; out[o0 + c + 3] = s03;
-      out[o1 + c] = s10; out[o1 + c + 1] = s11; out[o1 + c + 2] = s12; out[o1 + c + 3] = s13;
-    }
-    for (; c < N; c++) {
-      let s0 = 0, s1 = 0;
-      for (let r = 0; r < n; r++) { s0 += A[p0 + r] * WT[c * n + r]; s1 += A[p1 + r] * WT[c * n + r]; }
-      out[o0 + c] = s0; out[o1 + c] = s1;
-    }
-  }
-  for (; i < rows; i++) {
-    for (let c = 0; c < N; c++) {
-      let s = 0;
-      for (let r = 0; r < n; r++) s += A[i * n + r] * WT[c * n + r];
-      out[i * ldo + oo + c] = s;
-    }
-  }
 }
 
 /** W[rows r0..r0+n-1, :] of a row-major [*, cols] matrix, transposed: [cols, n]. */
