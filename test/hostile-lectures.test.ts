@@ -45,6 +45,9 @@ describe('gs.train: the tf work rule, divergence, the held-out set', () => {
     assert.throws(() => gs.train(net, X, Y, { heldOut: { X, Y, Z: 1 } as never, onProgress: false }), named('heldOut.Z', /known option: X, Y/));
     const dead = tf.zeros([4, 1]); dead.dispose();
     assert.throws(() => gs.train(net, X, Y, { heldOut: { X, Y: dead }, onProgress: false }), named('heldOut.Y', /disposed/));
+    const B = tf.tensor2d([[1, 0], [0, 1], [1, 1], [0, 0]], undefined, 'bool');
+    assert.throws(() => gs.train(net, B, Y, { onProgress: false }), named('X', /a bool tensor/));
+    B.dispose();
     assert.equal(tf.memory().numTensors, before);
     tf.dispose([X, Y, X3]); net.dispose();
   });
@@ -64,11 +67,11 @@ describe('gs.train: the tf work rule, divergence, the held-out set', () => {
 
 describe('optimisers: no NaN without an error', () => {
   it('impossible states, NaN, strings, booleans and null are refused by step', () => {
-    assert.throws(() => O.adam.step([1], [1], { m: [0], v: [-1], t: 1 }), named('state.v', /entry 0 is -1 \(expected >= 0/));
-    assert.throws(() => O.rmsprop.step([1], [1], { cache: [-1] }), named('state.cache', /-1/));
-    assert.throws(() => O.adagrad.step([1], [1], { cache: [-1] }), named('state.cache', /-1/));
-    assert.throws(() => O.adam.step([1], [1], { m: [NaN], v: [1], t: 1 }), named('state.m', /NaN/));
-    assert.throws(() => O.momentum.step([1], [1], { dTheta: [NaN] }), named('state.dTheta', /NaN/));
+    assert.throws(() => O.adam.step([1], [1], { m: [0], v: [-1], t: 1 } as never), named('state.v', /entry 0 is -1 \(expected >= 0/));
+    assert.throws(() => O.rmsprop.step([1], [1], { cache: [-1] } as never), named('state.cache', /-1/));
+    assert.throws(() => O.adagrad.step([1], [1], { cache: [-1] } as never), named('state.cache', /-1/));
+    assert.throws(() => O.adam.step([1], [1], { m: [NaN], v: [1], t: 1 } as never), named('state.m', /NaN/));
+    assert.throws(() => O.momentum.step([1], [1], { dTheta: [NaN] } as never), named('state.dTheta', /NaN/));
     assert.throws(() => O.sgd.step(['1'] as never, [1]), named('w', /entry 0 is "1" .*a string is not converted/));
     assert.throws(() => O.sgd.step([1], [true] as never), named('dw', /a boolean is not converted/));
     assert.throws(() => O.momentum.step([1], [null] as never), named('dw', /a null is not converted/));
@@ -77,7 +80,7 @@ describe('optimisers: no NaN without an error', () => {
   it('eps 0: where v-hat is 0 the step is 0 (defined), an infinite step is refused; eps < 0 refused', () => {
     const s = O.adam.step([1], [0], {}, { eps: 0 });
     assert.deepEqual([...s.w], [1]);
-    assert.throws(() => O.adam.step([1], [0], { m: [1], v: [0], t: 1 }, { eps: 0, beta2: 0 }), named('eps', /infinite step at entry 0/));
+    assert.throws(() => O.adam.step([1], [0], { m: [1], v: [0], t: 1 } as never, { eps: 0, beta2: 0 }), named('eps', /infinite step at entry 0/));
     assert.throws(() => O.adam.step([1], [0], {}, { eps: -1 }), named('eps', /-1/));
     const w = tf.tensor1d([1]), dw = tf.tensor1d([0]);
     const r = O.adam.stepTensor(w, dw, {}, { eps: 0 });

@@ -4,7 +4,7 @@
  * work is estimated in seconds from this machine's measured tf speed, on the backend in use, and
  * refused past a time budget: GRADSCOPE_MAX_SECONDS, else 3600 s (one hour).
  *   seconds ~= multiply-adds / (measured multiply-adds per second) + kernel calls x (measured seconds per call)
- * The speed is measured once per backend (a 256 x 256 matmul and 200 small adds, ~10-100 ms).
+ * The speed is measured once per backend (a 128 x 128 matmul and 200 small adds, ~10-50 ms).
  */
 import { tf } from './backend';
 import { GradscopeError } from './errors';
@@ -13,7 +13,7 @@ import { GradscopeError } from './errors';
 export interface TfSpeed {
   /** The backend measured: 'wasm', 'tensorflow', 'cpu'. */
   backend: string;
-  /** Multiply-adds per second of a 256 x 256 matmul (the best of three). */
+  /** Multiply-adds per second of a 128 x 128 matmul (the better of two). */
   madds: number;
   /** Seconds per small kernel call (an add on 64 numbers: the fastest of three rounds of 50). */
   call: number;
@@ -29,12 +29,12 @@ export function tfSpeed(): TfSpeed {
   const backend = tf.getBackend();
   const known = measured.get(backend);
   if (known) return known;
-  const n = 256;
+  const n = 128;
   const [a, b, s] = [tf.randomUniform([n, n]), tf.randomUniform([n, n]), tf.ones([64])];
   try {
     tf.tidy(() => tf.matMul(a, b).dataSync()); // warm-up (wasm compiles, tensorflow loads its kernels)
     let best = Infinity;
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < 2; k++) {
       const t0 = performance.now();
       tf.tidy(() => tf.matMul(a, b).dataSync());
       best = Math.min(best, (performance.now() - t0) / 1000);

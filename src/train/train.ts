@@ -183,6 +183,7 @@ export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: Tr
   net.assertUsable();
   if (!(X instanceof tf.Tensor) || X.rank < 2) throw invalid('X', X, 'a tensor with one example per row (the MLP: [m, n0]; rnn/lstm: [m, T, nx])');
   if (X.isDisposed) throw new GradscopeError('X', 'invalid X: the tensor was disposed');
+  if (X.dtype !== 'float32' && X.dtype !== 'int32') throw new GradscopeError('X', `invalid X: a ${X.dtype} tensor of shape [${X.shape.join(', ')}] (expected numbers: a float32 tensor)`);
   const m = X.shape[0];
   const epochs = number('epochs', options.epochs ?? 100, { min: 0, integer: true });
   const optimizer = oneOf('optimizer', options.optimizer ?? 'sgd', OPTIMIZER_NAMES);
@@ -208,6 +209,7 @@ export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: Tr
       if (!(t instanceof tf.Tensor)) throw invalid(`heldOut.${k}`, t, `a tensor shaped like the training ${k}`);
       if (t.isDisposed) throw new GradscopeError(`heldOut.${k}`, `invalid heldOut.${k}: a disposed tensor of shape [${t.shape.join(', ')}] (expected a live tensor shaped like the training ${k})`);
     }
+    if (heldOut.X.dtype !== 'float32' && heldOut.X.dtype !== 'int32') throw new GradscopeError('heldOut.X', `invalid heldOut.X: a ${heldOut.X.dtype} tensor (expected numbers: a float32 tensor)`);
     if (heldOut.X.rank !== X.rank || heldOut.X.shape.slice(1).some((d, i) => d !== X.shape[i + 1])) {
       throw new GradscopeError('heldOut.X', `invalid heldOut.X: shape [${heldOut.X.shape.join(', ')}] (expected [mh, ${X.shape.slice(1).join(', ')}], shaped like the training X)`);
     }
