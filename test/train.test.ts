@@ -188,7 +188,7 @@ describe('train: bad input (issue 9 item 7)', () => {
     assert.throws(() => gs.train(net, X, Y, { label: '' }), /invalid label/);
     assert.throws(() => gs.train({} as never, X, Y), /invalid net/);
     const badY = tf.zeros([3, 1]);
-    assert.throws(() => gs.train(net, X, Y, { heldOut: { X, Y: badY }, onProgress: false }), /invalid Y/);
+    assert.throws(() => gs.train(net, X, Y, { heldOut: { X, Y: badY }, onProgress: false }), /invalid heldOut.Y: shape \[3, 1\] \(expected \[16, 1\]: one row per row of heldOut.X/);
     badY.dispose();
     assert.equal(tf.memory().numTensors, before);
     tf.dispose([X, Y]); net.dispose();

@@ -8,7 +8,7 @@ import { invalid } from '../core/errors';
 import { Net } from '../mlp/mlp';
 import { activationHistograms as histogramRows, type HistogramOptions, type HistogramRow } from '../stats/histograms';
 import { rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../core/jupyter';
+import { displayable } from './common';
 
 /** Options of {@link activationHistograms}. */
 export interface ActivationHistogramsOptions extends BaseOptions, HistogramOptions {}

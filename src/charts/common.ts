@@ -4,6 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { invalid, knownKeys, number } from '../core/errors';
+import { displayable as jupyterDisplayable } from '../core/jupyter';
 import type { DepthRow } from '../stats/depthSweep';
 import type { LayerStatistic, LayerStatsRow } from '../stats/layerStats';
 
@@ -51,6 +52,7 @@ export const VERDICT_COLORS = { great: '#2ca02c', ok: '#1f77b4', inconclusive: '
 export const positive = (v: number): boolean => Number.isFinite(v) && v > 0;
 
 export { short as fmt } from '../core/format';
+import { short as fmtShort } from '../core/format';
 
 /** The "subscript" of a layer for titles: ||dW^l||. */
 export const LABELS: Record<string, string> = {
@@ -113,4 +115,62 @@ export function layerAxis(layers: number[], width: number) {
   const values: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) values.push(v);
   return { field: 'layer', type: 'quantitative' as const, title: 'layer l', axis: { values: values.length ? values : [lo], format: 'd' } };
+}
+
+type SpecNode = { data?: { values?: Record<string, unknown>[] }; encoding?: Record<string, unknown>; layer?: SpecNode[]; vconcat?: SpecNode[]; hconcat?: SpecNode[]; concat?: SpecNode[]; spec?: SpecNode; title?: unknown };
+
+/** The fields a node and its layers draw (every encoding channel but the tooltip). */
+function drawnFields(n: SpecNode, out = new Set<string>()): Set<string> {
+  for (const [channel, def] of Object.entries(n.encoding ?? {})) {
+    if (channel === 'tooltip') continue;
+    for (const d of Array.isArray(def) ? def : [def]) if (d && typeof (d as { field?: unknown }).field === 'string') out.add((d as { field: string }).field);
+  }
+  for (const c of n.layer ?? []) if (!c.data) drawnFields(c, out);
+  if (n.spec && !n.spec.data) drawnFields(n.spec, out);
+  return out;
+}
+
+const describeRow = (r: Record<string, unknown>, bad: string): string =>
+  [...Object.entries(r).filter(([k, v]) => k !== bad && (typeof v === 'number' || typeof v === 'string')).slice(0, 2), [bad, r[bad]] as const]
+    .map(([k, v]) => `${k} ${typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? fmtShort(v) : v > 0 ? 'Infinity' : '-Infinity') : v}`).join(', ');
+
+/**
+ * The rule for NaN and Infinity, applied to every chart once (through {@link displayable}): a row of
+ * inline data whose drawn field holds NaN or +-Infinity is not drawn (Vega would lose its scale), and
+ * the subtitle says how many and shows the first ones, so the text form (gs.toText) says it too.
+ */
+export function finiteRows<T extends object>(spec: T): T {
+  const notes: string[] = [];
+  const visit = (n: SpecNode, inherited: Set<string>): void => {
+    if (!n || typeof n !== 'object') return;
+    const fields = n.data || !inherited.size ? drawnFields(n) : inherited;
+    if (Array.isArray(n.data?.values)) {
+      const bad: string[] = [];
+      const kept = n.data!.values.filter((r) => {
+        const k = [...fields].find((f) => typeof r[f] === 'number' && !Number.isFinite(r[f] as number));
+        if (k !== undefined) bad.push(describeRow(r, k));
+        return k === undefined;
+      });
+      if (bad.length) {
+        n.data!.values = kept;
+        notes.push(`${bad.length} row${bad.length > 1 ? 's' : ''} holding NaN or Infinity not drawn (${bad.slice(0, 3).join('; ')}${bad.length > 3 ? '; ...' : ''})`);
+      }
+    }
+    for (const k of ['layer', 'vconcat', 'hconcat', 'concat'] as const) for (const c of n[k] ?? []) visit(c, k === 'layer' && !c.data ? fields : new Set());
+    if (n.spec) visit(n.spec, n.spec.data ? new Set() : fields);
+  };
+  visit(spec as SpecNode, new Set());
+  if (notes.length) {
+    const top = spec as SpecNode;
+    const t = top.title;
+    const title = typeof t === 'object' && t !== null ? (t as { text?: unknown; subtitle?: string | string[] }) : { text: t ?? '' };
+    const sub = title.subtitle === undefined ? [] : Array.isArray(title.subtitle) ? title.subtitle : [title.subtitle];
+    top.title = { ...title, subtitle: [...sub, ...notes] };
+  }
+  return spec;
+}
+
+/** A chart as every gs.charts function returns it: the NaN / Infinity rule applied, displayable in a notebook. */
+export function displayable<T extends object>(spec: T): T {
+  return jupyterDisplayable(finiteRows(spec));
 }

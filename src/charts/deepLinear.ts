@@ -5,7 +5,7 @@
 import { invalid } from '../core/errors';
 import type { DeepLinearResult } from '../stats/deepLinear';
 import { fmt, layerAxis, positive, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../core/jupyter';
+import { displayable } from './common';
 
 export const defaults: Required<BaseOptions> = {
   title: '',

@@ -6,7 +6,7 @@
 import { invalid } from '../core/errors';
 import type { EpsilonRow } from '../check/derivative';
 import { fmt, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec, type Layer } from './common';
-import { displayable } from '../core/jupyter';
+import { displayable } from './common';
 
 /** Options of {@link epsilonSweep}. */
 export interface EpsilonSweepOptions extends BaseOptions {

@@ -6,7 +6,7 @@
 import { invalid } from '../core/errors';
 import type { CheckReport, Verdict } from '../check/report';
 import { fmt, SCHEMA, VERDICT_COLORS, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../core/jupyter';
+import { displayable } from './common';
 
 /** Options of {@link gradCheck}. */
 export interface GradCheckOptions extends BaseOptions {

@@ -6,7 +6,7 @@
 import { invalid } from '../core/errors';
 import type { ThroughTimeRow } from '../recurrent/throughTime';
 import { fmt, layerAxis, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../core/jupyter';
+import { displayable } from './common';
 
 /** Options of {@link gradientThroughTime}. */
 export interface GradientThroughTimeOptions extends BaseOptions {

@@ -5,7 +5,7 @@
 import type { HoeffdingRow } from '../lectures/hoeffding';
 import { invalid } from '../core/errors';
 import { positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../core/jupyter';
+import { displayable } from './common';
 
 /** Options of {@link hoeffding}. */
 export type HoeffdingChartOptions = BaseOptions;

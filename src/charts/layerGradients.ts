@@ -6,7 +6,7 @@ import { invalid } from '../core/errors';
 import type { DepthRow } from '../stats/depthSweep';
 import { LAYER_STATISTICS, type LayerStatistic, type LayerStatsRow } from '../stats/layerStats';
 import { LABELS, layerAxis, layerPoints, positive, rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../core/jupyter';
+import { displayable } from './common';
 
 /** Options of {@link layerGradients}. */
 export interface LayerGradientsOptions extends BaseOptions {

@@ -7,7 +7,7 @@
 import type { DescentRun } from '../lectures/normalize';
 import { invalid } from '../core/errors';
 import { SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../core/jupyter';
+import { displayable } from './common';
 
 /** Options of {@link normalization}. */
 export interface NormalizationOptions extends BaseOptions {
@@ -67,7 +67,13 @@ function panel(run: DescentRun, title: string, o: Required<NormalizationOptions>
  */
 export function normalization(demo: { raw: DescentRun; normalised: DescentRun }, options?: NormalizationOptions): ChartSpec {
   const o = withDefaults(defaults, options);
-  if (!demo || !demo.raw?.path || !demo.normalised?.path) throw invalid('demo', demo, 'the result of gs.normalizationDemo()');
+  if (!demo || typeof demo !== 'object') throw invalid('demo', demo, 'the result of gs.normalizationDemo()');
+  for (const k of ['raw', 'normalised'] as const) {
+    const run = demo[k];
+    if (!run || !Array.isArray(run.path) || run.path.length === 0 || !Array.isArray(run.wStar) || !Array.isArray(run.hessian)) {
+      throw invalid(`demo.${k}`, run && typeof run === 'object' ? { ...run, path: Array.isArray(run.path) ? `${run.path.length} points` : run.path } : run, 'a run of gs.normalizationDemo() with a non-empty path (step 0 is the start), wStar and hessian');
+    }
+  }
   if (!Array.isArray(o.levels) || o.levels.length === 0 || o.levels.some((l) => !(l > 0))) throw invalid('levels', o.levels, 'fractions > 0 of J(w0) - J*');
   return displayable({
     $schema: SCHEMA,

@@ -5,7 +5,7 @@
  */
 import { invalid } from '../core/errors';
 import { rowsOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../core/jupyter';
+import { displayable } from './common';
 
 /** Options of {@link softmaxTemperature}. */
 export type SoftmaxTemperatureOptions = BaseOptions;

@@ -6,8 +6,8 @@
  */
 import { invalid } from '../core/errors';
 import type { TrainHistory } from '../train/train';
-import { positive, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../core/jupyter';
+import { SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { displayable } from './common';
 import { runNames } from './training';
 
 /** Options of {@link stepSizes}. */
@@ -44,10 +44,15 @@ export function stepSizes(histories: TrainHistory | TrainHistory[], options?: St
   const names = runNames(list);
   const adaptive = list.map((h, i) => ({ h, name: names[i] })).filter(({ h }) => h.epochs.some((e) => e.stepSize?.length));
   if (adaptive.length === 0) {
+    const own = list.filter((h) => h.optimizer in FORMULA);
+    if (own.length) {
+      const why = own.map((h) => `${h.label ?? h.optimizer} stopped at epoch ${h.epochs.at(-1)?.epoch ?? 0}${h.diverged !== undefined ? ' (diverged)' : ''}`).join(', ');
+      throw invalid('histories', list.map((h) => h.optimizer), `a run with step sizes: they are recorded from epoch 1 on, and ${why} before any`);
+    }
     throw invalid('histories', list.map((h) => h.optimizer), 'at least one run with optimizer adagrad, rmsprop or adam (only they keep one step size per parameter)');
   }
   const values = adaptive.flatMap(({ h, name }) => h.epochs.flatMap((e) => (e.stepSize ?? [])
-    .filter((s) => positive(s.median) && positive(s.p10) && positive(s.p90))
+    .filter((s) => !(s.median <= 0 || s.p10 <= 0 || s.p90 <= 0)) // NaN and Infinity stay for the rule in common.ts, which notes them
     .map((s) => ({ run: `${name}: ${FORMULA[h.optimizer] ?? ''}`, epoch: e.epoch, layer: s.layer, median: s.median, p10: s.p10, p90: s.p90, lr: h.lr }))));
   const skipped = list.length - adaptive.length;
   const epoch = { field: 'epoch', type: 'quantitative' as const, title: 'epoch' };

@@ -5,8 +5,8 @@
  */
 import { invalid, oneOf } from '../core/errors';
 import type { TrainHistory } from '../train/train';
-import { positive, SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
-import { displayable } from '../core/jupyter';
+import { SCHEMA, withDefaults, type BaseOptions, type ChartSpec } from './common';
+import { displayable } from './common';
 
 /** Options of {@link training}. */
 export interface TrainingOptions extends BaseOptions {
@@ -64,10 +64,10 @@ export function training(history: TrainHistory | TrainHistory[], options?: Train
   const loss = lossRows(history, history.label ?? history.optimizer);
   const heldOut = loss.some((d) => d.set === 'held-out');
   const all = history.epochs.flatMap((e) => e.gradNorm.map((g, i) => ({ epoch: e.epoch, layer: mlpLayers ? i + 1 : names[i], gradNorm: g })));
-  const grads = all.filter((d) => positive(d.gradNorm));
+  const grads = all.filter((d) => !(d.gradNorm <= 0)); // NaN and Infinity stay for the rule in common.ts, which notes them
   const dropped = all.length - grads.length;
   const sub = `${subtitle(history)}${history.diverged !== undefined ? `, diverged at epoch ${history.diverged}` : ''}` +
-    (dropped ? `; ${dropped} zero or non-finite gradient norms not drawn (log axis)` : '');
+    (dropped ? `; ${dropped} zero gradient norms not drawn (log axis)` : '');
   const epoch = { field: 'epoch', type: 'quantitative' as const, title: 'epoch' };
   const gradTitle = mlpLayers ? '||dW^l|| (log)' : '||dW|| (log)';
   if (o.view === 'heatmap') {
@@ -131,8 +131,8 @@ function subtitle(h: TrainHistory, named = false): string {
 /** The loss of one run per epoch, on the training set and the held-out set. */
 function lossRows(h: TrainHistory, run: string): { epoch: number; loss: number; set: 'training' | 'held-out'; run: string }[] {
   return h.epochs.flatMap((e) => [
-    ...(Number.isFinite(e.loss) ? [{ epoch: e.epoch, loss: e.loss, set: 'training' as const, run }] : []),
-    ...(e.heldOutLoss !== undefined && Number.isFinite(e.heldOutLoss) ? [{ epoch: e.epoch, loss: e.heldOutLoss, set: 'held-out' as const, run }] : []),
+    { epoch: e.epoch, loss: e.loss, set: 'training' as const, run }, // a NaN or Infinity row is noted and not drawn (common.ts)
+    ...(e.heldOutLoss !== undefined ? [{ epoch: e.epoch, loss: e.heldOutLoss, set: 'held-out' as const, run }] : []),
   ]);
 }
 
@@ -142,7 +142,7 @@ function runs(histories: TrainHistory[], o: Required<TrainingOptions>): ChartSpe
   const loss = histories.flatMap((h, i) => lossRows(h, names[i]));
   const heldOut = loss.some((d) => d.set === 'held-out');
   const grads = histories.flatMap((h, i) => h.epochs.map((e) => ({ epoch: e.epoch, run: names[i], gradNorm: Math.sqrt(e.gradNorm.reduce((s, g) => s + g * g, 0)) })))
-    .filter((d) => positive(d.gradNorm));
+    .filter((d) => !(d.gradNorm <= 0));
   const diverged = histories.map((h, i) => (h.diverged !== undefined ? `${names[i]} diverged at epoch ${h.diverged}` : '')).filter(Boolean);
   const epoch = { field: 'epoch', type: 'quantitative' as const, title: 'epoch' };
   const color = { field: 'run', type: 'nominal' as const, title: 'run', sort: names, scale: { scheme: 'category10' } };

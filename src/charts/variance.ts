@@ -7,7 +7,7 @@ import type { DepthRow } from '../stats/depthSweep';
 import type { LayerStatsRow } from '../stats/layerStats';
 import type { VarianceRow } from '../stats/varianceTheory';
 import { layerAxis, layerPoints, positive, rowsOf, seriesOf, SCHEMA, withDefaults, type BaseOptions, type ChartSpec, type Layer } from './common';
-import { displayable } from '../core/jupyter';
+import { displayable } from './common';
 
 export const defaults: Required<BaseOptions> = {
   title: 'Activation std per layer: theory and measurement',

@@ -6,6 +6,7 @@
 import { randomBytes } from 'crypto';
 import { invalid, knownKeys, number } from '../core/errors';
 import { escapeHtml } from './table';
+import { duration } from '../core/tfWork';
 import { inTslab, transport, type Transport } from './tslab';
 import { denoSend, inDeno, settle } from './deno';
 
@@ -89,7 +90,10 @@ export function progress(label = 'working', options: ProgressOptions = {}): Prog
     const frac = total ? done / total : NaN;
     const count = total ? `${done}/${total}` : `${done}`;
     const pct = total ? ` ${Math.round(frac * 100)}%`.padStart(5) : '';
-    return `${label} [${total ? bar(frac) : bar(0).replace(/\./g, ' ')}]${pct} ${count} ${secs}s${message ? ' ' + message : ''}`;
+    const elapsed = (Date.now() - started) / 1000;
+    // the time left at the pace so far, once there is a pace to go by (a second of work and a step done)
+    const left = total && done > 0 && done < total && elapsed >= 1 ? `, about ${duration((elapsed * (total - done)) / done)} left` : '';
+    return `${label} [${total ? bar(frac) : bar(0).replace(/\./g, ' ')}]${pct} ${count} ${secs}s${left}${message ? ' ' + message : ''}`;
   };
 
   const draw = (done: number, message: string | undefined, force: boolean): void => {

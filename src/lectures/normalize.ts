@@ -9,7 +9,7 @@
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
-import { firstNonFinite, GradscopeError, invalid, knownKeys, number } from '../core/errors';
+import { firstNonFinite, fmt, GradscopeError, invalid, knownKeys, number, show } from '../core/errors';
 import { rng } from '../core/random';
 
 /**
@@ -33,19 +33,30 @@ export interface Normalizer {
   notes: string[];
 }
 
-/** X as float64 rows [m][n], validated. */
+/** X as float64 rows [m][n], validated: numbers only (no string, boolean or null converted), flat rows of one length. */
 function rowsOf(name: string, X: unknown, n?: number): { data: Float64Array; m: number; n: number } {
   if (X instanceof tf.Tensor) {
     if (X.rank !== 2) throw invalid(name, X, 'a 2-D tensor [m, n] with one example per row');
     if (X.isDisposed) throw new GradscopeError(name, `invalid ${name}: the tensor was disposed`);
-    const data = Float64Array.from(X.dataSync());
+    if (X.dtype !== 'float32' && X.dtype !== 'int32') throw new GradscopeError(name, `invalid ${name}: a ${X.dtype} tensor of shape [${X.shape.join(', ')}] (expected numbers: a float32 or int32 tensor)`);
+    const data = Float64Array.from(X.dataSync() as Float32Array);
     return check(name, data, X.shape[0], X.shape[1], n);
   }
   if (!Array.isArray(X) || X.length === 0 || !X.every((r) => Array.isArray(r) && r.length === (X[0] as unknown[]).length)) {
     throw invalid(name, X, 'a tf.Tensor2D or number[][] with one example per row, all rows of one length');
   }
-  const m = X.length, cols = (X[0] as number[]).length;
-  return check(name, Float64Array.from((X as number[][]).flat()), m, cols, n);
+  const m = X.length, cols = (X[0] as unknown[]).length;
+  const data = new Float64Array(m * cols);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < cols; j++) {
+      const x = (X[i] as unknown[])[j];
+      if (typeof x !== 'number') {
+        throw new GradscopeError(name, `invalid ${name}: entry [${i}, ${j}] is ${show(x)} (expected a number; ${Array.isArray(x) ? 'rows are flat arrays of numbers, not nested' : `a ${x === null ? 'null' : typeof x} is not converted`})`);
+      }
+      data[i * cols + j] = x;
+    }
+  }
+  return check(name, data, m, cols, n);
 }
 
 function check(name: string, data: Float64Array, m: number, cols: number, n?: number) {
@@ -57,7 +68,29 @@ function check(name: string, data: Float64Array, m: number, cols: number, n?: nu
 }
 
 /**
+ * mu, sigma2 and sigma of one feature. Where (x - mu)^2 overflows or underflows, sigma is taken from
+ * the halved deviations (x/2 - mu/2) scaled by their largest, so [1e308, -1e308] gives sigma = 1e308
+ * (sigma2 = 1e616 is beyond float64: Infinity) and [1e-200, -1e-200] sigma = 1e-200, not 0.
+ */
+function moments(data: Float64Array, m: number, n: number, j: number): { mu: number; sigma2: number; sigma: number } {
+  let mu = 0, sigma2 = 0;
+  for (let i = 0; i < m; i++) mu += data[i * n + j] / m; //                       mu = (1/m) sum x
+  for (let i = 0; i < m; i++) sigma2 += (data[i * n + j] - mu) ** 2 / m; //       sigma2 = (1/m) sum (x - mu)^2
+  if (sigma2 > 0 && Number.isFinite(sigma2)) return { mu, sigma2, sigma: Math.sqrt(sigma2) };
+  let s = 0;
+  for (let i = 0; i < m; i++) s = Math.max(s, Math.abs(data[i * n + j] / 2 - mu / 2)); // largest |x - mu| / 2
+  if (s === 0) return { mu, sigma2: 0, sigma: 0 };
+  let q = 0;
+  for (let i = 0; i < m; i++) q += ((data[i * n + j] / 2 - mu / 2) / s) ** 2 / m; // (1/m) sum ((x - mu) / 2s)^2
+  const sigma = 2 * (s * Math.sqrt(q)); //                                         2 s sqrt(q), at most (max - min) / 2: fits
+  return { mu, sigma2: sigma * sigma, sigma };
+}
+
+/**
  * Per-feature mu and sigma2 of a training set, and `apply` to put any set through them.
+ * Entries must be numbers (a string, boolean or null is refused, not converted). A feature whose
+ * sigma2 overflows float64 (|x - mu| beyond 1.3e154) keeps sigma2 = Infinity and a note; `apply`
+ * uses sigma itself, which always fits.
  *
  * @example
  * ```ts
@@ -69,18 +102,27 @@ function check(name: string, data: Float64Array, m: number, cols: number, n?: nu
  */
 export function normalizer(Xtrain: Tensor | Rows): Normalizer {
   const { data, m, n } = rowsOf('Xtrain', Xtrain);
-  const mu = new Float64Array(n), sigma2 = new Float64Array(n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mu[j] += data[i * n + j] / m; //            mu = (1/m) sum x
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) sigma2[j] += (data[i * n + j] - mu[j]) ** 2 / m; // sigma2 = (1/m) sum (x - mu)^2
-  const constant = [...sigma2.keys()].filter((j) => !(sigma2[j] > 0));
-  const notes = constant.length
-    ? [`feature${constant.length > 1 ? 's' : ''} ${constant.join(', ')} ${constant.length > 1 ? 'are' : 'is'} constant in the training set (sigma2 = 0): only centred, x - mu`]
-    : [];
-  const scale = Float64Array.from(sigma2, (s) => (s > 0 ? 1 / Math.sqrt(s) : 1));
+  const mu = new Float64Array(n), sigma2 = new Float64Array(n), sigma = new Float64Array(n);
+  for (let j = 0; j < n; j++) ({ mu: mu[j], sigma2: sigma2[j], sigma: sigma[j] } = moments(data, m, n, j));
+  const constant = [...sigma.keys()].filter((j) => !(sigma[j] > 0));
+  const huge = [...sigma2.keys()].filter((j) => !Number.isFinite(sigma2[j]) || (sigma2[j] === 0 && sigma[j] > 0));
+  const notes = [
+    ...(constant.length ? [`feature${constant.length > 1 ? 's' : ''} ${constant.join(', ')} ${constant.length > 1 ? 'are' : 'is'} constant in the training set (sigma2 = 0): only centred, x - mu`] : []),
+    ...(huge.length ? [`sigma2 of feature${huge.length > 1 ? 's' : ''} ${huge.join(', ')} is beyond float64 (sigma ${huge.map((j) => sigma[j].toExponential(3)).join(', ')}; sigma2 shown as ${huge.map((j) => sigma2[j]).join(', ')}): apply divides by sigma, which fits`] : []),
+  ];
   const apply = <T extends Tensor | Rows>(X: T): T => {
     const { data: d, m: rows } = rowsOf('X', X, n);
     const out = new Float64Array(d.length);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < n; j++) out[i * n + j] = (d[i * n + j] - mu[j]) * scale[j]; // (x - mu) / sigma
+    const limit = X instanceof tf.Tensor ? 3.4028234663852886e38 : Number.MAX_VALUE;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < n; j++) {
+        const k = i * n + j, half = d[k] / 2 - mu[j] / 2; // (x - mu) / 2: never overflows
+        out[k] = sigma[j] > 0 ? half / (sigma[j] / 2) : 2 * half; // (x - mu) / sigma, or x - mu for a constant feature
+        if (!(Math.abs(out[k]) <= limit)) {
+          throw new GradscopeError('X', `invalid X: entry [${i}, ${j}] = ${fmt(d[k])} is ${sigma[j] > 0 ? `${fmt(out[k])} training standard deviations (sigma ${fmt(sigma[j])}) from the training mean ${fmt(mu[j])}` : `${fmt(out[k])} from the training mean`}, beyond ${X instanceof tf.Tensor ? 'float32' : 'float64'} (expected values the training set's mu and sigma can place)`);
+        }
+      }
+    }
     if (X instanceof tf.Tensor) return tf.tensor2d(Float32Array.from(out), [rows, n]) as unknown as T;
     return Array.from({ length: rows }, (_, i) => Array.from(out.subarray(i * n, (i + 1) * n))) as T;
   };
@@ -188,8 +230,9 @@ function descend(inputs: DescentRun['inputs'], X: Rows, y: number[], tol: number
   const g1 = Xc.reduce((s, x, i) => s + x[0] * yc[i], 0) / m, g2 = Xc.reduce((s, x, i) => s + x[1] * yc[i], 0) / m;
   const det = h11 * h22 - h12 * h12;
   const wStar: [number, number] = [(h22 * g1 - h12 * g2) / det, (h11 * g2 - h12 * g1) / det]; // H w* = X^T y / m
-  const J = (w1: number, w2: number) => Xc.reduce((s, x, i) => s + (x[0] * w1 + x[1] * w2 - yc[i]) ** 2, 0) / (2 * m);
-  const JStar = J(...wStar);
+  const JStar = Xc.reduce((s, x, i) => s + (x[0] * wStar[0] + x[1] * wStar[1] - yc[i]) ** 2, 0) / (2 * m);
+  // J is quadratic: J(w) = J* + 1/2 (w - w*)^T H (w - w*), O(1) per step (a sum over m per step made maxSteps 1e6 at m 1e6 run for hours)
+  const J = (w1: number, w2: number) => { const [d1, d2] = [w1 - wStar[0], w2 - wStar[1]]; return JStar + 0.5 * (h11 * d1 * d1 + 2 * h12 * d1 * d2 + h22 * d2 * d2); };
   const tr = h11 + h22, disc = Math.sqrt(Math.max(0, (h11 - h22) ** 2 / 4 + h12 * h12));
   const lMax = tr / 2 + disc, lMin = tr / 2 - disc;
   const lr = 2 / (lMax + lMin); // the best fixed step for a quadratic: both ends of the spectrum shrink by (kappa - 1) / (kappa + 1)

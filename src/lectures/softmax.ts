@@ -6,7 +6,7 @@
  * largest logit first, e^((a_l - max a) / beta), which changes nothing mathematically (numerator and
  * denominator are both multiplied by e^(-max a / beta)) and keeps every exponent <= 0.
  */
-import { firstNonFinite, GradscopeError, invalid, knownKeys, number, oneOf } from '../core/errors';
+import { GradscopeError, invalid, knownKeys, number, oneOf, show } from '../core/errors';
 import { displayable } from '../core/jupyter';
 
 /** Options of {@link softmax}. */
@@ -33,16 +33,17 @@ export interface SoftmaxOptions {
 export function softmax(values: ArrayLike<number>, options: SoftmaxOptions = {}): number[] {
   knownKeys('options', options, ['temperature', 'precision', 'stable']);
   if (!values || typeof values !== 'object' || typeof values.length !== 'number' || values.length === 0) throw invalid('values', values, 'a non-empty array of logits');
-  const a = Array.from(values);
-  const bad = firstNonFinite(a);
-  if (bad >= 0 || a.some((x) => typeof x !== 'number')) throw new GradscopeError('values', `invalid values: entry ${bad >= 0 ? bad : a.findIndex((x) => typeof x !== 'number')} is ${String(a[bad >= 0 ? bad : a.findIndex((x) => typeof x !== 'number')])} (expected finite numbers)`);
+  const a = Array.from(values as ArrayLike<unknown>);
+  const bad = a.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
+  if (bad >= 0) throw new GradscopeError('values', `invalid values: entry ${bad} is ${show(a[bad])} (expected finite numbers${typeof a[bad] === 'number' ? '' : `; a ${a[bad] === null ? 'null' : typeof a[bad]} is not converted`})`);
   const beta = number('temperature', options.temperature ?? 1, { min: 0, openMin: true });
   const precision = oneOf('precision', options.precision ?? 'float64', ['float64', 'float32'] as const);
   const stable = options.stable ?? true;
   if (typeof stable !== 'boolean') throw invalid('stable', stable, 'true or false');
   const r = precision === 'float32' ? Math.fround : (x: number) => x;
-  const shift = stable ? Math.max(...a) : 0;
-  const e = a.map((x) => r(Math.exp(r(r(r(x) - r(shift)) / r(beta))))); // e^((a - max) / beta)
+  let shift = 0;
+  if (stable) { shift = -Infinity; for (const x of a as number[]) if (x > shift) shift = x; } // max a, without spreading 2e5 arguments onto the stack
+  const e = (a as number[]).map((x) => r(Math.exp(r(r(r(x) - r(shift)) / r(beta))))); // e^((a - max) / beta)
   let sum = 0;
   for (const x of e) sum = r(sum + x); //                                   sum_l' e^(...)
   return e.map((x) => r(x / sum)); //                                        e / sum
@@ -59,7 +60,12 @@ export function softmax(values: ArrayLike<number>, options: SoftmaxOptions = {})
  */
 export function softmaxTemperature(
   values: ArrayLike<number>,
-  { labels, temperatures }: { labels?: string[]; temperatures?: number[] } = {},
+  options: {
+    /** One name per logit. Default 'label 1', 'label 2', ... */
+    labels?: string[];
+    /** The temperatures beta (positive, finite). Default 41 values from 0.01 to 100, log-spaced, 1 included. */
+    temperatures?: number[];
+  } = {},
 ): {
   /** beta. */
   temperature: number;
@@ -68,10 +74,16 @@ export function softmaxTemperature(
   /** Its softmax probability at this temperature. */
   probability: number;
 }[] {
-  const n = values?.length ?? 0;
+  knownKeys('options', options, ['labels', 'temperatures']);
+  const { labels, temperatures } = options;
+  softmax(values); // the logits, checked with softmax's own messages
+  const n = values.length;
   const names = labels ?? Array.from({ length: n }, (_, i) => `label ${i + 1}`);
   if (!Array.isArray(names) || names.length !== n || names.some((s) => typeof s !== 'string')) throw invalid('labels', labels, `${n} strings, one per logit`);
   const betas = temperatures ?? Array.from({ length: 41 }, (_, i) => 10 ** (-2 + i / 10)); // 0.01 .. 100, log-spaced, 1 included
-  if (!Array.isArray(betas) || betas.length === 0) throw invalid('temperatures', temperatures, 'a non-empty array of temperatures > 0');
+  const expected = 'a non-empty array of positive finite temperatures beta (e^(a / beta): beta = 0 divides by zero)';
+  if (!Array.isArray(betas) || betas.length === 0) throw invalid('temperatures', temperatures, expected);
+  const badBeta = betas.findIndex((b) => typeof b !== 'number' || !(b > 0) || !Number.isFinite(b));
+  if (badBeta >= 0) throw new GradscopeError(`temperatures[${badBeta}]`, `invalid temperatures[${badBeta}]: ${show(betas[badBeta])} (expected ${expected.replace('a non-empty array of ', '')})`);
   return displayable(betas.flatMap((beta) => softmax(values, { temperature: beta }).map((p, i) => ({ temperature: beta, label: names[i], probability: p }))));
 }

@@ -7,9 +7,14 @@
  * with eps the backend epsilon (1e-7), not an option.
  */
 import { tf } from '../core/backend';
-import { checkState, field, resolve, tensors, vectors, type Optimizer, type OptimizerState, type StepOptions } from './common';
+import { checkedStepTensor, checkState, field, ratio, ratioTensor, resolve, vectors, type Optimizer, type OptimizerState, type StepOptions, type TensorUpdate } from './common';
 
 const defaults = { lr: 0.01, eps: 1e-8 } as const;
+
+const updateTensor: TensorUpdate = (w, dw, state, { lr, eps }) => tf.tidy(() => {
+  const cache = state.cache ? state.cache.add(dw.square()) : dw.square();
+  return { w: w.sub(ratioTensor(dw.mul(lr), cache.sqrt().add(eps), eps)), state: { cache } };
+});
 
 /**
  * AdaGrad: cache <- cache + dw^2, w <- w - lr dw / (sqrt(cache) + eps) (Duchi et al. 2011).
@@ -35,18 +40,12 @@ export const adagrad: Optimizer & {
     const out = new Float64Array(w0.length);
     for (let i = 0; i < out.length; i++) {
       cache[i] += g[i] * g[i]; //                        cache = cache + g^2
-      out[i] = w0[i] - (lr * g[i]) / (Math.sqrt(cache[i]) + eps); // w - alpha g / (sqrt(cache) + eps)
+      out[i] = w0[i] - ratio(lr * g[i], Math.sqrt(cache[i]) + eps, i, 'sqrt(cache)'); // w - alpha g / (sqrt(cache) + eps)
     }
     return { w: out, state: { cache } };
   },
-  stepTensor(w, dw, state, options) {
-    tensors(w, dw, state, ['cache']);
-    const { lr, eps } = resolve('adagrad', defaults, options);
-    return tf.tidy(() => {
-      const cache = state?.cache ? state.cache.add(dw.square()) : dw.square();
-      return { w: w.sub(dw.mul(lr).div(cache.sqrt().add(eps))), state: { cache } };
-    });
-  },
+  stepTensor: checkedStepTensor('adagrad', defaults, ['cache'], updateTensor),
+  updateTensor,
   /** The effective step size of each parameter after a step: lr / (sqrt(cache) + eps). */
   stepSize(state, options) {
     const { lr, eps } = resolve('adagrad', defaults, options);

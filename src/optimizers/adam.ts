@@ -9,9 +9,21 @@
  * tf.train.adam has the same formula; its eps defaults to 1e-7 (the paper: 1e-8).
  */
 import { tf } from '../core/backend';
-import { checkState, field, resolve, steps, tensors, vectors, type Optimizer, type OptimizerState, type StepOptions } from './common';
+import { checkedStepTensor, checkState, field, ratio, ratioTensor, resolve, steps, vectors, type Optimizer, type OptimizerState, type StepOptions, type TensorUpdate } from './common';
 
 const defaults = { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+
+const updateTensor: TensorUpdate = (w, dw, state, { lr, beta1, beta2, eps }) => {
+  const t = state.t ?? 0;
+  const c1 = 1 - beta1 ** (t + 1), c2 = 1 - beta2 ** (t + 1);
+  return tf.tidy(() => {
+    const g1 = dw.mul(1 - beta1), g2 = dw.square().mul(1 - beta2);
+    const m = state.m ? state.m.mul(beta1).add(g1) : g1;
+    const v = state.v ? state.v.mul(beta2).add(g2) : g2;
+    const step = ratioTensor(m.div(c1).mul(lr), v.div(c2).sqrt().add(eps), eps);
+    return { w: w.sub(step), state: { m, v, t: t + 1 } };
+  });
+};
 
 /**
  * Adam: bias-corrected running means of dw and dw^2 (state `m`, `v`, `t`; Kingma and Ba 2015).
@@ -40,23 +52,12 @@ export const adam: Optimizer & {
     for (let i = 0; i < out.length; i++) {
       m[i] = beta1 * m[i] + (1 - beta1) * g[i]; //        m = beta1 m + (1 - beta1) g
       v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]; // v = beta2 v + (1 - beta2) g^2
-      out[i] = w0[i] - (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps); // w - alpha m-hat / (sqrt(v-hat) + eps)
+      out[i] = w0[i] - ratio(lr * (m[i] / c1), Math.sqrt(v[i] / c2) + eps, i, 'sqrt(v-hat)'); // w - alpha m-hat / (sqrt(v-hat) + eps)
     }
     return { w: out, state: { m, v, t: t + 1 } };
   },
-  stepTensor(w, dw, state, options) {
-    tensors(w, dw, state, ['m', 'v']);
-    const { lr, beta1, beta2, eps } = resolve('adam', defaults, options);
-    const t = steps(state);
-    const c1 = 1 - beta1 ** (t + 1), c2 = 1 - beta2 ** (t + 1);
-    return tf.tidy(() => {
-      const g1 = dw.mul(1 - beta1), g2 = dw.square().mul(1 - beta2);
-      const m = state?.m ? state.m.mul(beta1).add(g1) : g1;
-      const v = state?.v ? state.v.mul(beta2).add(g2) : g2;
-      const step = m.div(c1).mul(lr).div(v.div(c2).sqrt().add(eps));
-      return { w: w.sub(step), state: { m, v, t: t + 1 } };
-    });
-  },
+  stepTensor: checkedStepTensor('adam', defaults, ['m', 'v'], updateTensor),
+  updateTensor,
   /** The effective step size of each parameter after a step: lr / (sqrt(v-hat) + eps), v-hat = v / (1 - beta2^t). */
   stepSize(state, options) {
     const { lr, beta2, eps } = resolve('adam', defaults, options);

@@ -6,9 +6,14 @@
  * its state is Delta theta / alpha, and with a fixed alpha the parameters are the same.
  */
 import { tf } from '../core/backend';
-import { checkState, field, resolve, tensors, vectors, type Optimizer } from './common';
+import { checkedStepTensor, checkState, field, resolve, vectors, type Optimizer, type TensorUpdate } from './common';
 
 const defaults = { lr: 0.01, beta: 0.9 } as const;
+
+const updateTensor: TensorUpdate = (w, dw, state, { lr, beta }) => tf.tidy(() => {
+  const dTheta = state.dTheta ? state.dTheta.mul(beta).add(dw.mul(lr)) : dw.mul(lr);
+  return { w: w.sub(dTheta), state: { dTheta } };
+});
 
 /**
  * Momentum: dTheta <- beta dTheta + lr dw, w <- w - dTheta (state `dTheta`, the lecture's Delta theta).
@@ -35,12 +40,6 @@ export const momentum: Optimizer = {
     }
     return { w: out, state: { dTheta } };
   },
-  stepTensor(w, dw, state, options) {
-    tensors(w, dw, state, ['dTheta']);
-    const { lr, beta } = resolve('momentum', defaults, options);
-    return tf.tidy(() => {
-      const dTheta = state?.dTheta ? state.dTheta.mul(beta).add(dw.mul(lr)) : dw.mul(lr);
-      return { w: w.sub(dTheta), state: { dTheta } };
-    });
-  },
+  stepTensor: checkedStepTensor('momentum', defaults, ['dTheta'], updateTensor),
+  updateTensor,
 };

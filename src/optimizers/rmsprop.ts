@@ -6,9 +6,15 @@
  * tf.train.rmsprop divides by sqrt(cache + eps) (eps inside the root, default 1e-7).
  */
 import { tf } from '../core/backend';
-import { checkState, field, resolve, tensors, vectors, type Optimizer, type OptimizerState, type StepOptions } from './common';
+import { checkedStepTensor, checkState, field, ratio, ratioTensor, resolve, vectors, type Optimizer, type OptimizerState, type StepOptions, type TensorUpdate } from './common';
 
 const defaults = { lr: 0.001, decay: 0.9, eps: 1e-8 } as const;
+
+const updateTensor: TensorUpdate = (w, dw, state, { lr, decay, eps }) => tf.tidy(() => {
+  const g2 = dw.square().mul(1 - decay);
+  const cache = state.cache ? state.cache.mul(decay).add(g2) : g2;
+  return { w: w.sub(ratioTensor(dw.mul(lr), cache.sqrt().add(eps), eps)), state: { cache } };
+});
 
 /**
  * RMSProp: cache <- decay cache + (1 - decay) dw^2, w <- w - lr dw / (sqrt(cache) + eps).
@@ -34,19 +40,12 @@ export const rmsprop: Optimizer & {
     const out = new Float64Array(w0.length);
     for (let i = 0; i < out.length; i++) {
       cache[i] = decay * cache[i] + (1 - decay) * g[i] * g[i]; // cache = decay cache + (1 - decay) g^2
-      out[i] = w0[i] - (lr * g[i]) / (Math.sqrt(cache[i]) + eps); // w - alpha g / (sqrt(cache) + eps)
+      out[i] = w0[i] - ratio(lr * g[i], Math.sqrt(cache[i]) + eps, i, 'sqrt(cache)'); // w - alpha g / (sqrt(cache) + eps)
     }
     return { w: out, state: { cache } };
   },
-  stepTensor(w, dw, state, options) {
-    tensors(w, dw, state, ['cache']);
-    const { lr, decay, eps } = resolve('rmsprop', defaults, options);
-    return tf.tidy(() => {
-      const g2 = dw.square().mul(1 - decay);
-      const cache = state?.cache ? state.cache.mul(decay).add(g2) : g2;
-      return { w: w.sub(dw.mul(lr).div(cache.sqrt().add(eps))), state: { cache } };
-    });
-  },
+  stepTensor: checkedStepTensor('rmsprop', defaults, ['cache'], updateTensor),
+  updateTensor,
   /** The effective step size of each parameter after a step: lr / (sqrt(cache) + eps). */
   stepSize(state, options) {
     const { lr, eps } = resolve('rmsprop', defaults, options);

@@ -3,9 +3,11 @@
  *   theta_(k+1) = theta_k - alpha grad l(theta_k)
  */
 import { tf } from '../core/backend';
-import { checkState, resolve, tensors, vectors, type Optimizer } from './common';
+import { checkedStepTensor, checkState, resolve, vectors, type Optimizer, type TensorUpdate } from './common';
 
 const defaults = { lr: 0.01 } as const;
+
+const updateTensor: TensorUpdate = (w, dw, _state, { lr }) => ({ w: tf.tidy(() => w.sub(dw.mul(lr))), state: {} });
 
 /**
  * Gradient descent: w <- w - lr dw.
@@ -27,9 +29,6 @@ export const sgd: Optimizer = {
     for (let i = 0; i < out.length; i++) out[i] = w0[i] - lr * g[i]; // w - alpha dw
     return { w: out, state: {} };
   },
-  stepTensor(w, dw, state, options) {
-    tensors(w, dw, state, []);
-    const { lr } = resolve('sgd', defaults, options);
-    return { w: tf.tidy(() => w.sub(dw.mul(lr))), state: {} };
-  },
+  stepTensor: checkedStepTensor('sgd', defaults, [], updateTensor),
+  updateTensor,
 };

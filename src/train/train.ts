@@ -23,6 +23,7 @@ import { adagrad } from '../optimizers/adagrad';
 import { rmsprop } from '../optimizers/rmsprop';
 import { adam } from '../optimizers/adam';
 import { cost, Net, type Cache } from '../mlp/mlp';
+import { checkTime, JS_MADDS, tfSpeed } from '../core/tfWork';
 import { moments } from '../stats/moments';
 
 /** The MLP offers its loss from the pass's own z^L (no second pass; float32 on tf); other families use their float64 mirror. */
@@ -85,15 +86,20 @@ export interface TrainHistory {
   clip?: number;
   /** The number of updates whose gradient clipping scaled down (0 without `clip`). */
   clipped: number;
-  /** Set when the loss became NaN or infinite: the epoch it happened (training stopped there). */
+  /** Set when the loss, a gradient norm or a parameter became NaN or infinite: the epoch it was seen (training stopped there; `notes` says which). */
   diverged?: number;
+  /** Plain-language remarks: why training stopped early (diverged: what was not finite; stopped by onEpoch). */
+  notes: string[];
   /** Wall time of the run. */
   seconds: number;
 }
 
 /** Options of {@link train}: one shape for every model family. */
 export interface TrainOptions<M extends Model = Model> {
-  /** Number of epochs (passes over the training set). Default 100. */
+  /**
+   * Number of epochs (passes over the training set). Default 100. Work estimated to run longer than
+   * GRADSCOPE_MAX_SECONDS (default 3600 s), from this machine's measured tf speed, is refused up front.
+   */
   epochs?: number;
   /** 'sgd' (default), 'momentum', 'adagrad', 'rmsprop' or 'adam' (gs.optimizers). */
   optimizer?: OptimizerName;
@@ -124,7 +130,7 @@ export interface TrainOptions<M extends Model = Model> {
   clip?: number;
   /** The run's name in gs.charts.training. Default the optimiser's name. */
   label?: string;
-  /** Called after each recorded epoch; return false to stop. */
+  /** Called after each recorded epoch; return false to stop. Its exceptions pass through unchanged (the model keeps the updates made so far). */
   onEpoch?: (row: EpochRow, model: M) => void | boolean;
   /** Progress: a callback (done, total), `false` for none; default gs.progress('train'). */
   onProgress?: ((done: number, total: number) => void) | false;
@@ -135,6 +141,18 @@ const STEP_KEYS = ['beta', 'decay', 'beta1', 'beta2', 'eps'] as const;
 /** gs.train's default learning rates. */
 export const TRAIN_LR: Record<OptimizerName, number> = { sgd: 0.1, momentum: 0.1, adagrad: 0.1, rmsprop: 0.01, adam: 0.01 };
 const STEP_SIZE = { adagrad, rmsprop, adam } as const;
+
+/** Runs f, naming the held-out set in a GradscopeError about X or Y (not the training set's). */
+function asHeldOut<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof GradscopeError && /^(X|Y)\b/.test(e.argument)) {
+      throw new GradscopeError(`heldOut.${e.argument}`, e.message.replace(/^invalid (X|Y)\b/, 'invalid heldOut.$1').replace(/\bof X\b/g, 'of heldOut.X'));
+    }
+    throw e;
+  }
+}
 
 /** q-quantile of sorted values (linear interpolation). */
 function quantile(sorted: Float64Array, q: number): number {
@@ -165,6 +183,7 @@ export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: Tr
   net.assertUsable();
   if (!(X instanceof tf.Tensor) || X.rank < 2) throw invalid('X', X, 'a tensor with one example per row (the MLP: [m, n0]; rnn/lstm: [m, T, nx])');
   if (X.isDisposed) throw new GradscopeError('X', 'invalid X: the tensor was disposed');
+  if (X.dtype !== 'float32' && X.dtype !== 'int32') throw new GradscopeError('X', `invalid X: a ${X.dtype} tensor of shape [${X.shape.join(', ')}] (expected numbers: a float32 tensor)`);
   const m = X.shape[0];
   const epochs = number('epochs', options.epochs ?? 100, { min: 0, integer: true });
   const optimizer = oneOf('optimizer', options.optimizer ?? 'sgd', OPTIMIZER_NAMES);
@@ -182,18 +201,37 @@ export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: Tr
   const label = options.label ?? optimizer;
   if (typeof label !== 'string' || label === '') throw invalid('label', label, 'a non-empty string');
   const heldOut = options.heldOut;
-  if (heldOut !== undefined && (!heldOut || typeof heldOut !== 'object' || !(heldOut.X instanceof tf.Tensor) || !(heldOut.Y instanceof tf.Tensor))) {
-    throw invalid('heldOut', heldOut, '{ X, Y }: a held-out set shaped like the training set');
+  if (heldOut !== undefined) {
+    if (!heldOut || typeof heldOut !== 'object') throw invalid('heldOut', heldOut, '{ X, Y }: a held-out set shaped like the training set');
+    knownKeys('heldOut', heldOut, ['X', 'Y']);
+    for (const k of ['X', 'Y'] as const) {
+      const t = heldOut[k];
+      if (!(t instanceof tf.Tensor)) throw invalid(`heldOut.${k}`, t, `a tensor shaped like the training ${k}`);
+      if (t.isDisposed) throw new GradscopeError(`heldOut.${k}`, `invalid heldOut.${k}: a disposed tensor of shape [${t.shape.join(', ')}] (expected a live tensor shaped like the training ${k})`);
+    }
+    if (heldOut.X.dtype !== 'float32' && heldOut.X.dtype !== 'int32') throw new GradscopeError('heldOut.X', `invalid heldOut.X: a ${heldOut.X.dtype} tensor (expected numbers: a float32 tensor)`);
+    if (heldOut.X.rank !== X.rank || heldOut.X.shape.slice(1).some((d, i) => d !== X.shape[i + 1])) {
+      throw new GradscopeError('heldOut.X', `invalid heldOut.X: shape [${heldOut.X.shape.join(', ')}] (expected [mh, ${X.shape.slice(1).join(', ')}], shaped like the training X)`);
+    }
   }
   const onEpoch = optionalFunction<NonNullable<TrainOptions<M>['onEpoch']>>('onEpoch', options.onEpoch, 'a function (row, net) => void');
   const progress = progressOption('onProgress', options.onProgress, 'train', epochs);
 
+  // tf work: refused up front past GRADSCOPE_MAX_SECONDS, estimated from the sizes and this machine's measured tf speed
+  const T = X.rank === 3 ? X.shape[1] ?? 1 : 1, P = net.size, mh = heldOut ? heldOut.X.shape[0] : 0;
+  const updates = Math.ceil(m / batchSize);
+  const madds = 3 * m * P * T * (batchSize === m ? 1 : 2) + mh * P * T; // forward + backward (2x) on the whole set, again in batches; held-out forward
+  const calls = net.blocks.length * (6 * T + 4) * (1 + updates) + (batchSize === m ? 0 : 4 * updates); // per block and time step ~6 ops, ~4 optimiser ops per update
+  const mirror = net instanceof Net ? 0 : (m + mh) * P * T; // other families' loss: the float64 mirror in plain JS
+  const speed = tfSpeed();
+  const perEpoch = madds / speed.madds + calls * speed.call + mirror / JS_MADDS;
+  checkTime('epochs', epochs, (epochs + 1) * perEpoch, `${epochs + 1} passes of ${madds.toExponential(1)} multiply-adds and ~${Math.round(calls)} tf kernel calls each${mirror ? ` plus a float64 loss of ${mirror.toExponential(1)} in plain JS` : ''}`);
+
   const weights = net.blocks.filter((b) => b.shape.length >= 2);
   const layers = [...new Set(net.blocks.map((b) => b.layer))].sort((a, b) => a - b);
-  const updates = Math.ceil(m / batchSize);
   const history: TrainHistory = {
     epochs: [], optimizer, lr, beta: stepOptions.beta ?? options.beta ?? 0.9, options: stepOptions, batchSize, updates, label,
-    gradNames: weights.map((b) => b.grad), family: net.family, ...(clip !== undefined && { clip }), clipped: 0, seconds: 0,
+    gradNames: weights.map((b) => b.grad), family: net.family, ...(clip !== undefined && { clip }), clipped: 0, notes: [], seconds: 0,
   };
   const forwardOptions = net.family === 'mlp' ? { training: true } : undefined; // dropout masks (keepProb < 1)
   const state: Record<string, TensorState> = {};
@@ -229,12 +267,22 @@ export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: Tr
     for (const b of net.blocks) {
       const param = net.params[b.name];
       const old = state[b.name] ?? {};
-      const next = own.stepTensor(param, grads[b.grad], old, stepOptions);
+      const next = own.updateTensor(param, grads[b.grad], old, stepOptions as Required<StepOptions>); // no readback: checked once per epoch
       param.assign(next.w);
       next.w.dispose();
       tf.dispose([old.dTheta, old.cache, old.m, old.v].filter((t): t is Tensor => t !== undefined));
       state[b.name] = next.state;
     }
+  };
+
+  /** What is not finite in an epoch's row or the parameters (one scalar readback, where the loss is read anyway), or ''. */
+  const notFinite = (row: EpochRow): string => {
+    if (!Number.isFinite(row.loss)) return `the loss is ${row.loss}`;
+    const g = row.gradNorm.findIndex((x) => !Number.isFinite(x));
+    if (g >= 0) return `||${history.gradNames[g]}|| is ${row.gradNorm[g]} (the float32 backward overflowed)`;
+    const finite = tf.tidy(() => tf.stack(net.blocks.map((b) => tf.isFinite(net.params[b.name]).all())).dataSync());
+    const p = finite.findIndex((f) => !f);
+    return p >= 0 ? `a parameter of ${net.blocks[p].name} is NaN or infinite` : '';
   };
 
   const stepSizes = (): StepSizeRow[] | undefined => {
@@ -259,7 +307,7 @@ export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: Tr
     owned.push(y);
     let held: { X: Tensor; y: Tensor } | undefined;
     if (heldOut) {
-      const yh = net.labels(heldOut.Y, heldOut.X);
+      const yh = asHeldOut(() => net.labels(heldOut.Y, heldOut.X));
       owned.push(yh);
       held = { X: heldOut.X, y: yh };
     }
@@ -269,15 +317,20 @@ export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: Tr
       let fullGrads: Grads | undefined = grads;
       try {
         const row: EpochRow = { epoch, loss: J, gradNorm: weights.map((b) => moments(grads![b.grad].dataSync()).norm) };
-        if (held) row.heldOutLoss = pass(held.X, held.y, false, { loss: true, grads: false }).J;
+        if (held) row.heldOutLoss = asHeldOut(() => pass(held!.X, held!.y, false, { loss: true, grads: false }).J);
         const sizes = stepSizes();
         if (sizes) row.stepSize = sizes;
         history.epochs.push(row);
-        if (!Number.isFinite(J)) {
+        const bad = notFinite(row);
+        if (bad) {
           history.diverged = epoch;
+          history.notes.push(`diverged at epoch ${epoch}: ${bad}; training stopped there (the model keeps the parameters of epoch ${epoch}${bad.startsWith('a parameter') ? '' : ', no update made from them'})`);
           break;
         }
-        if (onEpoch && onEpoch(row, net) === false) break;
+        if (onEpoch && onEpoch(row, net) === false) {
+          history.notes.push(`stopped by onEpoch after epoch ${epoch}`);
+          break;
+        }
         if (epoch === epochs) break;
         if (full) {
           update(grads!);
