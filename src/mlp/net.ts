@@ -404,6 +404,18 @@ export class MlpCore implements Model<Cache> {
   }
 
   /**
+   * J of the batch `cache` came from, from its z^L (float32 on tf; no second pass): gs.train's loss.
+   *
+   * @internal
+   */
+  lossOfPass(cache: Cache, y: Tensor): number {
+    const J = tf.tidy(() => cost(this, cache.z[this.depth]!, y as Tensor2D));
+    const v = J.dataSync()[0];
+    J.dispose();
+    return v;
+  }
+
+  /**
    * J of this batch in float64 as a function of theta (the mirror of forward, with the cache's
    * dropout masks): the model contract's float64 loss. `signs` marks hidden z > 0 for kink tests.
    *

@@ -89,6 +89,13 @@ export interface Model<C extends ModelCache = ModelCache> {
    * @internal
    */
   exactPaths?(X: Tensor, Y: Tensor, options: PathOptions): NumericPaths<C> | undefined;
+  /**
+   * Optional: J of the batch a forward pass just ran, read off its cache with no second pass (the
+   * MLP offers it: float32 on tf, from its z^L). Without it gs.train takes J from `mirror64` in float64.
+   *
+   * @internal
+   */
+  lossOfPass?(cache: C, y: Tensor): number;
   /** Throws a GradscopeError naming a parameter that holds NaN or Infinity, or a disposed model. */
   assertUsable(): void;
   /** Frees the parameters' tf.Variables. */

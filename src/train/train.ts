@@ -22,17 +22,8 @@ import { OPTIMIZERS } from '../optimizers/registry';
 import { adagrad } from '../optimizers/adagrad';
 import { rmsprop } from '../optimizers/rmsprop';
 import { adam } from '../optimizers/adam';
-import { cost, Net, type Cache } from '../mlp/mlp';
 import { checkTime, JS_MADDS, tfSpeed } from '../core/tfWork';
 import { moments } from '../stats/moments';
-
-/** The MLP offers its loss from the pass's own z^L (no second pass; float32 on tf); other families use their float64 mirror. */
-function lossOfPass(net: Net, cache: Cache, y: Tensor): number {
-  const J = tf.tidy(() => cost(net, cache.z[net.depth]!, y as import('@tensorflow/tfjs').Tensor2D));
-  const v = J.dataSync()[0];
-  J.dispose();
-  return v;
-}
 
 /** The effective step sizes of one layer's parameters after an epoch (AdaGrad, RMSProp: lr / (sqrt(cache) + eps); Adam: lr / (sqrt(v-hat) + eps)). */
 export interface StepSizeRow {
@@ -80,7 +71,7 @@ export interface TrainHistory {
   label: string;
   /** The gradient of each gradNorm entry: 'dW1', ... (weight blocks, rank >= 2). */
   gradNames: string[];
-  /** The model's family: 'mlp', 'rnn', 'lstm'. */
+  /** The model's family, as registered: 'mlp', 'rnn', 'lstm', 'gru', ... */
   family: string;
   /** The clip threshold, when `clip` was given. */
   clip?: number;
@@ -164,7 +155,7 @@ function quantile(sorted: Float64Array, q: number): number {
 /**
  * Trains a model in place with its hand-written gradients and returns, per epoch, the loss, the
  * held-out loss, each weight block's gradient norm and (adaptive optimisers) the effective step
- * sizes. Epoch 0 is the initialisation. Works on any gs Model: gs.mlp, gs.rnn, gs.lstm.
+ * sizes. Epoch 0 is the initialisation. Works on any gs Model: gs.mlp, gs.rnn, gs.lstm, gs.gru.
  *
  * @example
  * ```ts
@@ -222,7 +213,7 @@ export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: Tr
   const updates = Math.ceil(m / batchSize);
   const madds = 3 * m * P * T * (batchSize === m ? 1 : 2) + mh * P * T; // forward + backward (2x) on the whole set, again in batches; held-out forward
   const calls = net.blocks.length * (6 * T + 4) * (1 + updates) + (batchSize === m ? 0 : 4 * updates); // per block and time step ~6 ops, ~4 optimiser ops per update
-  const mirror = net instanceof Net ? 0 : (m + mh) * P * T; // other families' loss: the float64 mirror in plain JS
+  const mirror = net.lossOfPass ? 0 : (m + mh) * P * T; // without lossOfPass, the loss is the float64 mirror in plain JS
   const speed = tfSpeed();
   const perEpoch = madds / speed.madds + calls * speed.call + mirror / JS_MADDS;
   checkTime('epochs', epochs, (epochs + 1) * perEpoch, `${epochs + 1} passes of ${madds.toExponential(1)} multiply-adds and ~${Math.round(calls)} tf kernel calls each${mirror ? ` plus a float64 loss of ${mirror.toExponential(1)} in plain JS` : ''}`);
@@ -244,7 +235,7 @@ export function train<M extends Model>(net: M, X: Tensor, Y: Tensor, options: Tr
   const pass = (Xs: Tensor, ys: Tensor, training: boolean, want: { loss: boolean; grads: boolean }): { J: number; grads?: Grads } => {
     const { output, cache } = net.forward(Xs, training ? forwardOptions : undefined) as { output: Tensor; cache: ModelCache };
     try {
-      const J = !want.loss ? NaN : net instanceof Net ? lossOfPass(net, cache as unknown as Cache, ys) : net.mirror64(Xs, ys, cache)(net.toVector()).J;
+      const J = !want.loss ? NaN : net.lossOfPass ? net.lossOfPass(cache, ys) : net.mirror64(Xs, ys, cache)(net.toVector()).J;
       return { J, grads: want.grads ? net.backward(cache, ys) : undefined };
     } finally {
       cache.dispose();
