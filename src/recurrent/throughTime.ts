@@ -46,6 +46,8 @@ export interface ThroughTimeRow extends StepNorm {
   model: string;
   /** The network's family. */
   family: string;
+  /** Set where a norm is NaN or Infinity: the float32 forward or backward pass overflowed there. */
+  note?: string;
 }
 
 /** Options of {@link gradientThroughTime}. */
@@ -57,6 +59,9 @@ export interface ThroughTimeOptions {
   /** lstm: initial cell [m, na] (zeros by default). */
   c0?: Tensor;
 }
+
+/** The note of a row whose norm is NaN or Infinity. */
+export const NOT_FINITE = 'not finite: the float32 forward or backward pass overflowed (NaN or Infinity); smaller weights, scale or T';
 
 /** ||t||_F as a number. */
 export const frobenius = (t: Tensor): number => Math.sqrt(t.square().sum().dataSync()[0]);
@@ -98,6 +103,9 @@ export function gradientThroughTime(net: ThroughTimeModel, X: Tensor, Y: Tensor,
   const state: { a0?: Tensor; c0?: Tensor } = {};
   if (options.a0 !== undefined) state.a0 = options.a0;
   if (options.c0 !== undefined) state.c0 = options.c0;
-  const rows = net.normsThroughTime(X, Y, state).map((r): ThroughTimeRow => ({ model, family: net.family, ...r }));
+  const rows = net.normsThroughTime(X, Y, state).map((r): ThroughTimeRow => {
+    const bad = !Number.isFinite(r.gradNorm) || (r.cellGradNorm !== undefined && !Number.isFinite(r.cellGradNorm));
+    return { model, family: net.family, ...r, ...(bad ? { note: NOT_FINITE } : {}) };
+  });
   return displayable(rows.sort((p, q) => p.t - q.t));
 }
