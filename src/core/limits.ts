@@ -62,7 +62,7 @@ export function checkMemory(argument: string, value: unknown, bytes: number, wha
 export function checkWork(argument: string, value: unknown, ops: number, what: string, hint = ''): void {
   const budget = workBudget();
   if (!(ops <= budget)) {
-    throw new GradscopeError(argument, `invalid ${argument}: ${JSON.stringify(value)} would take about ${ops.toExponential(1)} multiply-adds (${what}; ${duration(ops / MADDS_PER_SECOND)} at ~${MADDS_PER_SECOND.toExponential(0)} a second), more than the ${budget.toExponential(0)} gradscope allows (set GRADSCOPE_MAX_WORK to change it${hint ? `; ${hint}` : ''})`);
+    throw new GradscopeError(argument, `invalid ${argument}: ${JSON.stringify(value)} would take about ${ops.toExponential(1)} multiply-adds (${what}; ~${duration(ops / MADDS_PER_SECOND)} at ~${MADDS_PER_SECOND.toExponential(0)} a second), more than the ${budget.toExponential(0)} gradscope allows (set GRADSCOPE_MAX_WORK to change it${hint ? `; ${hint}` : ''})`);
   }
 }
 
@@ -76,10 +76,10 @@ export function checkSeconds(argument: string, value: unknown, seconds: number, 
 
 /** 40 s, 12 min, 3.5 h, 2.1 days. */
 export function duration(seconds: number): string {
-  if (seconds < 90) return `~${Math.max(1, Math.round(seconds))} s`;
-  if (seconds < 5400) return `~${Math.round(seconds / 60)} min`;
-  if (seconds < 172800) return `~${(seconds / 3600).toPrecision(2)} h`;
-  return `~${(seconds / 86400).toPrecision(2)} days`;
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${(seconds / 3600).toPrecision(2)} h`;
+  return `${(seconds / 86400).toPrecision(2)} days`;
 }
 
 function fmtGB(bytes: number): string {

@@ -36,7 +36,7 @@ import {
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, stepGrads, steps,
   sum, targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from '../recurrent/sequence';
-import { frobenius, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
+import { frobenius, overflowAt, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
 
 registerFamily({ name: 'gru', factory: 'gs.gru', order: 4, recurrent: true });
 
@@ -394,7 +394,7 @@ export class Gru extends SequenceNet<{
     const { output, cache } = this.forward(X, { a0: state.a0 });
     try {
       tf.dispose(this.backward(cache, Y, (step, da) => {
-        rows.push({ t: step.t, gradNorm: frobenius(da) });
+        rows.push({ t: step.t, gradNorm: frobenius(da), ...overflowAt(step.a) });
         return gruStepBackward(step, da);
       }));
     } finally {

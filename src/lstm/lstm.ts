@@ -35,12 +35,12 @@ import type { Grads, Loss64, Model } from '../nn/model';
 import { rng } from '../core/random';
 import { dot } from '../core/math64';
 import {
-  SequenceNet, cacheDims, checkNetSize, float32Weights, initOption, FLOAT32_MAX, initSuffix, stepGrads, sum, checkX, costTensor, initialState, makeParams,
+  SequenceNet, cacheDims, checkNetSize, float32Weights, float32Number, initOption, initSuffix, stepGrads, sum, checkX, costTensor, initialState, makeParams,
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,
   targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from '../recurrent/sequence';
 import { registerFamily } from '../nn/registry';
-import { frobenius, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
+import { frobenius, overflowAt, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
 
 registerFamily({ name: 'lstm', factory: 'gs.lstm', order: 3, recurrent: true });
 
@@ -394,7 +394,7 @@ export class Lstm extends SequenceNet<{
     try {
       tf.dispose(this.backward(cache, Y, (step, da, dc) => {
         const dcTotal = dc.add(da.mul(step.Go).mul(tf.scalar(1).sub(tf.tanh(step.c).square()))); // dJ/dc^(t)
-        rows.push({ t: step.t, gradNorm: frobenius(da), cellGradNorm: frobenius(dcTotal) });
+        rows.push({ t: step.t, gradNorm: frobenius(da), cellGradNorm: frobenius(dcTotal), ...overflowAt(step.a) });
         return lstmStepBackward(step, da, dc);
       }));
     } finally {
@@ -445,7 +445,7 @@ export function lstm(options: LstmOptions): Lstm {
     outputs: outputsOption(outputs),
     init: initOption(options.init, 'xavier'),
     seed: number('seed', seed, { integer: true }),
-    forgetBias: number('forgetBias', forgetBias, { min: -FLOAT32_MAX, max: FLOAT32_MAX }),
+    forgetBias: float32Number('forgetBias', forgetBias),
     variant: oneOf('variant', variant, LSTM_VARIANTS),
   };
   if (spec.output === 'softmax' && spec.ny < 2) throw invalid('ny', spec.ny, `at least 2 outputs for a softmax output (one of ${OUTPUTS.join(', ')})`);

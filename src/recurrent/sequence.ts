@@ -90,6 +90,13 @@ export function checkNetSize(family: string, shape: Pick<SequenceShape, 'nx' | '
   checkInitWork(init, na + nx, na, gates);
 }
 
+/** A finite number float32 can hold (|x| <= 3.4e38), else a GradscopeError naming `argument`. */
+export function float32Number(argument: string, value: unknown): number {
+  const x = number(argument, value);
+  if (Math.abs(x) > FLOAT32_MAX) throw new GradscopeError(argument, `invalid ${argument}: ${show(x)} is beyond float32's range (expected |${argument}| <= 3.4e38: the parameters are float32)`);
+  return x;
+}
+
 /** Throws naming `argument` when a drawn weight (times a scale) is beyond float32's range. */
 export function float32Weights(argument: string, value: unknown, W: Float64Array, name: string): Float64Array {
   const bad = W.findIndex((w) => !(Math.abs(w) <= FLOAT32_MAX));
@@ -141,7 +148,7 @@ export function makeParams(defs: ParamDef[]): { params: Record<string, Variable>
  * Throws unless X is a finite 3-D tensor [m, T, nx] with m, T >= 1; returns m and T.
  * The message names what was wrong: the rank (a 2-D X is one step of an MLP, not a sequence) or the width.
  */
-export function checkX(X: unknown, nx: number): { m: number; T: number } {
+export function checkX(X: unknown, nx: number, beforeScan?: (X: Tensor) => void): { m: number; T: number } {
   const expected = `a 3-D tensor [m, T, ${nx}]: m sequences of T steps of ${nx} inputs`;
   if (!(X instanceof tf.Tensor)) throw invalid('X', X, expected);
   if (X.isDisposed) throw new GradscopeError('X', 'invalid X: a disposed tensor (expected a live tensor)');
@@ -153,6 +160,7 @@ export function checkX(X: unknown, nx: number): { m: number; T: number } {
   const [m, T, n] = X.shape;
   if (n !== nx) throw new GradscopeError('X', `invalid X: shape [${X.shape.join(', ')}], ${n} inputs per step (expected [m, T, ${nx}]: the net has nx = ${nx})`);
   if (m === 0 || T === 0) throw new GradscopeError('X', `invalid X: shape [${X.shape.join(', ')}] (expected at least one sequence and one step)`);
+  beforeScan?.(X); // a size check before reading every entry
   const data = X.dataSync();
   const bad = firstNonFinite(data);
   if (bad >= 0) {
@@ -381,10 +389,8 @@ export abstract class SequenceNet<O extends { a0?: Tensor } = { a0?: Tensor }> {
    */
   protected begin(X: unknown, cost: { ops: number; gates: number; kept: number }): { m: number; T: number } {
     this.live();
-    const dims = checkX(X, this.spec.nx);
     const { nx, na, ny } = this.spec;
-    checkSequenceWork(this.family, X as Tensor, cost.ops, cost.gates * (na + nx) * na + na * ny, cost.kept, na);
-    return dims;
+    return checkX(X, nx, (x) => checkSequenceWork(this.family, x, cost.ops, cost.gates * (na + nx) * na + na * ny, cost.kept, na));
   }
 
   /** Frees the parameters. */

@@ -25,7 +25,7 @@ import {
   targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from '../recurrent/sequence';
 import { registerFamily } from '../nn/registry';
-import { frobenius, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
+import { frobenius, overflowAt, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
 
 registerFamily({ name: 'rnn', factory: 'gs.rnn', order: 2, recurrent: true });
 
@@ -340,7 +340,7 @@ export class Rnn extends SequenceNet<{
     const { output, cache } = this.forward(X, { a0: state.a0 });
     try {
       tf.dispose(this.backward(cache, Y, (step, da) => {
-        rows.push({ t: step.t, gradNorm: frobenius(da) });
+        rows.push({ t: step.t, gradNorm: frobenius(da), ...overflowAt(step.a) });
         return rnnStepBackward(step, da);
       }));
     } finally {
