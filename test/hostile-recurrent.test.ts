@@ -129,7 +129,7 @@ describe("a step the user supplies is checked on what it returns (src/recurrent/
       assert.throws(bad('step' as never), named('step', /invalid step: "step" \(expected a function/));
       assert.throws(bad(async (...a: unknown[]) => step(...a)), named('step', /at t = 5 the step returned a Promise; steps must be synchronous/));
       assert.throws(bad(() => ({})), named('step', new RegExp(`at t = 5 its \\w+ is undefined \\(and .*${W[f]}.* not tensors either\\)|at t = 5 its ${W[f]} is undefined \\(and .*daPrev`)));
-      assert.throws(bad((...a: unknown[]) => { const g = step(...a); return { ...g, [W[f]]: g[W[f]].transpose() }; }), named('step', new RegExp(`its ${W[f]} is shape \\[4, 7\\] \\(expected a tensor of shape \\[7, 4\\]: it is transposed`)));
+      assert.throws(bad((...a: unknown[]) => { const g = step(...a); return { ...g, [W[f]]: g[W[f]].transpose() }; }), named('step', new RegExp(`its ${W[f]} is shape \\[4, 7\\] \\(expected a tensor of shape \\[7, 4\\]\\); it is transposed`)));
       assert.throws(bad((...a: unknown[]) => { const g = step(...a); return { ...g, daPrev: g.daPrev.sum(0, true) }; }), named('step', /its daPrev is shape \[1, 4\] \(expected a tensor of shape \[2, 4\].*nothing is broadcast/));
       assert.throws(bad((...a: unknown[]) => { const g = step(...a); return { ...g, daPrev: g.daPrev.arraySync() }; }), named('step', /its daPrev is an array, not a tensor/));
       assert.throws(bad((...a: unknown[]) => { const g = step(...a); return { ...g, daPrev: g.daPrev.mul(NaN) }; }), named('step', /at t = 5 its daPrev holds NaN at entry 0 \(expected finite values/));

@@ -143,9 +143,9 @@ export const OVERFLOW = 'the float32 forward pass overflows (tf autograd holds N
 
 /**
  * Where tf autograd itself holds NaN or Infinity, the float32 pass overflowed: a 'wrong' block whose
- * checked gradient is not finite, or matches autograd's (to the float32 worry band) while the float64
- * numbers, beyond float32's range, do not, is 'inconclusive' with the reason: a correct backward
- * overflows the same way. A block that differs from autograd stays wrong; where autograd is finite
+ * checked gradient is not finite where autograd's is not either, or matches autograd's (to the float32
+ * worry band) while the float64 numbers, beyond float32's range, do not, is 'inconclusive' with the
+ * reason: a correct backward overflows the same way. A block that differs from autograd stays wrong; where autograd is finite
  * everywhere nothing changes.
  */
 function overflowed<B extends Omit<Checked, 'notes' | 'time' | 'alt'>>(body: B, hand: Float64Array, auto: Float64Array, model: Model<any>): B { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -154,7 +154,9 @@ function overflowed<B extends Omit<Checked, 'notes' | 'time' | 'alt'>>(body: B, 
     const blk = model.blocks.find((x) => x.grad === b.name || x.name === b.name);
     if (!blk || b.verdict !== 'wrong') return b;
     const h = hand.subarray(blk.offset, blk.offset + blk.size), a = auto.subarray(blk.offset, blk.offset + blk.size);
-    if (finite(h) && !(finite(a) && relativeError(h, a) <= BANDS.float32.worry)) return b; // it differs from autograd: a bug
+    const sameOverflow = !finite(h) && !finite(a); // both not finite: the pass overflowed for both
+    const sameNumbers = finite(h) && finite(a) && relativeError(h, a) <= BANDS.float32.worry; // autograd's numbers, not the float64 ones
+    if (!sameOverflow && !sameNumbers) return b; // it differs from autograd: a bug
     return { ...b, verdict: 'inconclusive' as const, reason: OVERFLOW };
   });
   return { ...body, blocks, verdict: worstVerdict(blocks.map((b) => b.verdict)) };

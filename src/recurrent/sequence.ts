@@ -474,7 +474,7 @@ export function stepGrads<G>(out: unknown, t: number, shapes: Record<string, num
     if (v.isDisposed) throw new GradscopeError('step', `invalid step: at t = ${t} its ${k} is a disposed tensor (expected a live tensor [${shapes[k].join(', ')}]; do not dispose what the step returns)`);
     if (!tf.util.arraysEqual(v.shape, shapes[k])) {
       const transposed = v.rank === 2 && shapes[k].length === 2 && v.shape[0] === shapes[k][1] && v.shape[1] === shapes[k][0];
-      throw new GradscopeError('step', `invalid step: at t = ${t} its ${k} is shape [${v.shape.join(', ')}] (expected a tensor of shape [${shapes[k].join(', ')}]${transposed ? ': it is transposed' : ''}; nothing is broadcast)`);
+      throw new GradscopeError('step', `invalid step: at t = ${t} its ${k} is shape [${v.shape.join(', ')}] (expected a tensor of shape [${shapes[k].join(', ')}])${transposed ? '; it is transposed' : ''}; nothing is broadcast`);
     }
     if (reference) {
       if (v.dtype !== 'float32') throw new GradscopeError('step', `invalid step: at t = ${t} its ${k} is a ${v.dtype} tensor (expected float32)`);
