@@ -1,7 +1,8 @@
 /**
  * Mode 'directional', per block: a few random unit directions per block, v . grad against the
  * difference along v, the coordinates next to a kink left out (compared with autograd instead); a
- * failing block is confirmed entry by entry before it is called wrong (PyTorch's fast-mode lesson).
+ * failing block is confirmed entry by entry before it is called wrong (PyTorch's fast-mode lesson);
+ * in float32, once a block is wrong, the blocks that passed are confirmed too, so every faulty one is named.
  */
 import { ticker } from '../core/progress';
 import { rng, unitVector } from '../core/random';
