@@ -303,7 +303,12 @@ export abstract class SequenceNet<O extends { a0?: Tensor } = { a0?: Tensor }> {
    * The checks every forward pass starts with: the net is alive, X is [m, T, nx], and the pass would
    * not run for hours (`cost`: tf ops, [na + nx, na] matrix products and cached tensors per step).
    */
-  protected begin(X: unknown, cost: { ops: number; gates: number; kept: number }): { m: number; T: number } {
+  protected begin(X: unknown, cost: { ops: number; gates: number; kept: number }): {
+    /** Batch size m. */
+    m: number;
+    /** Number of steps T. */
+    T: number;
+  } {
     this.live();
     const { nx, na, ny } = this.spec;
     return checkX(X, nx, (x) => checkSequenceWork(this.family, x, cost.ops, cost.gates * (na + nx) * na + na * ny, cost.kept, na));
