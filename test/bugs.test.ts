@@ -113,3 +113,39 @@ describe('hard cases (test/bugs.ts HARD_CASES)', () => {
     });
   }
 });
+
+describe('float32 directional names every faulty block when the verdict is wrong (issue 22)', () => {
+  // tanh' computed as 1 - z^2 instead of 1 - a^2: every block below the output is off, by different amounts
+  const tanhFromZ: gs.BackwardFn = (net, cache, Y) => tf.tidy(() => {
+    const L = net.spec.sizes.length - 1, m = Y.shape[0];
+    const g: gs.Grads = {};
+    let delta = cache.a[L].sub(Y);
+    for (let l = L; l >= 1; l--) {
+      g[`dW${l}`] = cache.a[l - 1].transpose().matMul(delta).div(m);
+      g[`db${l}`] = delta.mean(0);
+      if (l > 1) delta = delta.matMul(net.params[`W${l}`].transpose()).mul(tf.scalar(1).sub(cache.z[l - 1]!.square()));
+    }
+    return g;
+  }) as gs.Grads;
+  // the cases where a faulty block (float64 full error >= 5e-2) passed its direction in float32 and went unnamed
+  for (const [m, seed] of [[3, 2], [5, 2], [5, 3], [9, 3]]) {
+    it(`[3, 5, 5, 5, 2] tanh softmax, m ${m}, seed ${seed}`, () => {
+      const sizes = [3, 5, 5, 5, 2];
+      const net = gs.mlp({ sizes, hidden: 'tanh', output: 'softmax', seed });
+      const X = tf.randomNormal([m, 3], 0, 1, 'float32', seed) as gs.tf.Tensor2D;
+      const Y = tf.tidy(() => tf.oneHot(tf.tensor1d([...Array(m)].map((_, i) => i % 2), 'int32'), 2).toFloat());
+      const before = tf.memory().numTensors;
+      const full = gs.gradCheck(net, X, Y, { backward: tanhFromZ, progress: false });
+      const faulty = full.blocks.filter((b) => b.relativeError >= 5e-2).map((b) => b.name);
+      const dir = gs.gradCheck(net, X, Y, { backward: tanhFromZ, precision: 'float32', mode: 'directional', progress: false });
+      assert.equal(dir.verdict, 'wrong');
+      for (const name of faulty) {
+        const b = dir.blocks.find((x) => x.name === name)!;
+        assert.ok(b.verdict === 'wrong' || b.verdict === 'worry', `${name} (float64 error ${full.blocks.find((x) => x.name === name)!.relativeError.toExponential(1)}) is ${b.verdict}\n${dir}`);
+      }
+      for (const b of dir.blocks) if (!faulty.includes(b.name) && full.blocks.find((x) => x.name === b.name)!.relativeError < 1e-3) assert.ok(b.verdict === 'great' || b.verdict === 'ok', `${b.name} is ${b.verdict}\n${dir}`);
+      assert.equal(tf.memory().numTensors, before);
+      net.dispose(); tf.dispose([X, Y]);
+    });
+  }
+});

@@ -43,7 +43,13 @@ describe('hostile input gets a GradscopeError naming the argument', () => {
     assert.throws(() => gs.mlp({ sizes: [1e6, 1e6] }), named('sizes', /would need about 1\.60e\+4 GB|would need about 16000 GB/));
     assert.throws(() => gs.mlp({ sizes: [3e4, 3e4] }), named('sizes', /would need about 14\.4 GB.*GRADSCOPE_MAX_MEMORY/));
     assert.throws(() => gs.depthSweep({ width: 1e5, depth: 2 }), named('width', /would need about/));
-    assert.throws(() => gs.deepLinear({ depth: 100000, dim: 512 }), named('depth', /multiply-adds.*GRADSCOPE_MAX_WORK/));
+    // the largest deepLinear (7.9e10 multiply-adds) fits the default budget of 1e11: a smaller GRADSCOPE_MAX_WORK refuses it
+    process.env.GRADSCOPE_MAX_WORK = '1e10';
+    try {
+      assert.throws(() => gs.deepLinear({ depth: 100000, dim: 512 }), named('depth', /multiply-adds.*GRADSCOPE_MAX_WORK/));
+    } finally {
+      delete process.env.GRADSCOPE_MAX_WORK;
+    }
     assert.ok(performance.now() - t0 < 2000, 'refused before any work');
     assert.throws(() => gs.gradCheck(gs.mlp({ sizes: [2, 2] }), tf.zeros([1, 2]) as Tensor2D, tf.zeros([1, 2]), { mode: 'directional', directions: 1e5 }), named('directions', /100000/));
   });

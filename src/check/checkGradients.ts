@@ -62,6 +62,7 @@ export function checkGradients(f: TensorFn, xs: Tensor[], options: CheckGradient
   const started = performance.now();
   if (typeof f !== 'function') throw invalid('f', f, 'a function of tensors returning a scalar tensor');
   if (!Array.isArray(xs) || xs.length === 0) throw invalid('xs', xs, 'a non-empty array of tf.Tensors');
+  if (f.length > xs.length) throw new GradscopeError('f', `invalid f: it takes ${f.length} inputs but xs holds ${xs.length} (expected one tensor in xs for each input of f)`);
   knownKeys('options', options, ['eps', 'rtol', 'atol', 'maxEntries', 'seed', 'onProgress']);
   const { eps: eps0 = 1e-3, rtol = 1e-2, atol = 1e-3, maxEntries = 2000, seed = 0, onProgress } = options ?? {};
   number('eps', eps0, { min: 0, max: 1, openMin: true });

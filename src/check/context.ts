@@ -142,6 +142,7 @@ export function gradients(net: Model<any>, cache: ModelCache, Y: Tensor2D, autoG
         bad.set(blk.grad, `${blk.grad} is missing from what backward returned (expected a tensor of shape [${blk.shape}])`);
         continue;
       }
+      if (g.isDisposed) throw new GradscopeError('backward', `invalid backward: its ${blk.grad} is a disposed tensor of shape [${g.shape}] (expected a live tensor: the backward given to gradCheck must not dispose what it returns)`);
       if (!tf.util.arraysEqual(g.shape, blk.shape)) {
         bad.set(blk.grad, `${blk.grad} has shape [${g.shape}] (expected [${blk.shape}], the shape of ${blk.name})`);
         continue;

@@ -15,12 +15,14 @@ import { familyList } from '../nn/registry';
 import { ATOL_FACTOR } from '../nn/numeric';
 import { progress as showProgress, DEFAULT_DELAY } from '../display/progress';
 import { FLOAT32_EPS, MIN_EPS } from './eps';
-import { formatReport, type CheckReport } from './report';
+import { BANDS, formatReport, relativeError, worstVerdict, type CheckReport } from './report';
+import { finite } from './judge';
 import { gradients, timed, type Checked, type Context, type GradCheckOptions, type Settings } from './context';
 import { loopPaths } from './loop64';
 import { entryCheck, sparseIndices } from './entries';
 import { directionalCheck } from './directional';
 import { jointCheck } from './joint';
+import { checkWork } from '../core/limits';
 
 export { ATOL_FACTOR, MIN_EPS };
 export type { BackwardFn, CacheOf, CheckMode, GradCheckOptions } from './context';
@@ -115,6 +117,7 @@ export function gradCheck(net: Model<any>, X: Tensor, Y: Tensor, options: GradCh
   const indicator = progress === true && onProgress === undefined ? showProgress('gradCheck', { delay: DEFAULT_DELAY }) : undefined;
   const report = progress === false ? undefined : typeof progress === 'function' ? progress : onProgress ?? indicator;
 
+  checkLoopWork(net, X, mode, samples, directions);
   const settings = { eps, precision, mode, samples, directions, seed, backward, report };
   try {
     const body = run(net, X, Y, settings);
@@ -135,6 +138,51 @@ export function gradCheck(net: Model<any>, X: Tensor, Y: Tensor, options: GradCh
   }
 }
 
+/** Why a block whose float32 gradients hold NaN or Infinity is inconclusive. */
+export const OVERFLOW = 'the float32 forward pass overflows (tf autograd holds NaN or Infinity too): no float32 gradient can be checked here; smaller weights, inputs or T';
+
+/**
+ * Where tf autograd itself holds NaN or Infinity, the float32 pass overflowed: a 'wrong' block whose
+ * checked gradient is not finite where autograd's is not either, or matches autograd's (to the float32
+ * worry band) while the float64 numbers, beyond float32's range, do not, is 'inconclusive' with the
+ * reason: a correct backward overflows the same way. A block that differs from autograd stays wrong; where autograd is finite
+ * everywhere nothing changes.
+ */
+function overflowed<B extends Omit<Checked, 'notes' | 'time' | 'alt'>>(body: B, hand: Float64Array, auto: Float64Array, model: Model<any>): B { // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (finite(auto)) return body;
+  const blocks = body.blocks.map((b) => {
+    const blk = model.blocks.find((x) => x.grad === b.name || x.name === b.name);
+    if (!blk || b.verdict !== 'wrong') return b;
+    const h = hand.subarray(blk.offset, blk.offset + blk.size), a = auto.subarray(blk.offset, blk.offset + blk.size);
+    const sameOverflow = !finite(h) && !finite(a); // both not finite: the pass overflowed for both
+    const sameNumbers = finite(h) && finite(a) && relativeError(h, a) <= BANDS.float32.worry; // autograd's numbers, not the float64 ones
+    if (!sameOverflow && !sameNumbers) return b; // it differs from autograd: a bug
+    return { ...b, verdict: 'inconclusive' as const, reason: OVERFLOW };
+  });
+  return { ...body, blocks, verdict: worstVerdict(blocks.map((b) => b.verdict)) };
+}
+
+/**
+ * Refuses, up front, a check of a model without exact paths (two whole evaluations of its loss per
+ * entry or direction, loop64.ts), or of a sequence model (its exact paths carry each perturbation
+ * through every step, 2-5x faster than the loop: the count stays conservative), whose multiply-adds exceed the work
+ * budget: each evaluation is about (rows of X, m T for a sequence) x (parameters) multiply-adds,
+ * counted 3 times over: the mirrors' steps (allocation, tanh and sigmoid, the transposes) ran at
+ * 1.5e8-4.7e8 multiply-adds a second against the dot products' 7e8 (rnn, lstm, gru; nx 8, na 32, m 16, T 20).
+ */
+function checkLoopWork(model: Model<any>, X: unknown, mode: string, samples: number, directions: number): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (!(X instanceof tf.Tensor) || X.rank < 2) return;
+  // exact paths over a sequence (delta64) still carry each perturbation through every step: the same count, 2-5x faster
+  if (typeof model.exactPaths === 'function' && X.rank < 3) return;
+  const rows = X.size / X.shape[X.rank - 1];
+  const n = model.size, blocks = model.blocks.length;
+  const evaluations = 2 * (mode === 'full' ? n : mode === 'sparse' ? Math.min(n, samples * blocks) : Math.min(n, (directions + samples) * blocks));
+  const argument = mode === 'full' ? 'mode' : mode === 'sparse' ? 'samples' : 'directions';
+  const value = mode === 'full' ? mode : mode === 'sparse' ? samples : directions;
+  checkWork(argument, value, 3 * evaluations * rows * n, `${evaluations} evaluations of the ${model.family}'s float64 loss, each about 3 x ${rows} rows (m T) x ${n} parameters`,
+    mode === 'full' ? "mode 'sparse' or 'directional' evaluates far fewer entries" : 'fewer samples or directions');
+}
+
 /**
  * One check: the family's exact paths (or the generic loop), the checked and autograd gradients,
  * then the mode. Directional float64 tries the joint direction first (no autograd) when the paths
@@ -148,28 +196,33 @@ function run(model: Model<any>, X: Tensor, Y: Tensor, s: Settings): Checked { //
   const paths = model.exactPaths?.(X, Y, options) ?? loopPaths(model, X, Y, options);
   try {
     const analytic = gradients(model, paths.cache, paths.y as Tensor2D, paths.grads, backward);
-    const alt = paths.rightSided();
-    const time = { analytic: (performance.now() - analyticStart) / 1000, numeric: 0 };
-    timed(time, () => paths.start(notes));
-    const joint = mode === 'directional' && !!paths.joint && !alt;
-    const ctx: Context = { model, paths, theta: paths.theta, mag: joint ? new Float64Array(0) : paths.magnitudes(), alt, slots: paths.slots, eps, precision, samples, seed, notes, analytic, report, time };
-    notes.push(`${paths.method}, eps ${eps}${precision === 'float64' ? '; the checked gradient and autograd are float32 (tf)' : ''}`);
-    let spent = 0;
-    if (joint) {
-      const first = jointCheck(ctx, directions);
-      if (typeof first !== 'number') return { ...first, notes, time, alt };
-      spent = first;
-      ctx.mag = paths.magnitudes(); // the per-entry round-off bound, for per-block directions and entries
-    }
-    if (!paths.grads) { // the joint direction did not settle it (or could not run): autograd for the per-block check
+    let autoDone = !!paths.grads;
+    const runAutograd = (): void => {
       const t0 = performance.now();
       const grads = paths.autograd();
       analytic.auto = model.gradsToVector(grads);
       tf.dispose(Object.values(grads));
       time.analytic += (performance.now() - t0) / 1000;
+      autoDone = true;
+    };
+    const alt = paths.rightSided();
+    const time = { analytic: (performance.now() - analyticStart) / 1000, numeric: 0 };
+    if (!finite(analytic.hand) && !autoDone) runAutograd(); // NaN or Infinity in the checked gradient: did the float32 pass overflow?
+    timed(time, () => paths.start(notes));
+    const joint = mode === 'directional' && !!paths.joint && !alt;
+    const ctx: Context = { model, paths, theta: paths.theta, mag: joint ? new Float64Array(0) : paths.magnitudes(), alt, slots: paths.slots, eps, precision, samples, seed, notes, analytic, report, time };
+    notes.push(`${paths.method}, eps ${eps}${precision === 'float64' ? '; the checked gradient and autograd are float32 (tf)' : ''}`);
+    let spent = 0;
+    if (joint && autoDone) ctx.mag = paths.magnitudes();
+    if (joint && !autoDone) {
+      const first = jointCheck(ctx, directions);
+      if (typeof first !== 'number') return { ...first, notes, time, alt };
+      spent = first;
+      ctx.mag = paths.magnitudes(); // the per-entry round-off bound, for per-block directions and entries
     }
+    if (!autoDone) runAutograd(); // the joint direction did not settle it (or could not run): autograd for the per-block check
     const body = mode === 'directional' ? directionalCheck(ctx, directions, spent) : entryCheck(ctx, mode === 'full' ? undefined : sparseIndices(ctx.slots, samples, seed), mode);
-    return { ...body, notes, time, alt };
+    return { ...overflowed(body, analytic.hand, analytic.auto, model), notes, time, alt };
   } finally {
     paths.dispose();
   }

@@ -10,7 +10,7 @@ import { tf } from './backend';
  * argument, what it got and what was expected, e.g.
  * `invalid hidden: "sigmod" (expected one of sigmoid, tanh, relu, leakyRelu, linear)`. A request too
  * large to fit is refused the same way, with what it would need: memory against half this
- * machine's (`GRADSCOPE_MAX_MEMORY=<bytes>` changes it), plain-JS work against 2e10 multiply-adds
+ * machine's (`GRADSCOPE_MAX_MEMORY=<bytes>` changes it), plain-JS work against 1e11 float64 multiply-adds (about 2.5 minutes)
  * (`GRADSCOPE_MAX_WORK`), e.g. `invalid sizes: [30000,30000] would need about 14.4 GB ...`.
  * A backward that throws or is `async` gets one too, naming the backward and tf's message.
  *

@@ -1,8 +1,10 @@
 /**
  * Size checks made before any work starts, so a request that cannot fit fails at once with what it
  * would need instead of running away. The memory budget is half of this machine's memory, or
- * GRADSCOPE_MAX_MEMORY (bytes, e.g. `8e9`) when set; the work budget is a count of multiply-adds
- * (about 1e8 per second in plain JS), GRADSCOPE_MAX_WORK when set.
+ * GRADSCOPE_MAX_MEMORY (bytes, e.g. `8e9`) when set; the work budget is a count of float64
+ * multiply-adds in plain JS, 1e11 (about two and a half minutes at MADDS_PER_SECOND), or
+ * GRADSCOPE_MAX_WORK when set. tf work (a recurrent forward pass over many steps) is timed by its
+ * own estimate against GRADSCOPE_MAX_SECONDS (an hour by default): only what would run for hours is refused.
  */
 import { totalmem } from 'os';
 import { GradscopeError } from './errors';
@@ -15,10 +17,22 @@ export function memoryBudget(): number {
   return Number.isFinite(env) && env > 0 ? env : totalmem() / 2;
 }
 
-/** Multiply-adds gradscope lets one plain-JS call do: GRADSCOPE_MAX_WORK, else 2e10 (a few minutes). */
+/**
+ * Plain-JS float64 multiply-adds a second, measured (BENCHMARKS.md, "Work budget"): 6.5e8-9.3e8 for
+ * the dot products every mirror runs, on a 2-core x86-64 VM with Node 20; the lower end is used.
+ */
+export const MADDS_PER_SECOND = 7e8;
+
+/** Multiply-adds gradscope lets one plain-JS call do: GRADSCOPE_MAX_WORK, else 1e11 (about 2.5 minutes). */
 export function workBudget(): number {
   const env = Number(process.env.GRADSCOPE_MAX_WORK);
-  return Number.isFinite(env) && env > 0 ? env : 2e10;
+  return Number.isFinite(env) && env > 0 ? env : 1e11;
+}
+
+/** Seconds of tf work gradscope lets one call do: GRADSCOPE_MAX_SECONDS, else 3600 (refuse only what would run for hours). */
+export function secondsBudget(): number {
+  const env = Number(process.env.GRADSCOPE_MAX_SECONDS);
+  return Number.isFinite(env) && env > 0 ? env : 3600;
 }
 
 /**
@@ -36,12 +50,36 @@ export function checkMemory(argument: string, value: unknown, bytes: number, wha
   }
 }
 
-/** Throws a GradscopeError naming `argument` when `ops` multiply-adds exceed the work budget. */
-export function checkWork(argument: string, value: unknown, ops: number, what: string): void {
+/**
+ * Throws a GradscopeError naming `argument` when `ops` multiply-adds exceed the work budget; the
+ * message gives the estimate in multiply-adds and in time at MADDS_PER_SECOND.
+ *
+ * @example
+ * ```ts
+ * checkWork('init', 'orthogonal', 2.6e11, 'Gram-Schmidt of a [4003, 4000] matrix'); // invalid init: "orthogonal" would take about 2.6e+11 multiply-adds (...; ~6 min), more than ...
+ * ```
+ */
+export function checkWork(argument: string, value: unknown, ops: number, what: string, hint = ''): void {
   const budget = workBudget();
   if (!(ops <= budget)) {
-    throw new GradscopeError(argument, `invalid ${argument}: ${JSON.stringify(value)} would take about ${ops.toExponential(1)} multiply-adds (${what}; ~${Math.round(ops / 1e8)} s), more than the ${budget.toExponential(0)} gradscope allows (set GRADSCOPE_MAX_WORK to change it)`);
+    throw new GradscopeError(argument, `invalid ${argument}: ${JSON.stringify(value)} would take about ${ops.toExponential(1)} multiply-adds (${what}; ~${duration(ops / MADDS_PER_SECOND)} at ~${MADDS_PER_SECOND.toExponential(0)} a second), more than the ${budget.toExponential(0)} gradscope allows (set GRADSCOPE_MAX_WORK to change it${hint ? `; ${hint}` : ''})`);
   }
+}
+
+/** Throws a GradscopeError naming `argument` when tf work estimated at `seconds` exceeds the seconds budget. */
+export function checkSeconds(argument: string, value: unknown, seconds: number, what: string): void {
+  const budget = secondsBudget();
+  if (!(seconds <= budget)) {
+    throw new GradscopeError(argument, `invalid ${argument}: ${JSON.stringify(value)} would take about ${duration(seconds)} of tf work (${what}), more than the ${duration(budget)} gradscope allows (set GRADSCOPE_MAX_SECONDS to change it)`);
+  }
+}
+
+/** 40 s, 12 min, 1 h, 3.5 h, 2.1 days. */
+export function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${(seconds / 3600).toPrecision(2)} h`;
+  return `${(seconds / 86400).toPrecision(2)} days`;
 }
 
 function fmtGB(bytes: number): string {

@@ -2,12 +2,12 @@
  * The rule for tf work (gs.train and other long loops over tf calls). A flat multiply-add budget
  * would refuse ordinary training (one epoch of [784, 128, 10] on 60,000 examples is 1.8e10), so tf
  * work is estimated in seconds from this machine's measured tf speed, on the backend in use, and
- * refused past a time budget: GRADSCOPE_MAX_SECONDS, else 3600 s (one hour).
+ * refused past core/limits.ts's time budget (GRADSCOPE_MAX_SECONDS, else 3600 s: one hour).
  *   seconds ~= multiply-adds / (measured multiply-adds per second) + kernel calls x (measured seconds per call)
  * The speed is measured once per backend (a 128 x 128 matmul and 200 small adds, ~10-50 ms).
  */
 import { tf } from './backend';
-import { GradscopeError } from './errors';
+import { checkSeconds, MADDS_PER_SECOND, secondsBudget } from './limits';
 
 /** This machine's measured tf speed on one backend. */
 export interface TfSpeed {
@@ -21,8 +21,8 @@ export interface TfSpeed {
 
 const measured = new Map<string, TfSpeed>();
 
-/** Plain-JS float64 multiply-adds per second (the mirrors): measured 5e8 on the machine BENCHMARKS.md describes. */
-export const JS_MADDS = 5e8;
+/** Plain-JS float64 multiply-adds per second (the mirrors): core/limits.ts's measured MADDS_PER_SECOND. */
+export const JS_MADDS = MADDS_PER_SECOND;
 
 /** This machine's tf speed on the current backend, measured on first use. */
 export function tfSpeed(): TfSpeed {
@@ -57,20 +57,6 @@ export function tfSpeed(): TfSpeed {
   }
 }
 
-/** Seconds gradscope lets one tf call run: GRADSCOPE_MAX_SECONDS, else 3600. */
-export function timeBudget(): number {
-  const env = Number(process.env.GRADSCOPE_MAX_SECONDS);
-  return Number.isFinite(env) && env > 0 ? env : 3600;
-}
-
-/** A duration for people: 42 s, 12 min, 3.5 h, 2.1e+4 h. */
-export function duration(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  const h = seconds / 3600;
-  return h < 1e4 ? `${Number(h.toPrecision(2))} h` : `${h.toExponential(1)} h`;
-}
-
 /**
  * Throws a GradscopeError naming `argument` when `seconds` exceeds the time budget; `what` says
  * what the estimate counts. The message names the measured speed and the setting that raises it.
@@ -82,8 +68,7 @@ export function duration(seconds: number): string {
  * ```
  */
 export function checkTime(argument: string, value: unknown, seconds: number, what: string): void {
-  const budget = timeBudget();
-  if (seconds <= budget) return;
+  if (seconds <= secondsBudget()) return;
   const s = tfSpeed();
-  throw new GradscopeError(argument, `invalid ${argument}: ${JSON.stringify(value)} would take about ${duration(seconds)} (${what}; this machine's tf on ${s.backend} measured ${s.madds.toExponential(1)} multiply-adds/s and ${(s.call * 1e6).toPrecision(2)} µs per kernel call), more than the ${duration(budget)} gradscope allows one call (set GRADSCOPE_MAX_SECONDS to change it)`);
+  checkSeconds(argument, value, seconds, `${what}; this machine's tf on ${s.backend} measured ${s.madds.toExponential(1)} multiply-adds/s and ${(s.call * 1e6).toPrecision(2)} µs per kernel call`);
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'crypto';
 import { invalid, knownKeys, number } from '../core/errors';
 import { escapeHtml } from './table';
-import { duration } from '../core/tfWork';
+import { duration } from '../core/limits';
 import { inTslab, transport, type Transport } from './tslab';
 import { denoSend, inDeno, settle } from './deno';
 

@@ -26,7 +26,7 @@
 import type { Tensor, Tensor2D, Tensor3D, TensorContainerObject, Variable } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
 import { invalid, knownKeys, number } from '../core/errors';
-import { drawWeights, initLabel, normalizeInit, type Init } from '../nn/init';
+import { drawWeights, initLabel, type Init } from '../nn/init';
 import { OUTPUTS, type Output } from '../nn/losses';
 import type { Grads, Loss64, Model, NumericPaths, PathOptions } from '../nn/model';
 import { recurrentPaths } from '../recurrent/paths64';
@@ -34,11 +34,11 @@ import { gruCell } from './delta64';
 import { rng } from '../core/random';
 import { registerFamily } from '../nn/registry';
 import {
-  SequenceNet, cacheDims, checkX, concatAffine, costTensor, initialState, initSuffix, makeParams,
+  SequenceNet, cacheDims, checkNetSize, float32Weights, initOption, checkX, concatAffine, costTensor, initialState, initSuffix, makeParams,
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, stepGrads, steps,
   sum, targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from '../recurrent/sequence';
-import { frobenius, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
+import { frobenius, overflowAt, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
 
 registerFamily({ name: 'gru', factory: 'gs.gru', order: 4, recurrent: true });
 
@@ -174,6 +174,8 @@ export const gruStepBackward: GruStepBackward = (s, da) => {
   };
 };
 
+/** tf ops, [na + nx, na] matrix products and cached tensors per step of the forward pass (for the up-front time estimate). */
+const STEP_COST = { ops: 16, gates: 3, kept: 7 };
 const KEYS = ['nx', 'na', 'ny', 'output', 'init', 'scale', 'seed', 'outputs', 'updateBias'];
 const STEP_GRADS = ['dWu', 'dWr', 'dWa', 'dbu', 'dbr', 'dba'] as const;
 
@@ -238,7 +240,7 @@ export class Gru extends SequenceNet<{
     cache: GruCache;
   } {
     knownKeys('options', options, ['a0']);
-    const { m, T } = checkX(X, this.spec.nx);
+    const { m, T } = this.begin(X, STEP_COST);
     const a0 = initialState('a0', options?.a0, m, this.spec.na);
     const cache = this.run(X as Tensor3D, a0, m, T);
     return { output: tf.tidy(() => outputTensor(this.spec, cache.yhat)), cache };
@@ -296,7 +298,8 @@ export class Gru extends SequenceNet<{
    * ```
    */
   backward(cache: GruCache, Y: Tensor, step: GruStepBackward = gruStepBackward): Grads {
-    const { m, T } = cacheDims(cache, 'gru');
+    this.live();
+    const { m, T } = cacheDims(cache, 'gru', step);
     const y = targets(this.spec, Y, m, T);
     try {
       return tf.tidy(() => {
@@ -310,7 +313,8 @@ export class Gru extends SequenceNet<{
         let daNext: Tensor | undefined;
         for (let t = T; t >= 1; t--) {
           const da = (sum(daOut[t], daNext) ?? tf.zeros([m, this.spec.na])) as Tensor2D; // da^(t) = output's share + da_prev of step t+1
-          const s = stepGrads<GruStepGrads>(step(this.stepOf(cache, t), da), t, shapes);
+          const at = this.stepOf(cache, t);
+          const s = stepGrads<GruStepGrads>(step(at, da), t, shapes, step === gruStepBackward ? undefined : () => gruStepBackward(at, da));
           for (const name of STEP_GRADS) g[name] = g[name].add(s[name]);
           daNext = s.daPrev;
         }
@@ -337,7 +341,7 @@ export class Gru extends SequenceNet<{
     /** tf autograd's gradients of J, `{ dWu, ..., dby }`. */
     grads: Grads;
   } {
-    const { m, T } = checkX(X, this.spec.nx);
+    const { m, T } = this.begin(X, STEP_COST);
     const yy = targets(this.spec, y, m, T);
     let a0: Tensor2D | undefined;
     let cache: GruCache | undefined;
@@ -411,7 +415,7 @@ export class Gru extends SequenceNet<{
     const { output, cache } = this.forward(X, { a0: state.a0 });
     try {
       tf.dispose(this.backward(cache, Y, (step, da) => {
-        rows.push({ t: step.t, gradNorm: frobenius(da) });
+        rows.push({ t: step.t, gradNorm: frobenius(da), ...overflowAt(step.a) });
         return gruStepBackward(step, da);
       }));
     } finally {
@@ -437,7 +441,7 @@ function tensorsOf(c: Layers): Tensor[] {
 }
 
 function cacheOf(layers: Layers, m: number, T: number): GruCache {
-  return { ...layers, m, T, dispose: () => tf.dispose(tensorsOf(layers)) };
+  return { ...layers, family: 'gru', m, T, dispose: () => tf.dispose(tensorsOf(layers)) };
 }
 
 /**
@@ -460,7 +464,7 @@ export function gru(options: GruOptions): Gru {
     ny: size('ny', options.ny),
     output: outputOption(output),
     outputs: outputsOption(outputs),
-    init: normalizeInit('init', options.init ?? 'xavier'),
+    init: initOption(options.init, 'xavier'),
     scale: number('scale', scale),
     seed: number('seed', seed, { integer: true }),
     updateBias: number('updateBias', options.updateBias ?? 0, { min: -100, max: 100 }),
@@ -469,8 +473,9 @@ export function gru(options: GruOptions): Gru {
   if (typeof spec.init === 'object' && 'identity' in spec.init) {
     throw invalid('init', spec.init, `a random init (zeros, small, uniform, lecun, xavier, he, orthogonal or { gain: K }): Wu, Wr and Wa are [na + nx, na] = [${spec.na + spec.nx}, ${spec.na}], not square`);
   }
+  checkNetSize('gru', spec, 3, spec.init);
   const r = rng(spec.seed);
-  const draw = () => drawWeights(spec.init, spec.na + spec.nx, spec.na, r, 1);
-  const Wu = draw(), Wr = draw(), Wa = draw().map((w) => w * spec.scale);
-  return new Gru(spec, { Wu, Wr, Wa, Wy: drawWeights(spec.init, spec.na, spec.ny, r, 2) });
+  const draw = (name: string) => float32Weights('init', spec.init, drawWeights(spec.init, spec.na + spec.nx, spec.na, r, 1), name);
+  const Wu = draw('Wu'), Wr = draw('Wr'), Wa = float32Weights('scale', spec.scale, draw('Wa').map((w) => w * spec.scale), 'Wa');
+  return new Gru(spec, { Wu, Wr, Wa, Wy: float32Weights('init', spec.init, drawWeights(spec.init, spec.na, spec.ny, r, 2), 'Wy') });
 }

@@ -226,26 +226,35 @@ function compare(name: StepOutput, mine: unknown, ref: Tensor): StepGradeOutput 
 
 /** Runs the student's step on one case; a TODO returns undefined. */
 function runStudent(fn: StudentLstmStep, step: LstmStep, da: Tensor2D, dc: Tensor2D): Record<string, unknown> | undefined {
-  const out = fn(step, da, dc);
-  if (out === undefined || out === null || (typeof out === 'object' && Object.keys(out).length === 0)) return undefined;
-  if (typeof out !== 'object' || typeof (out as Promise<unknown>).then === 'function') {
-    throw new GradscopeError('step', `invalid step: it returned ${typeof (out as Promise<unknown>).then === 'function' ? 'a Promise' : typeof out} (expected { dWf, dWu, dWc, dWo, dbf, dbu, dbc, dbo, daPrev, dcPrev } synchronously)`);
+  const out = fn(step, da, dc) as unknown;
+  if (out && (typeof out === 'object' || typeof out === 'function') && typeof (out as Promise<unknown>).then === 'function') {
+    (out as Promise<unknown>).then(undefined, () => undefined); // its own rejection is not left unhandled
+    throw new GradscopeError('step', 'invalid step: the step returned a Promise; steps must be synchronous (expected { dWf, dWu, dWc, dWo, dbf, dbu, dbc, dbo, daPrev, dcPrev } of tensors: drop async/await)');
   }
+  if (out === undefined || out === null || (typeof out === 'object' && Object.keys(out).length === 0)) return undefined;
+  if (typeof out !== 'object') throw new GradscopeError('step', `invalid step: it returned ${typeof out} (expected { dWf, dWu, dWc, dWo, dbf, dbu, dbc, dbo, daPrev, dcPrev } of tensors)`);
   return out as Record<string, unknown>;
 }
 
 /** The outputs of a run of the correct step and the student's, compared; or a TODO. */
 function gradeOne(c: StepCase, fn: StudentLstmStep, stepsPassed = false): { graded: StepGradeCase; student?: Record<string, number[]> } {
   let result: { graded: StepGradeCase; student?: Record<string, number[]> } | undefined;
-  tf.tidy(() => { result = gradeOneInScope(c, fn, stepsPassed); }); // frees whatever the student's step made
+  const frees: (() => void)[] = [];
+  try {
+    tf.tidy(() => { result = gradeOneInScope(c, fn, stepsPassed, frees); }); // frees whatever the student's step made
+  } finally {
+    for (const f of frees) f(); // the case's net and tensors (tf.Variables outlive a tidy), on every path
+  }
   return result!;
 }
 
-function gradeOneInScope(c: StepCase, fn: StudentLstmStep, stepsPassed: boolean): { graded: StepGradeCase; student?: Record<string, number[]> } {
+function gradeOneInScope(c: StepCase, fn: StudentLstmStep, stepsPassed: boolean, frees: (() => void)[]): { graded: StepGradeCase; student?: Record<string, number[]> } {
   {
     const todo = (line: string): { graded: StepGradeCase } => ({ graded: { name: c.name, passed: false, todo: true, outputs: [], wrong: [], lines: [line] } });
     let mine: Record<string, unknown> | undefined, ref: Record<string, Tensor>;
+    let freed = false;
     let free = () => {};
+    frees.push(() => { if (!freed) { freed = true; free(); } });
     try {
       if (c.T === 1) {
         const f = fixedStep(c);
@@ -287,7 +296,6 @@ function gradeOneInScope(c: StepCase, fn: StudentLstmStep, stepsPassed: boolean)
             : wrongOnes.length === 0 ? ['every gate block right after the loop through time (da_prev and dc_prev carry correctly)']
               : [`wrong after the loop through time: ${wrongOnes.map((o) => `${o.name} (${fmt(o.relativeError)})`).join(', ')}`, ...(stepsPassed ? ['the single steps\' gate blocks are right, so da_prev or dc_prev is passed back wrong'] : [])],
         };
-        free();
         return { graded };
       }
       const outputs = STEP_OUTPUTS.map((k) => compare(k, mine![k], ref[k]));
@@ -315,10 +323,8 @@ function gradeOneInScope(c: StepCase, fn: StudentLstmStep, stepsPassed: boolean)
         name: c.name, passed: wrongOnes.length === 0, todo: false, outputs: outputs.map(({ problem, ...o }) => o),
         firstWrong: first?.name, wrong: wrongOnes.map((o) => o.name), lines,
       };
-      free();
       return { graded, student };
     } catch (e) {
-      free();
       if (e instanceof GradscopeError) throw e;
       return { graded: { name: c.name, passed: false, todo: false, outputs: [], wrong: ['exception'], lines: [`your step threw: ${(e as Error)?.message ?? String(e)}`] } };
     }

@@ -29,7 +29,7 @@
 import type { Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
 import { invalid, knownKeys, number, oneOf } from '../core/errors';
-import { drawWeights, initLabel, normalizeInit, type Init } from '../nn/init';
+import { drawWeights, initLabel, type Init } from '../nn/init';
 import { OUTPUTS, type Output } from '../nn/losses';
 import type { Grads, Loss64, Model, NumericPaths, PathOptions } from '../nn/model';
 import { recurrentPaths } from '../recurrent/paths64';
@@ -37,12 +37,12 @@ import { lstmCell } from './delta64';
 import { rng } from '../core/random';
 import { dot } from '../core/math64';
 import {
-  SequenceNet, cacheDims, initSuffix, stepGrads, sum, checkX, costTensor, initialState, makeParams,
+  SequenceNet, cacheDims, checkNetSize, float32Weights, float32Number, initOption, initSuffix, stepGrads, sum, checkX, costTensor, initialState, makeParams,
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,
   targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from '../recurrent/sequence';
 import { registerFamily } from '../nn/registry';
-import { frobenius, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
+import { frobenius, overflowAt, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
 
 registerFamily({ name: 'lstm', factory: 'gs.lstm', order: 3, recurrent: true });
 
@@ -117,6 +117,8 @@ export interface LstmCache extends SequenceCache {
   variant: LstmVariant;
 }
 
+/** tf ops, [na + nx, na] matrix products and cached tensors per step of the forward pass (for the up-front time estimate). */
+const STEP_COST = { ops: 20, gates: 4, kept: 9 };
 const KEYS = ['nx', 'na', 'ny', 'output', 'init', 'seed', 'forgetBias', 'outputs', 'variant'];
 const STEP_GRADS = ['dWf', 'dWu', 'dWc', 'dWo', 'dbf', 'dbu', 'dbc', 'dbo'] as const;
 
@@ -186,7 +188,7 @@ export class Lstm extends SequenceNet<{
     cache: LstmCache;
   } {
     knownKeys('options', options, ['a0', 'c0']);
-    const { m, T } = checkX(X, this.spec.nx);
+    const { m, T } = this.begin(X, STEP_COST);
     const a0 = initialState('a0', options?.a0, m, this.spec.na);
     let c0: Tensor2D;
     try {
@@ -259,7 +261,8 @@ export class Lstm extends SequenceNet<{
    * ```
    */
   backward(cache: LstmCache, Y: Tensor, step: LstmStepBackward = lstmStepBackward): Grads {
-    const { m, T } = cacheDims(cache, 'lstm');
+    this.live();
+    const { m, T } = cacheDims(cache, 'lstm', step);
     const y = targets(this.spec, Y, m, T);
     try {
       return tf.tidy(() => {
@@ -273,7 +276,8 @@ export class Lstm extends SequenceNet<{
         let dc: Tensor = zeros(); // dJ/dc^(T) through step T+1: none
         for (let t = T; t >= 1; t--) {
           const da = (sum(daOut[t], daNext) ?? zeros()) as Tensor2D; // da^(t) = output's share + da_prev of step t+1
-          const s = stepGrads<LstmStepGrads>(step(this.stepOf(cache, t), da, dc as Tensor2D), t, shapes);
+          const at = this.stepOf(cache, t);
+          const s = stepGrads<LstmStepGrads>(step(at, da, dc as Tensor2D), t, shapes, step === lstmStepBackward ? undefined : () => lstmStepBackward(at, da, dc as Tensor2D));
           for (const name of STEP_GRADS) g[name] = g[name].add(s[name]);
           daNext = s.daPrev;
           dc = s.dcPrev;
@@ -302,7 +306,7 @@ export class Lstm extends SequenceNet<{
     /** tf autograd's gradients of J, `{ dWf, ..., dby }`. */
     grads: Grads;
   } {
-    const { m, T } = checkX(X, this.spec.nx);
+    const { m, T } = this.begin(X, STEP_COST);
     const yy = targets(this.spec, y, m, T);
     const state: Tensor2D[] = [];
     let cache: LstmCache | undefined;
@@ -402,7 +406,7 @@ export class Lstm extends SequenceNet<{
     try {
       tf.dispose(this.backward(cache, Y, (step, da, dc) => {
         const dcTotal = dc.add(da.mul(step.Go).mul(tf.scalar(1).sub(tf.tanh(step.c).square()))); // dJ/dc^(t)
-        rows.push({ t: step.t, gradNorm: frobenius(da), cellGradNorm: frobenius(dcTotal) });
+        rows.push({ t: step.t, gradNorm: frobenius(da), cellGradNorm: frobenius(dcTotal), ...overflowAt(step.a) });
         return lstmStepBackward(step, da, dc);
       }));
     } finally {
@@ -428,7 +432,7 @@ function tensorsOf(c: Layers): Tensor[] {
 }
 
 function cacheOf(layers: Layers, m: number, T: number, variant: LstmVariant): LstmCache {
-  return { ...layers, m, T, variant, dispose: () => tf.dispose(tensorsOf(layers)) };
+  return { ...layers, family: 'lstm', m, T, variant, dispose: () => tf.dispose(tensorsOf(layers)) };
 }
 
 /**
@@ -451,17 +455,18 @@ export function lstm(options: LstmOptions): Lstm {
     ny: size('ny', options.ny),
     output: outputOption(output),
     outputs: outputsOption(outputs),
-    init: normalizeInit('init', options.init ?? 'xavier'),
+    init: initOption(options.init, 'xavier'),
     seed: number('seed', seed, { integer: true }),
-    forgetBias: number('forgetBias', forgetBias),
+    forgetBias: float32Number('forgetBias', forgetBias),
     variant: oneOf('variant', variant, LSTM_VARIANTS),
   };
   if (spec.output === 'softmax' && spec.ny < 2) throw invalid('ny', spec.ny, `at least 2 outputs for a softmax output (one of ${OUTPUTS.join(', ')})`);
   if (typeof spec.init === 'object' && 'identity' in spec.init) {
     throw invalid('init', spec.init, `a random init (zeros, small, uniform, lecun, xavier, he, orthogonal or { gain: K }): Wf, Wu, Wc and Wo are [na + nx, na] = [${spec.na + spec.nx}, ${spec.na}], not square`);
   }
+  checkNetSize('lstm', spec, 4, spec.init);
   const r = rng(spec.seed);
   const k = spec.na + spec.nx;
-  const draw = (l: number) => drawWeights(spec.init, k, spec.na, r, l);
-  return new Lstm(spec, { Wf: draw(1), Wu: draw(1), Wc: draw(1), Wo: draw(1), Wy: drawWeights(spec.init, spec.na, spec.ny, r, 2) });
+  const draw = (name: string) => float32Weights('init', spec.init, drawWeights(spec.init, name === 'Wy' ? spec.na : k, name === 'Wy' ? spec.ny : spec.na, r, name === 'Wy' ? 2 : 1), name);
+  return new Lstm(spec, { Wf: draw('Wf'), Wu: draw('Wu'), Wc: draw('Wc'), Wo: draw('Wo'), Wy: draw('Wy') });
 }

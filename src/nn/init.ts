@@ -16,6 +16,7 @@
  */
 import { GradscopeError, invalid, number } from '../core/errors';
 import type { Rng } from '../core/random';
+import { checkWork } from '../core/limits';
 
 /**
  * The named weight initialisations (the `init` option of {@link mlp}, {@link rnn}, {@link lstm},
@@ -85,8 +86,29 @@ export function initVariance(init: Init, nIn: number, nOut: number): number {
   }
 }
 
+/**
+ * Plain-JS work of drawing one [nIn, nOut] matrix, in multiply-adds at the dot products' speed: for
+ * 'orthogonal', two passes of Gram-Schmidt over k = min(nIn, nOut) vectors of length n = max(nIn, nOut)
+ * are 2 n k^2 multiply-adds, half of them in updates v -= d q that run at half the speed (measured:
+ * 2.7e8-4e8 a second at na 300-1000), so 4 n k^2; n k for the others.
+ */
+export function initWork(init: Init, nIn: number, nOut: number): number {
+  const [n, k] = [Math.max(nIn, nOut), Math.min(nIn, nOut)];
+  return init === 'orthogonal' ? 4 * n * k * k : n * k;
+}
+
+/**
+ * Refuses `count` draws of [nIn, nOut] whose work exceeds the budget (an orthogonal init at large
+ * sizes is O(n^3)), naming `init`.
+ */
+export function checkInitWork(init: Init, nIn: number, nOut: number, count = 1): void {
+  if (init !== 'orthogonal') return;
+  checkWork('init', init, count * initWork(init, nIn, nOut), `Gram-Schmidt of ${count > 1 ? `${count} matrices` : 'a matrix'} [${nIn}, ${nOut}]: 4 n k^2 each`, 'a smaller layer, or another init');
+}
+
 /** Draws W of shape [nIn, nOut], row-major, as float64. */
 export function drawWeights(init: Init, nIn: number, nOut: number, r: Rng, layer = 1): Float64Array {
+  checkInitWork(init, nIn, nOut);
   const W = new Float64Array(nIn * nOut);
   if (typeof init === 'object' && 'identity' in init) {
     if (nIn !== nOut) {

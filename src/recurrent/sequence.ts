@@ -16,12 +16,17 @@
  */
 import type { Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
-import { GradscopeError, firstNonFinite, fmt, invalid, number, oneOf, show } from '../core/errors';
+import { GradscopeError, firstNonFinite, invalid, number, oneOf, show } from '../core/errors';
 import { labels as labels2d, outputs, OUTPUTS, type Output } from '../nn/losses';
 import type { Grads, ModelCache } from '../nn/model';
 import { paramBlock, type ParamBlock } from '../nn/block';
 import { initLabel, type Init } from '../nn/init';
 import { dot, transpose } from '../core/math64';
+import { checkSequenceWork, checkX } from './checks';
+
+export {
+  FLOAT32_MAX, cacheDims, checkNetSize, checkSequenceWork, checkX, float32Number, float32Weights, initOption, initialState, stepGrads,
+} from './checks';
 
 export const SEQUENCE_OUTPUTS = ['last', 'every'] as const;
 /**
@@ -54,6 +59,8 @@ export interface SequenceCache extends ModelCache {
   a: Tensor2D[];
   /** y-hat^(t) [m, ny] where the output layer reads a^(t): t = T ('last') or every t ('every'). */
   yhat: (Tensor2D | undefined)[];
+  /** The family whose forward pass made it: 'rnn', 'lstm', 'gru'. */
+  family: string;
   /** Batch size m. */
   m: number;
   /** Number of steps T. */
@@ -91,41 +98,6 @@ export function makeParams(defs: ParamDef[]): { params: Record<string, Variable>
     offset += n;
   }
   return { params, blocks, size: offset };
-}
-
-/**
- * Throws unless X is a finite 3-D tensor [m, T, nx] with m, T >= 1; returns m and T.
- * The message names what was wrong: the rank (a 2-D X is one step of an MLP, not a sequence) or the width.
- */
-export function checkX(X: unknown, nx: number): { m: number; T: number } {
-  const expected = `a 3-D tensor [m, T, ${nx}]: m sequences of T steps of ${nx} inputs`;
-  if (!(X instanceof tf.Tensor)) throw invalid('X', X, expected);
-  if (X.isDisposed) throw new GradscopeError('X', 'invalid X: a disposed tensor (expected a live tensor)');
-  if (X.rank !== 3) {
-    const hint = X.rank === 2 ? `; a single step is [m, 1, ${nx}] (X.expandDims(1))` : '';
-    throw new GradscopeError('X', `invalid X: rank ${X.rank}, shape [${X.shape.join(', ')}] (expected ${expected}${hint})`);
-  }
-  const [m, T, n] = X.shape;
-  if (n !== nx) throw new GradscopeError('X', `invalid X: shape [${X.shape.join(', ')}], ${n} inputs per step (expected [m, T, ${nx}]: the net has nx = ${nx})`);
-  if (m === 0 || T === 0) throw new GradscopeError('X', `invalid X: shape [${X.shape.join(', ')}] (expected at least one sequence and one step)`);
-  const data = X.dataSync();
-  const bad = firstNonFinite(data);
-  if (bad >= 0) {
-    const [i, t, k] = [Math.floor(bad / (T * n)), Math.floor(bad / n) % T, bad % n];
-    throw new GradscopeError('X', `invalid X: entry [${i}, ${t}, ${k}] is ${fmt(data[bad])} (expected finite numbers)`);
-  }
-  return { m, T };
-}
-
-/** a0 / c0: undefined (zeros) or a finite [m, na] tensor. Returns a new tensor the caller owns. */
-export function initialState(name: string, value: unknown, m: number, na: number): Tensor2D {
-  if (value === undefined) return tf.zeros([m, na]);
-  if (!(value instanceof tf.Tensor) || value.rank !== 2 || value.shape[0] !== m || value.shape[1] !== na) {
-    throw invalid(name, value, `a tensor [${m}, ${na}] (one row per sequence of X, na = ${na} columns), or leave it out for zeros`);
-  }
-  const bad = firstNonFinite(value.dataSync());
-  if (bad >= 0) throw new GradscopeError(name, `invalid ${name}: entry ${bad} is not finite (expected finite numbers)`);
-  return tf.cast(value, 'float32') as Tensor2D;
 }
 
 /**
@@ -253,11 +225,15 @@ export function gradsToVector(blocks: ParamBlock[], n: number, grads: Grads): Fl
   return v;
 }
 
+function disposedNet(family: string): GradscopeError {
+  return new GradscopeError('net', `invalid net: this ${family} was disposed (expected a live network; build a new one)`);
+}
+
 /** Throws naming a disposed parameter or one that holds NaN / Infinity. */
 export function assertUsable(family: string, params: Record<string, Variable>, blocks: ParamBlock[]): void {
   for (const b of blocks) {
     const p = params[b.name];
-    if (p.isDisposed) throw new GradscopeError('net', `invalid net: this ${family} was disposed (expected a live network; build a new one)`);
+    if (p.isDisposed) throw disposedNet(family);
     const data = p.dataSync();
     const bad = firstNonFinite(data);
     if (bad >= 0) throw new GradscopeError(b.name, `invalid ${b.name}: entry ${bad} is ${data[bad]} (expected finite parameters; training diverged or a value was set by hand)`);
@@ -319,6 +295,26 @@ export abstract class SequenceNet<O extends { a0?: Tensor } = { a0?: Tensor }> {
   /** Throws a GradscopeError naming a parameter that holds NaN or Infinity, or a disposed net. */
   assertUsable(): void { assertUsable(this.family, this.params, this.blocks); }
 
+  /** Throws a GradscopeError naming 'net' when this net was disposed (no readback). */
+  protected live(): void {
+    if (this.blocks.some((b) => this.params[b.name].isDisposed)) throw disposedNet(this.family);
+  }
+
+  /**
+   * The checks every forward pass starts with: the net is alive, X is [m, T, nx], and the pass would
+   * not run for hours (`cost`: tf ops, [na + nx, na] matrix products and cached tensors per step).
+   */
+  protected begin(X: unknown, cost: { ops: number; gates: number; kept: number }): {
+    /** Batch size m. */
+    m: number;
+    /** Number of steps T. */
+    T: number;
+  } {
+    this.live();
+    const { nx, na, ny } = this.spec;
+    return checkX(X, nx, (x) => checkSequenceWork(this.family, x, cost.ops, cost.gates * (na + nx) * na + na * ny, cost.kept, na));
+  }
+
   /** Frees the parameters. */
   dispose(): void { tf.dispose(Object.values(this.params)); }
 
@@ -375,35 +371,6 @@ export function initSuffix(init: Init, byDefault: string): string {
   return typeof init === 'string' && init === byDefault ? '' : ` ${initLabel(init)}`;
 }
 
-/**
- * Checks what a step backward (the family's own, or a user's `step` passed to backward) returned at
- * step t: an object (not a Promise) with a tensor of the expected shape under every name. Returns it
- * typed; throws a GradscopeError naming the step, the output and the shape expected.
- */
-export function stepGrads<G>(out: unknown, t: number, shapes: Record<string, number[]>): G {
-  const names = Object.keys(shapes);
-  const expected = `{ ${names.join(', ')} } synchronously`;
-  if (!out || typeof out !== 'object' || typeof (out as Promise<unknown>).then === 'function') {
-    throw new GradscopeError('step', `invalid step: at t = ${t} it returned ${out && typeof (out as Promise<unknown>).then === 'function' ? 'a Promise' : show(out)} (expected ${expected})`);
-  }
-  for (const k of names) {
-    const v = (out as Record<string, unknown>)[k];
-    if (!(v instanceof tf.Tensor) || !tf.util.arraysEqual(v.shape, shapes[k])) {
-      throw new GradscopeError('step', `invalid step: at t = ${t} its ${k} is ${v instanceof tf.Tensor ? `shape [${v.shape.join(', ')}]` : show(v)} (expected a tensor of shape [${shapes[k].join(', ')}])`);
-    }
-  }
-  return out as G;
-}
-
-/** m and T of a forward pass's cache, after checking it is one and still alive. */
-export function cacheDims(cache: unknown, family: string): { m: number; T: number } {
-  const c = cache as SequenceCache | undefined;
-  if (!c || !Array.isArray(c.a) || typeof c.T !== 'number' || c.a.length !== c.T + 1) {
-    throw invalid('cache', cache, `the cache of this ${family}'s forward pass (net.forward(X).cache)`);
-  }
-  if (c.a.some((t) => t.isDisposed)) throw new GradscopeError('cache', 'invalid cache: already disposed (expected the cache of a forward pass that is still alive)');
-  return { m: c.m, T: c.T };
-}
 
 // ---------------------------------------------------------------------------------------------
 // float64 helpers of the mirrors

@@ -10,7 +10,7 @@
  * cell path c^(t) = ... + Gamma_f * c^(t-1) keeps it when Gamma_f stays near 1.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import { invalid, knownKeys } from '../core/errors';
+import { firstNonFinite, invalid, knownKeys } from '../core/errors';
 import { displayable } from '../core/jupyter';
 import { isModel, type Model } from '../nn/model';
 import { familyList } from '../nn/registry';
@@ -23,6 +23,8 @@ export interface StepNorm {
   gradNorm: number;
   /** lstm: ||dJ/dc^(t)||_F. */
   cellGradNorm?: number;
+  /** True where the forward pass's a^(t) holds NaN or Infinity (float32 overflowed): the norm cannot be trusted. */
+  overflow?: boolean;
 }
 
 /**
@@ -46,6 +48,8 @@ export interface ThroughTimeRow extends StepNorm {
   model: string;
   /** The network's family. */
   family: string;
+  /** Set where a norm is NaN or Infinity: the float32 forward or backward pass overflowed there. */
+  note?: string;
 }
 
 /** Options of {@link gradientThroughTime}. */
@@ -57,6 +61,17 @@ export interface ThroughTimeOptions {
   /** lstm: initial cell [m, na] (zeros by default). */
   c0?: Tensor;
 }
+
+/** The note of a row whose norm is NaN or Infinity. */
+export const NOT_FINITE = 'not finite: the float32 forward or backward pass overflowed (NaN or Infinity); smaller weights, scale or T';
+
+/** `{ overflow: true }` when a^(t) holds NaN or Infinity, else nothing (spread into a StepNorm). */
+export function overflowAt(a: Tensor): { overflow?: true } {
+  return firstNonFinite(a.dataSync()) >= 0 ? { overflow: true } : {};
+}
+
+/** The note of a row whose norm is finite but whose a^(t) is not. */
+export const STATE_NOT_FINITE = 'the float32 forward pass overflowed here (a^(t) holds NaN or Infinity): this norm cannot be trusted; smaller weights, scale or T';
 
 /** ||t||_F as a number. */
 export const frobenius = (t: Tensor): number => Math.sqrt(t.square().sum().dataSync()[0]);
@@ -98,6 +113,9 @@ export function gradientThroughTime(net: ThroughTimeModel, X: Tensor, Y: Tensor,
   const state: { a0?: Tensor; c0?: Tensor } = {};
   if (options.a0 !== undefined) state.a0 = options.a0;
   if (options.c0 !== undefined) state.c0 = options.c0;
-  const rows = net.normsThroughTime(X, Y, state).map((r): ThroughTimeRow => ({ model, family: net.family, ...r }));
+  const rows = net.normsThroughTime(X, Y, state).map((r): ThroughTimeRow => {
+    const bad = !Number.isFinite(r.gradNorm) || (r.cellGradNorm !== undefined && !Number.isFinite(r.cellGradNorm));
+    return { model, family: net.family, ...r, ...(bad ? { note: NOT_FINITE } : r.overflow ? { note: STATE_NOT_FINITE } : {}) };
+  });
   return displayable(rows.sort((p, q) => p.t - q.t));
 }

@@ -15,19 +15,19 @@ import type { Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
 import { activations, activation, type Activation } from '../nn/activations';
 import { invalid, knownKeys, number } from '../core/errors';
-import { drawWeights, initLabel, normalizeInit, type Init } from '../nn/init';
+import { drawWeights, initLabel, type Init } from '../nn/init';
 import { OUTPUTS, type Output } from '../nn/losses';
 import type { Grads, Loss64, Model, NumericPaths, PathOptions } from '../nn/model';
 import { recurrentPaths } from '../recurrent/paths64';
 import { rnnCell } from './delta64';
 import { rng } from '../core/random';
 import {
-  SequenceNet, cacheDims, initSuffix, stepGrads, sum, checkX, concatAffine, costTensor, initialState, makeParams,
+  SequenceNet, cacheDims, checkNetSize, float32Weights, initOption, initSuffix, stepGrads, sum, checkX, concatAffine, costTensor, initialState, makeParams,
   outputBackward, outputForward, outputLoss64, outputOption, outputsOption, outputTensor, seq64, size, steps,
   targets, views, type SequenceCache, type SequenceOutputs, type SequenceShape,
 } from '../recurrent/sequence';
 import { registerFamily } from '../nn/registry';
-import { frobenius, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
+import { frobenius, overflowAt, type StepNorm, type ThroughTimeModel } from '../recurrent/throughTime';
 
 registerFamily({ name: 'rnn', factory: 'gs.rnn', order: 2, recurrent: true });
 
@@ -129,6 +129,8 @@ export const rnnStepBackward: RnnStepBackward = ({ hidden, aPrev, x, z, Wa }, da
   };
 };
 
+/** tf ops, [na + nx, na] matrix products and cached tensors per step of the forward pass (for the up-front time estimate). */
+const STEP_COST = { ops: 4, gates: 1, kept: 3 };
 const KEYS = ['nx', 'na', 'ny', 'output', 'hidden', 'init', 'scale', 'seed', 'outputs'];
 
 /**
@@ -190,7 +192,7 @@ export class Rnn extends SequenceNet<{
     cache: RnnCache;
   } {
     knownKeys('options', options, ['a0']);
-    const { m, T } = checkX(X, this.spec.nx);
+    const { m, T } = this.begin(X, STEP_COST);
     const a0 = initialState('a0', options?.a0, m, this.spec.na);
     const cache = this.run(X as Tensor3D, a0, m, T);
     return { output: tf.tidy(() => outputTensor(this.spec, cache.yhat)), cache };
@@ -231,7 +233,8 @@ export class Rnn extends SequenceNet<{
    * ```
    */
   backward(cache: RnnCache, Y: Tensor, step: RnnStepBackward = rnnStepBackward): Grads {
-    const { m, T } = cacheDims(cache, 'rnn');
+    this.live();
+    const { m, T } = cacheDims(cache, 'rnn', step);
     const y = targets(this.spec, Y, m, T);
     try {
       return tf.tidy(() => {
@@ -242,8 +245,9 @@ export class Rnn extends SequenceNet<{
         let daNext: Tensor | undefined; // dJ/da^(t) through step t+1
         for (let t = T; t >= 1; t--) {
           const da = sum(daOut[t], daNext) ?? tf.zeros([m, this.spec.na]); // da^(t) = output's share + da_prev of step t+1
-          const out = step({ t, hidden: this.spec.hidden, aPrev: cache.a[t - 1], x: cache.x[t]!, z: cache.z[t]!, a: cache.a[t], Wa: Wa as Tensor2D }, da as Tensor2D);
-          const g = stepGrads<RnnStepGrads>(out, t, shapes);
+          const s: RnnStep = { t, hidden: this.spec.hidden, aPrev: cache.a[t - 1], x: cache.x[t]!, z: cache.z[t]!, a: cache.a[t], Wa: Wa as Tensor2D };
+          const out = step(s, da as Tensor2D);
+          const g = stepGrads<RnnStepGrads>(out, t, shapes, step === rnnStepBackward ? undefined : () => rnnStepBackward(s, da as Tensor2D));
           dWa = dWa.add(g.dWa);
           dba = dba.add(g.dba);
           daNext = g.daPrev;
@@ -272,7 +276,7 @@ export class Rnn extends SequenceNet<{
     /** tf autograd's `{ dWa, dba, dWy, dby }` of J. */
     grads: Grads;
   } {
-    const { m, T } = checkX(X, this.spec.nx);
+    const { m, T } = this.begin(X, STEP_COST);
     const yy = targets(this.spec, y, m, T);
     const a0 = initialState('a0', options?.a0, m, this.spec.na);
     let cache: RnnCache | undefined;
@@ -348,7 +352,7 @@ export class Rnn extends SequenceNet<{
     const { output, cache } = this.forward(X, { a0: state.a0 });
     try {
       tf.dispose(this.backward(cache, Y, (step, da) => {
-        rows.push({ t: step.t, gradNorm: frobenius(da) });
+        rows.push({ t: step.t, gradNorm: frobenius(da), ...overflowAt(step.a) });
         return rnnStepBackward(step, da);
       }));
     } finally {
@@ -370,7 +374,7 @@ function tensorsOf(c: Pick<RnnCache, 'x' | 'a' | 'z' | 'yhat'>): Tensor[] {
 }
 
 function cacheOf(layers: Pick<RnnCache, 'x' | 'a' | 'z' | 'yhat'>, m: number, T: number): RnnCache {
-  return { ...layers, m, T, dispose: () => tf.dispose(tensorsOf(layers)) };
+  return { ...layers, family: 'rnn', m, T, dispose: () => tf.dispose(tensorsOf(layers)) };
 }
 
 /**
@@ -396,7 +400,7 @@ export function rnn(options: RnnOptions): Rnn {
     output: outputOption(output),
     outputs: outputsOption(outputs),
     hidden: h as Activation as 'tanh' | 'relu',
-    init: normalizeInit('init', options.init ?? (h === 'relu' ? 'he' : 'xavier')),
+    init: initOption(options.init, h === 'relu' ? 'he' : 'xavier'),
     scale: number('scale', scale),
     seed: number('seed', seed, { integer: true }),
   };
@@ -404,8 +408,10 @@ export function rnn(options: RnnOptions): Rnn {
   if (typeof spec.init === 'object' && 'identity' in spec.init) {
     throw invalid('init', spec.init, `a random init (zeros, small, uniform, lecun, xavier, he, orthogonal or { gain: K }): Wa is [na + nx, na] = [${spec.na + spec.nx}, ${spec.na}], not square`);
   }
+  checkNetSize('rnn', spec, 1, spec.init);
   const r = rng(spec.seed);
-  const Wa = drawWeights(spec.init, spec.na + spec.nx, spec.na, r, 1).map((w) => w * spec.scale);
-  const Wy = drawWeights(spec.init, spec.na, spec.ny, r, 2);
+  const drawn = float32Weights('init', spec.init, drawWeights(spec.init, spec.na + spec.nx, spec.na, r, 1), 'Wa');
+  const Wa = float32Weights('scale', spec.scale, drawn.map((w) => w * spec.scale), 'Wa');
+  const Wy = float32Weights('init', spec.init, drawWeights(spec.init, spec.na, spec.ny, r, 2), 'Wy');
   return new Rnn(spec, Wa, Wy);
 }
