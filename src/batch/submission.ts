@@ -11,8 +11,10 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runKernel, type KernelRun, type KernelSpec } from './kernel';
 import { merge, parseNotebook, posesAsGrader, sourceOf, toNotebook, todoOf, type GraderCell, type MergedCell, type Notebook } from './notebook';
+import { programOf } from './program';
 import { confine, scrubbedEnv, type Sandbox } from './sandbox';
 import type { Verdict, VerdictJob, VerdictReport } from './verdict';
 
@@ -37,9 +39,9 @@ export interface Batch { template: Notebook; graders: GraderCell[]; spec: Kernel
 
 const VERDICT = path.join(__dirname, `verdict${path.extname(__filename)}`);
 
-/** Runs the grading process; resolves with its report, or a reason there is none. */
-function runVerdict(batch: Batch, dir: string, job: VerdictJob): Promise<VerdictReport | { failure: 'timeout' | 'error'; message: string }> {
-  const loader = VERDICT.endsWith('.ts') ? ['--import', require.resolve('tsx')] : [];
+/** Runs the grading process (under tsx when running from src/, as the tests do); resolves with its report, or a reason there is none. */
+export function runVerdict(batch: Pick<Batch, 'box' | 'timeoutMs'>, dir: string, job: VerdictJob): Promise<VerdictReport | { failure: 'timeout' | 'error'; message: string }> {
+  const loader = VERDICT.endsWith('.ts') ? ['--import', pathToFileURL(path.resolve(__dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href] : [];
   const p = confine(batch.box, dir, [process.execPath, ...loader, VERDICT], { env: scrubbedEnv(dir, randomUUID()), stdio: ['pipe', 'ignore', 'pipe', 'pipe'], network: false });
   return new Promise((resolve) => {
     let stderr = '', channel = '', settled = false;
@@ -131,7 +133,9 @@ export async function gradeSubmission(batch: Batch, file: string, submission: st
   fs.mkdirSync(kernelDir);
   fs.mkdirSync(verdictDir);
   const names = [...new Set(batch.graders.flatMap((g) => g.call.args.flatMap((a) => ('name' in a ? [a.name] : []))))];
-  const job: VerdictJob = { nonce: randomUUID(), cells: verdictCells(cells), calls: batch.graders.map((g) => ({ id: g.id, path: g.call.path, args: g.call.args })), todoOf: todoNames(batch.template, names) };
+  let program: string;
+  try { program = programOf(verdictCells(cells), names); } catch (e) { return invalid(batch, submission, `its code cannot be read: ${(e as Error).message}`, t0); }
+  const job: VerdictJob = { nonce: randomUUID(), program, names, calls: batch.graders.map((g) => ({ id: g.id, path: g.call.path, args: g.call.args })), todoOf: todoNames(batch.template, names) };
   const codes = cells.filter((c) => c.cell.cell_type === 'code').map((c) => sourceOf(c.cell));
   const tv = Date.now();
   let verdictSeconds = 0;

@@ -4,7 +4,8 @@
  * student's code cannot reach.
  *
  * 1. It reads its job from stdin: the cells to run (the template's setup cells, the student's TODO
- *    and added cells), the grader calls and a nonce (only this process's closure ever holds it).
+ *    and added cells, already stripped of their types by the parent), the grader calls and a nonce
+ *    (only this process's closure ever holds it).
  * 2. It loads gradscope, keeps its own references to the graders, and locks the process
  *    (lockdown.ts: frozen built-ins, frozen gradscope and tf exports).
  * 3. It runs the cells (program.ts) with a `require` that gives only gradscope and tfjs, and takes
@@ -18,12 +19,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { closeProcess, freezeIntrinsics, freezeModules } from './lockdown';
-import { MISSING, programOf } from './program';
+import { MISSING } from './program';
 
 /** What the parent sends. */
 export interface VerdictJob {
   nonce: string;
-  cells: string[];
+  /** The cells as one JavaScript function body (program.ts: transpiled by the parent, which never runs it). */
+  program: string;
+  /** The names the program returns. */
+  names: string[];
   /** Per grader cell: its id, the grader's path under gs, its arguments, and the TODO cell of each name. */
   calls: Array<{ id: string; path: string[]; args: Array<{ name: string } | { literal: string | number }> }>;
   /** name -> the TODO cell meant to define it (for "renamed or missing" messages). */
@@ -60,9 +64,9 @@ async function main(): Promise<void> {
     if (typeof fn !== 'function') throw new Error(`the template calls gs.${c.path.join('.')}, which this gradscope does not have`);
     graders.set(c.id, (fn as (...a: unknown[]) => unknown).bind(owner));
   }
-  const program = programOf(job.cells, [...new Set(job.calls.flatMap((c) => c.args.flatMap((a) => ('name' in a ? [a.name] : []))))]);
+  const { program } = job;
   const tfRoot = path.dirname(require.resolve('@tensorflow/tfjs-core/package.json', { paths: [root] }));
-  const modulesRoot = path.dirname(path.dirname(tfRoot));
+  const modulesRoot = path.dirname(tfRoot); // node_modules/@tensorflow
   const owned = (file: string) => file.startsWith(root + path.sep) || file.startsWith(modulesRoot + path.sep);
   const allowed = (id: string) => id === 'gradscope' || id.startsWith('gradscope/') || id.startsWith('@tensorflow/');
   const studentRequire = (id: string): unknown => {
