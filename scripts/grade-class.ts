@@ -13,7 +13,7 @@ const ROOT = path.join(__dirname, '..');
 /** What one gradebook row must say. */
 export interface ExpectedRow { cell: string; status: string; points: number; message?: RegExp }
 /** A submission of the class and its expected rows (the total row is checked from these). */
-export interface Student { name: string; template: string; expected: ExpectedRow[]; /** Extra checks after grading. */ after?: (out: string) => string[] }
+export interface Student { name: string; template: string; expected: ExpectedRow[]; /** Extra checks after grading (`sandboxed`: the batch ran in bubblewrap). */ after?: (out: string, sandboxed: boolean) => string[] }
 
 type Nb = { cells: Array<{ cell_type: string; source: string | string[]; metadata: Record<string, any>; id?: string; outputs?: unknown[] }> } & Record<string, unknown>;
 const src = (c: Nb['cells'][number]) => (Array.isArray(c.source) ? c.source.join('') : c.source);
@@ -142,7 +142,12 @@ function hostiles(dir: string, outDir: string, sol: string, withTodo: (code: str
   const targets = (out: string) => [path.join(dir, 'backward', 'PWNED.txt'), path.join(out, 'PWNED.txt'), path.join(process.env.HOME ?? '/root', 'gradscope-PWNED.txt'), '/tmp/gradscope-PWNED.txt'];
   const probe = (out: string) => `import * as fs from 'fs';\nfor (const p of ${JSON.stringify(targets(out))}) { try { fs.writeFileSync(p, 'pwned'); console.log('wrote ' + p); } catch (e) { console.log('could not write ' + p + ': ' + (e as Error).message.split(':')[0]); } }\n` +
     `try { fs.readFileSync(${JSON.stringify(path.join(dir, 'backward', 'correct.ipynb'))}); console.log('read another submission: YES'); } catch { console.log('read another submission: no'); }\n`;
-  write('writes-outside', withTodo(sol, (nb) => { const at = nb.cells.findIndex((c) => c.metadata?.gradscope?.todo); nb.cells.splice(at + 1, 0, { cell_type: 'code', source: probe(outDir), metadata: {}, outputs: [] }); }), row('error', /gradscope and @tensorflow\/\* only/), (out) => {
+  write('writes-outside', withTodo(sol, (nb) => { const at = nb.cells.findIndex((c) => c.metadata?.gradscope?.todo); nb.cells.splice(at + 1, 0, { cell_type: 'code', source: probe(outDir), metadata: {}, outputs: [] }); }), row('error', /gradscope and @tensorflow\/\* only/), (out, sandboxed) => {
+    if (!sandboxed) { // without bubblewrap nothing stops these writes: say so, and clean up
+      for (const p of targets(out)) fs.rmSync(p, { force: true });
+      console.log('writes-outside: no bubblewrap sandbox here, so its writes outside its folder were not stopped (checked only with bubblewrap)');
+      return [];
+    }
     const bad = targets(out).filter((p) => fs.existsSync(p)).map((p) => `writes-outside: ${p} exists after grading`);
     const page = path.join(out, 'feedback', 'writes-outside.html');
     if (!fs.existsSync(page) || !fs.readFileSync(page, 'utf8').includes('read another submission: no')) bad.push('writes-outside.html: expected "read another submission: no"');

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import { pathToFileURL } from 'node:url';
-import { graderCells, graderCall, merge, parseNotebook, sourceOf, type Notebook } from '../src/batch/notebook';
+import { graderCells, graderCall, merge, parseNotebook, sourceOf, type Cell, type Notebook } from '../src/batch/notebook';
 import { MISSING, programOf } from '../src/batch/program';
 import { runVerdict, totalRow, type Graded } from '../src/batch/submission';
 import { toCsv } from '../src/batch/gradebook';
@@ -20,8 +20,8 @@ import { edit, solution } from '../scripts/grade-class';
 
 const root = path.join(__dirname, '..');
 const read = (f: string) => parseNotebook(fs.readFileSync(path.join(root, 'notebooks', 'homework', f), 'utf8')) as Notebook;
-const code = (source: string, metadata: Record<string, unknown> = {}) => ({ cell_type: 'code', source, metadata, outputs: [] });
-const nb = (...cells: ReturnType<typeof code>[]): Notebook => ({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });
+const code = (source: string, metadata: Record<string, unknown> = {}): Cell => ({ cell_type: 'code', source, metadata, outputs: [] });
+const nb = (...cells: Cell[]): Notebook => ({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });
 
 const template = nb(
   code("import * as gs from 'gradscope';"),

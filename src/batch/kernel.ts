@@ -133,25 +133,28 @@ export async function runKernel(spec: KernelSpec, box: Sandbox, dir: string, cod
     start((v) => { clearTimeout(timer); resolve(v); });
   });
   try {
-    // started: a kernel_info reply on shell and a status for it on iopub (so no output of the first cell is missed)
-    let live = false;
-    while (!live) {
-      const r = await until<boolean>((done) => {
+    // started: a kernel_info reply on shell and a status for it on iopub (so no output of the first
+    // cell is missed); asked again every 500 ms, since iopub may connect after the first status
+    let again: NodeJS.Timeout | undefined;
+    const r = await until<boolean>((done) => {
+      const ask = () => {
         const id = send('kernel_info_request', {});
         let reply = false, status = false;
         listeners.set(id, (m, channel) => {
           if (channel === 'shell') reply = true; else if (m.header.msg_type === 'status') status = true;
-          if (reply && status) done(true);
+          if (reply && status) { clearInterval(again); done(true); }
         });
-        setTimeout(() => { listeners.delete(id); done(false); }, reply ? 1000 : 300);
-      });
-      if (r === 'timeout' || r === 'died') {
-        outcome = r === 'died' ? 'died' : 'timeout';
-        message = r === 'died' ? `the kernel died before it started (${exited}): ${log.trim().split('\n').slice(-3).join(' | ')}` : 'the kernel did not start before the timeout';
-        return { outcome: r === 'died' ? 'no start' : 'timeout', message, cells, startSeconds: (Date.now() - t0) / 1000, cellSeconds: 0 };
-      }
-      live = r;
+      };
+      again = setInterval(ask, 500);
+      ask();
+    });
+    clearInterval(again);
+    if (r === 'timeout' || r === 'died') {
+      message = r === 'died' ? `the kernel died before it started (${exited}): ${log.trim().split('\n').slice(-3).join(' | ')}` : `timeout: the kernel did not start within ${timeoutMs / 1000} s`;
+      if (cells[0]) cells[0] = { status: 'error', outputs: [], executionCount: null, error: { ename: r === 'died' ? 'DeadKernel' : 'Timeout', evalue: message } };
+      return { outcome: r === 'died' ? 'no start' : 'timeout', message, cells, startSeconds: (Date.now() - t0) / 1000, cellSeconds: 0 };
     }
+    listeners.clear();
     startSeconds = (Date.now() - t0) / 1000;
     tCells.start = Date.now();
     let kept = 0, dropped = 0;

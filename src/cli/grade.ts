@@ -97,6 +97,7 @@ export async function gradeCommand(args: string[]): Promise<number> {
   const roots = rest.map((r) => path.resolve(fs.statSync(r).isFile() ? path.dirname(r) : r));
   const shown = [path.dirname(path.dirname(process.execPath)), PACKAGE_ROOT, fs.realpathSync(PACKAGE_ROOT), path.dirname(require.resolve('tslab/package.json')), spec.resourceDir,
     ...spec.argv.filter((a) => path.isAbsolute(a) && fs.existsSync(a)).map((a) => path.dirname(path.dirname(a)))];
+  fs.mkdirSync(out, { recursive: true }); // exists from the start, so the sandbox hides it
   const box = probeSandbox([...roots, out], shown);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-grade-'));
   const batch: Batch = { template: tnb, graders, spec, box, timeoutMs: timeout * 1000, work };
