@@ -98,7 +98,7 @@ describe('the grading program', () => {
     ];
     const total = totalRow('a/b.ipynb', rows);
     assert.deepEqual([total.points, total.max_points, total.status], [2, 5, 'failed']);
-    const csv = toCsv([{ submission: 'a/b.ipynb', rows, total, notes: [], seconds: { total: 0, kernelStart: 0, kernelCells: 0, verdict: 0 } } as Graded]);
+    const csv = toCsv([{ submission: 'a/b.ipynb', rows, total, notes: [], kernelStarted: true, seconds: { total: 0, kernelStart: 0, kernelCells: 0, verdict: 0 } } as Graded]);
     assert.deepEqual(parseCsv(csv).slice(1).map((r) => r[5]), ['', 'dW2, "x"\nnext', '1 of 2 grader cell(s) passed']);
   });
 });

@@ -30,6 +30,8 @@ export interface Graded {
   total: Row;
   notes: string[];
   seconds: { total: number; kernelStart: number; kernelCells: number; verdict: number };
+  /** False when the kernel died before it answered (a broken kernel, not a submission's doing, if it happens to every one). */
+  kernelStarted: boolean;
   /** The executed merged notebook (undefined for an invalid submission). */
   executed?: Notebook;
 }
@@ -89,7 +91,7 @@ function verdictCells(cells: MergedCell[]): string[] {
 /** Rows for a submission that could not be graded at all (status invalid). */
 function invalid(batch: Batch, submission: string, message: string, t0: number): Graded {
   const rows = batch.graders.map((g): Row => ({ submission, cell: g.id, points: 0, max_points: g.points, status: 'invalid', message }));
-  return { submission, rows, total: totalRow(submission, rows), notes: [], seconds: { total: (Date.now() - t0) / 1000, kernelStart: 0, kernelCells: 0, verdict: 0 } };
+  return { submission, rows, total: totalRow(submission, rows), notes: [], kernelStarted: true, seconds: { total: (Date.now() - t0) / 1000, kernelStart: 0, kernelCells: 0, verdict: 0 } };
 }
 
 const ORDER: Status[] = ['invalid', 'timeout', 'error', 'failed'];
@@ -167,5 +169,5 @@ export async function gradeSubmission(batch: Batch, file: string, submission: st
   const executed = toNotebook(batch.template, [{ cell: { cell_type: 'markdown', source: summary, metadata: {} }, origin: 'template' }, ...executedCells.map((cell) => ({ cell, origin: 'template' as const }))]);
   executed.cells.forEach((c, i) => { c.id = `cell-${i}`; });
   if (notes.length) total.message += `; ${notes.join('; ')}`;
-  return { submission, rows, total, notes, executed, seconds: { total: (Date.now() - t0) / 1000, kernelStart: run.startSeconds, kernelCells: run.cellSeconds, verdict: 'failure' in report ? verdictSeconds : report.seconds.load + report.seconds.run + report.seconds.grade } };
+  return { submission, rows, total, notes, executed, kernelStarted: run.outcome !== 'no start', seconds: { total: (Date.now() - t0) / 1000, kernelStart: run.startSeconds, kernelCells: run.cellSeconds, verdict: 'failure' in report ? verdictSeconds : report.seconds.load + report.seconds.run + report.seconds.grade } };
 }

@@ -134,6 +134,10 @@ export async function gradeCommand(args: string[]): Promise<number> {
       const r = JSON.parse(html.stdout.trim().split('\n').pop() ?? '') as { written: number; failed: [string, string][] };
       htmlNote = `${r.written} feedback page(s)${r.failed.length ? `, ${r.failed.length} failed (${r.failed[0][1]})` : ''}`;
     } catch { htmlNote = `feedback pages failed: ${(html.stderr || html.stdout).trim().split('\n').slice(-2).join(' ')}`; }
+    const ran = graded.filter((g) => g.executed);
+    if (ran.length && ran.every((g) => !g.kernelStarted)) {
+      throw new CliError(`gradscope grade: the kernel "${kernel}" died before it started, for every submission: ${ran[0].rows[0]?.message ?? ''}`, 1);
+    }
     const passed = graded.filter((g) => g.total.status === 'passed').length;
     const wall = (Date.now() - t0) / 1000;
     console.log(`${passed} of ${graded.length} passed every grader cell; ${wall.toFixed(1)} s (${(wall / graded.length).toFixed(2)} s per submission; pages ${((Date.now() - tHtml) / 1000).toFixed(1)} s)`);
