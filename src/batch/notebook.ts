@@ -60,7 +60,7 @@ export function parseNotebook(text: string): Notebook | string {
   try {
     nb = JSON.parse(text);
   } catch (e) {
-    return `not JSON (${(e as Error).message})`;
+    return `not JSON (${(e as Error).message.replace(/\s+/g, " ")})`;
   }
   const n = nb as Partial<Notebook> | null;
   if (!n || typeof n !== 'object' || n.nbformat !== 4 || !Array.isArray(n.cells)) return 'not a notebook (expected nbformat 4 JSON with a cells list)';
