@@ -34,17 +34,9 @@ for (let i = 0; i < n; i++) fs.copyFileSync(path.join(made, 'backward', kinds[i 
 
 const load0 = os.loadavg()[0];
 const t0 = Date.now();
-// through bash, whose `times` then gives the CPU seconds of the whole run (every process it waited for): a
-// figure the machine's load does not change, unlike the wall time
-const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
-const command = [process.execPath, BIN, 'grade', '--template', templatePath('backward'), cls, '--out', path.join(tmp, 'out'), '--jobs', String(jobs)].map(q).join(' ');
-const r = spawnSync('bash', ['-c', `${command} >&2; code=$?; times; exit $code`], { encoding: 'utf8', env });
+const r = spawnSync(process.execPath, [BIN, 'grade', '--template', templatePath('backward'), cls, '--out', path.join(tmp, 'out'), '--jobs', String(jobs)], { encoding: 'utf8', env });
 const wall = (Date.now() - t0) / 1000;
 if (r.status !== 0) throw new Error(`gradscope grade exited ${r.status}: ${r.stderr}`);
-const clock = (t: string) => { const m = /(\d+)m([\d.]+)s/.exec(t); return m ? Number(m[1]) * 60 + Number(m[2]) : NaN; };
-const [childUser, childSys] = (r.stdout.trim().split('\n').pop() ?? '').split(/\s+/).map(clock);
-const cpu = childUser + childSys;
-r.stdout = r.stderr;
 const pages = Number(/pages ([\d.]+) s/.exec(r.stdout)?.[1] ?? NaN);
 const book = JSON.parse(fs.readFileSync(path.join(tmp, 'out', 'gradebook.json'), 'utf8')) as { submissions: Array<{ seconds: { total: number; kernelStart: number; kernelCells: number; verdict: number } }> };
 const s = book.submissions.map((x) => x.seconds);
@@ -59,7 +51,6 @@ const lines = [
   `${n} submissions of homework/backward, --jobs ${jobs}, ${os.cpus().length} cores (load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after):`,
   `- total wall ${wall.toFixed(1)} s = ${(wall / n).toFixed(2)} s per submission (feedback pages included: ${pages.toFixed(1)} s for all ${n}, one nbconvert process)`,
   `- one submission, mean of ${n}: ${mean(s.map((x) => x.total)).toFixed(2)} s from start to rows; kernel start ${mean(s.map((x) => x.kernelStart)).toFixed(2)} s, the notebook's cells ${mean(s.map((x) => x.kernelCells)).toFixed(2)} s, the grading process ${mean(s.map((x) => x.verdict)).toFixed(2)} s (at the same time as the kernel)`,
-  `- CPU: ${cpu.toFixed(0)} s in all, ${(cpu / n).toFixed(2)} s per submission: on ${jobs} idle cores that is ${(cpu / n / jobs).toFixed(2)} s of wall per submission`,
   `- for comparison, the correct notebook once through nbconvert + the gradscope kernel + HTML (scripts/notebooks.py): ${nbconvert.toFixed(1)} s${base.status === 0 ? '' : ' (failed)'}`,
 ];
 console.log(lines.join('\n'));
