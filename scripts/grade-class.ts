@@ -6,6 +6,7 @@
  * hostile submissions, each with the rows its gradebook must have.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..');
@@ -139,7 +140,7 @@ function hostiles(dir: string, outDir: string, sol: string, withTodo: (code: str
   write('waits-for-input', withTodo(sol + 'await new Promise((resolve) => process.stdin.once("data", resolve));\n'), row('timeout', /timeout/));
   write('never-resolves', withTodo(sol + 'await new Promise(() => {});\n'), row('timeout', /timeout/));
   // writes outside its folder, reads another submission: the sandbox hides both; the grading process refuses `fs`
-  const targets = (out: string) => [path.join(dir, 'backward', 'PWNED.txt'), path.join(out, 'PWNED.txt'), path.join(process.env.HOME ?? '/root', 'gradscope-PWNED.txt'), '/tmp/gradscope-PWNED.txt'];
+  const targets = (out: string) => [path.join(dir, 'backward', 'PWNED.txt'), path.join(out, 'PWNED.txt'), path.join(os.homedir(), 'gradscope-PWNED.txt'), '/tmp/gradscope-PWNED.txt'];
   const probe = (out: string) => `import * as fs from 'fs';\nfor (const p of ${JSON.stringify(targets(out))}) { try { fs.writeFileSync(p, 'pwned'); console.log('wrote ' + p); } catch (e) { console.log('could not write ' + p + ': ' + (e as Error).message.split(':')[0]); } }\n` +
     `try { fs.readFileSync(${JSON.stringify(path.join(dir, 'backward', 'correct.ipynb'))}); console.log('read another submission: YES'); } catch { console.log('read another submission: no'); }\n`;
   write('writes-outside', withTodo(sol, (nb) => { const at = nb.cells.findIndex((c) => c.metadata?.gradscope?.todo); nb.cells.splice(at + 1, 0, { cell_type: 'code', source: probe(outDir), metadata: {}, outputs: [] }); }), row('error', /gradscope and @tensorflow\/\* only/), (out, sandboxed) => {
