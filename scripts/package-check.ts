@@ -124,7 +124,7 @@ function main(): void {
     if (!fs.existsSync(tarball)) throw new Error(pack.err);
     figures.tarballBytes = fs.statSync(tarball).size;
     const listed = run('tar', ['-tzf', tarball]).out.split('\n');
-    for (const f of ['package/bin/gradscope.cjs', 'package/dist/cli/main.js', 'package/dist/index.js', 'package/scripts/tslab-kernel.cjs', 'package/scripts/tslab-execute.cjs', 'package/scripts/notebooks.py']) {
+    for (const f of ['package/bin/gradscope.cjs', 'package/dist/cli/main.js', 'package/dist/index.js', 'package/scripts/tslab-kernel.cjs', 'package/scripts/tslab-execute.cjs', 'package/scripts/notebooks.py', 'package/scripts/notebooks-html.py', 'package/dist/batch/verdict.js']) {
       check(listed.includes(f), `the tarball holds ${f.slice('package/'.length)}`);
     }
     figures.tarballFiles = listed.filter(Boolean).length;

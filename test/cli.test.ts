@@ -24,13 +24,13 @@ describe('gradscope (the command)', () => {
   it('--help lists the commands; no command prints usage and exits 2; an unknown command lists the right ones', () => {
     const help = gradscope(['--help']);
     assert.equal(help.status, 0);
-    for (const c of ['kernel', 'export', 'native']) assert.match(help.out, new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['kernel', 'export', 'grade', 'native']) assert.match(help.out, new RegExp(`^  ${c} `, 'm'));
     const none = gradscope([]);
     assert.equal(none.status, 2);
     assert.match(none.out, /usage: gradscope <command>/);
     const bad = gradscope(['kernal']);
     assert.equal(bad.status, 2);
-    assert.equal(bad.err.trim(), 'gradscope: unknown command "kernal" (commands: kernel, export, native; gradscope --help)');
+    assert.equal(bad.err.trim(), 'gradscope: unknown command "kernal" (commands: kernel, export, grade, native; gradscope --help)');
   });
 
   it('each command has --help; an unknown option or a missing value is a one-line error listing the options', () => {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from './args';
 import { EXPORT_HELP, exportCommand } from './export';
+import { GRADE_HELP, gradeCommand } from './grade';
 import { KERNEL_HELP, kernelCommand } from './kernel';
 import { native } from './native';
 import { PACKAGE_ROOT } from './paths';
@@ -17,6 +18,7 @@ const NATIVE_HELP = `gradscope native [options]: build @tensorflow/tfjs-node (th
 const COMMANDS: Record<string, { summary: string; help: string; run: (args: string[]) => number | Promise<number> }> = {
   kernel: { summary: 'register the Jupyter kernel "gradscope" (tslab with gradscope\'s fixes)', help: KERNEL_HELP, run: kernelCommand },
   export: { summary: 'execute notebooks headless; write executed copies and HTML', help: EXPORT_HELP, run: exportCommand },
+  grade: { summary: 'grade a class\'s homework notebooks against a template: gradebook and feedback pages', help: GRADE_HELP, run: gradeCommand },
   native: { summary: 'build tfjs-node (the fast tensorflow backend) from a TensorFlow wheel', help: NATIVE_HELP, run: native },
 };
 
