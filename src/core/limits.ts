@@ -78,8 +78,9 @@ export function checkSeconds(argument: string, value: unknown, seconds: number, 
 export function duration(seconds: number): string {
   if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
   if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172800) return `${(seconds / 3600).toPrecision(2)} h`;
-  return `${(seconds / 86400).toPrecision(2)} days`;
+  if (seconds < 172800) return `${Number((seconds / 3600).toPrecision(2))} h`;
+  const days = seconds / 86400;
+  return days < 1e4 ? `${Number(days.toPrecision(2))} days` : `${days.toExponential(1)} days`;
 }
 
 function fmtGB(bytes: number): string {
