@@ -54,6 +54,8 @@ export function recurrentPaths(model: Recurrent, X: Tensor, Y: Tensor, { precisi
   // what a worker thread rebuilds the entries from: plain numbers only
   const plainSpec = (): EntryJob['spec'] => Object.fromEntries(Object.entries(model.spec).filter(([, v]) => typeof v !== 'object' && typeof v !== 'function')) as EntryJob['spec'];
   const mag = new Float64Array(model.size);
+  let J64: ReturnType<Recurrent['mirror64']> | undefined;
+  const mirror = (): ReturnType<Recurrent['mirror64']> => (J64 ??= model.mirror64(X, y, cache));
   return {
     y, cache, grads, theta, slots: model.blocks, scaleBound: true,
     method: `numeric: central differences of J re-evaluated in float64 by ${model.family}'s mirror of the forward pass (every entry: its change carried through time from one cached base pass)`,
@@ -74,9 +76,24 @@ export function recurrentPaths(model: Recurrent, X: Tensor, Y: Tensor, { precisi
       for (let k = 0; k < n; k++) mag[idx[k]] = out.scale[k]; // the size of its terms: the round-off bound's input, as in the generic loop
       return { indices: idx, values: out.values, kinks: out.kinks, scale: out.scale, evaluations: 2 * n };
     },
+    // one joint direction over every block (check/joint.ts): two whole mirror evaluations, no autograd
+    joint: {
+      rows: X.shape[0],
+      difference: (u, eps) => {
+        const J = mirror();
+        const p = Float64Array.from(theta), q = Float64Array.from(theta);
+        for (let e = 0; e < u.length; e++) { p[e] += eps * u[e]; q[e] -= eps * u[e]; }
+        const plus = J(p), minus = J(q);
+        let sp = 0;
+        for (let r = 0; r < plus.rows.length; r++) sp += Math.abs(plus.rows[r] - minus.rows[r]);
+        const base = plus.signs && J(theta).signs; // relu only: a third pass, for the kink flags
+        const flip = (sg?: Uint8Array): boolean => !!base && !!sg && sg.some((v, i) => v !== base[i]);
+        return { value: (plus.J - minus.J) / (2 * eps), scale: sp / (2 * eps), kink: flip(plus.signs) || flip(minus.signs), evaluations: base ? 3 : 2 };
+      },
+    },
     // a few directions: two whole mirror evaluations each cost less than a base pass and dense deltas
     directions: (dirs, eps, tick) => {
-      const J = model.mirror64(X, y, cache), base = J(theta).signs;
+      const J = mirror(), base = J(theta).signs;
       const values = new Float64Array(dirs.length), scale = new Float64Array(dirs.length), kinks = new Uint8Array(dirs.length);
       const flip = (s?: Uint8Array): boolean => !!base && !!s && s.some((v, i) => v !== base[i]);
       dirs.forEach(({ slot, v }, k) => {
