@@ -4,6 +4,8 @@
  * same numbers, rebuilt from plain data), a planted error is still located, a worker's failure is a
  * GradscopeError, and the tensor count is unchanged.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as gs from '../src/index';
@@ -90,5 +92,20 @@ describe('full float64 check over worker threads', () => {
   it('GRADSCOPE_THREADS must be a whole number >= 1', () => {
     process.env.GRADSCOPE_THREADS = 'many';
     assert.throws(() => shareWork(1, () => undefined, () => { throw new Error('unused'); }, () => undefined), /invalid GRADSCOPE_THREADS: "many"/);
+  });
+
+  it('a kernel interrupt (SIGINT under breakOnSigint) stops the check, and the worker threads stop soon after', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'workers-interrupt.script.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const done = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      if (d.toString().includes('started')) setTimeout(() => child.kill('SIGINT'), 300);
+    });
+    await done;
+    const r = JSON.parse(out.trim().split('\n').pop()!) as { interrupted: boolean; shared: boolean; doneAfter: number };
+    assert.equal(r.interrupted, true, out);
+    assert.equal(r.shared, true, 'the check was shared with a worker thread');
+    assert.equal(r.doneAfter, 0, `the workers still finished ${r.doneAfter} entries in a second, 2.5 s after the interrupt`);
   });
 });

@@ -24,7 +24,7 @@ const STUCK_MS = 120_000;
 
 let pool: Worker[] = [];
 /** The last shareWork call: threads it could use and items the worker threads did (tests, benches). */
-export const lastShare = { threads: 1, byWorkers: 0 };
+export const lastShare: { threads: number; byWorkers: number; ctrl?: Int32Array } = { threads: 1, byWorkers: 0 };
 
 /** Threads a check may use, the main thread's included: GRADSCOPE_THREADS, else the available cores. */
 export function threadCount(): number {
@@ -104,6 +104,7 @@ export function shareWork(n: number, own: (k: number) => void, job: () => Omit<J
   const chunk = Math.max(1, Math.min(Math.round(CHUNK_MS / Math.max(per, 1e-6)), Math.ceil((n - k) / (4 * threads))));
   const ctrl = new Int32Array(new SharedArrayBuffer(4 * 5));
   ctrl[CTRL.next] = k; ctrl[CTRL.done] = k;
+  lastShare.ctrl = ctrl;
   let mine = k;
   const beat = new Float64Array(new SharedArrayBuffer(8));
   beat[0] = Date.now();
