@@ -18,10 +18,13 @@ import os
 import sys
 import time
 
-# One thread for every peer: set before torch or jax load their thread pools.
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("MKL_NUM_THREADS", "1")
-os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1").strip()
+# One thread for every peer: set before torch or jax load their thread pools (mode `recurrent-all`:
+# torch with its default threads, for the all-core ratios).
+ALL_CORES = len(sys.argv) > 3 and sys.argv[3] == "recurrent-all"
+if not ALL_CORES:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1").strip()
 
 import numpy as np  # noqa: E402
 
@@ -233,10 +236,10 @@ def recurrent_main(cases_path, result_path):
     spec = json.load(open(cases_path))
     result = {"cases": []}
     for case in spec["cases"]:
-        row = {"name": case["name"], "torch": recurrent_side(case, spec["reps"], 1)}
+        row = {"name": case["name"], "torch": recurrent_side(case, spec["reps"], 0 if ALL_CORES else 1)}
         result["cases"].append(row)
     json.dump(result, open(result_path, "w"))
 
 
 if __name__ == "__main__":
-    (recurrent_main if len(sys.argv) > 3 and sys.argv[3] == "recurrent" else main)(sys.argv[1], sys.argv[2])
+    (recurrent_main if len(sys.argv) > 3 and sys.argv[3] in ("recurrent", "recurrent-all") else main)(sys.argv[1], sys.argv[2])

@@ -6,7 +6,9 @@
  * thread). gradscope's full check runs twice per net: with the family's exact paths (the change
  * carried through time from one cached base pass) and, in the same process, on the generic loop
  * over mirror64 (the model seen without `exactPaths`: the code before issue 21), so before and after
- * are one run. gradscope uses one core: the single-thread ratios are also its all-core ones.
+ * are one run; the directional check with and without the joint direction the same way. Full checks
+ * run on one thread (GRADSCOPE_THREADS=1, against torch on one) and on every core (worker threads,
+ * against torch with its default threads: bench/peers.py's `recurrent-all` mode).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import * as gs from '../src/index';
 import { findPeers } from './peers';
+import { threadCount } from '../src/core/workers';
 
 const { tf } = gs;
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
@@ -46,7 +49,19 @@ function times(n: number, f: () => unknown): number[] {
   return out;
 }
 
-interface Ours { J: number; numeric: Float64Array; hand: Float64Array; full: number[]; generic: number[]; dir: number[]; dirGeneric: number[]; verdict: string; peakRss?: number }
+interface Ours { J: number; numeric: Float64Array; hand: Float64Array; full: number[]; full1: number[]; generic: number[]; dir: number[]; dirBlock: number[]; dirGeneric: number[]; verdict: string; joint: boolean; peakRss?: number }
+
+/** The model with its joint direction hidden: directional runs per block (autograd, two mirror passes per block), the code before. */
+const perBlock = <T extends object>(net: T): T => new Proxy(net, {
+  get: (t, k) => (k === 'exactPaths' ? (...a: unknown[]) => { const p = (t as { exactPaths(...a: unknown[]): { joint?: unknown } | undefined }).exactPaths(...a); if (p) delete p.joint; return p; } : Reflect.get(t, k, t)),
+});
+
+/** f with GRADSCOPE_THREADS set to `threads` (restored after). */
+function onThreads<R>(threads: string | undefined, f: () => R): R {
+  const was = process.env.GRADSCOPE_THREADS;
+  if (threads === undefined) delete process.env.GRADSCOPE_THREADS; else process.env.GRADSCOPE_THREADS = threads;
+  try { return f(); } finally { if (was === undefined) delete process.env.GRADSCOPE_THREADS; else process.env.GRADSCOPE_THREADS = was; }
+}
 
 function measure(c: RCase): { ours: Ours; exported: { theta: number[]; X: number[]; Y: number[]; shapes: number[][] } } {
   const { net, X, Y } = build(c);
@@ -65,16 +80,21 @@ function measure(c: RCase): { ours: Ours; exported: { theta: number[]; X: number
     const rss0 = process.memoryUsage().rss;
     let peakRss = rss0;
     const full = times(c.full, () => gs.gradCheck(net, X, Y, { progress: false, onProgress: () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); } }));
+    const full1 = onThreads('1', () => times(c.full, () => gs.gradCheck(net, X, Y, { progress: false })));
     const verdict = gs.gradCheck(net, X, Y, { progress: false }).verdict;
     const gen = times(c.generic, () => gs.gradCheck(generic(net), X, Y, { progress: false }));
     const d = () => gs.gradCheck(net, X, Y, { mode: 'directional', progress: false });
     times(10, d);
     const dir = times(DIRECTIONAL, d);
+    const joint = d().notes.some((n) => /no block needed a direction of its own/.test(n));
+    const db = () => gs.gradCheck(perBlock(net), X, Y, { mode: 'directional', progress: false });
+    times(5, db);
+    const dirBlock = times(DIRECTIONAL, db);
     const dg = () => gs.gradCheck(generic(net), X, Y, { mode: 'directional', progress: false });
     times(5, dg);
     const dirGeneric = times(DIRECTIONAL, dg);
     const shapes = net.blocks.map((b) => b.shape);
-    return { ours: { J, numeric, hand, full, generic: gen, dir, dirGeneric, verdict, peakRss }, exported: { theta: Array.from(theta), X: Array.from(X.dataSync()), Y: Array.from(Y.dataSync()), shapes } };
+    return { ours: { J, numeric, hand, full, full1, generic: gen, dir, dirBlock, dirGeneric, verdict, joint, peakRss }, exported: { theta: Array.from(theta), X: Array.from(X.dataSync()), Y: Array.from(Y.dataSync()), shapes } };
   } finally {
     net.dispose(); tf.dispose([X, Y]);
   }
@@ -88,30 +108,45 @@ export function recurrentPeers(): string {
   const started = Date.now(), load0 = os.loadavg()[0];
   const ours: Ours[] = [], exported: ReturnType<typeof measure>['exported'][] = [];
   for (const c of CASES) { console.error(`  gradscope ${c.name}`); const r = measure(c); ours.push(r.ours); exported.push(r.exported); }
-  let rows: { torch?: TorchRow }[] = CASES.map(() => ({}));
+  let rows: { torch?: TorchRow }[] = CASES.map(() => ({})), all: { torch?: TorchRow }[] = CASES.map(() => ({}));
   let why = found.python ? '' : `no Python with torch (${Object.values(found.skipped).join('; ')})`;
   if (found.python) {
     const dir = join(__dirname, '..', 'out', 'peers');
     mkdirSync(dir, { recursive: true });
-    const cf = join(dir, 'recurrent.json'), rf = join(dir, 'recurrent-result.json');
+    const cf = join(dir, 'recurrent.json');
     writeFileSync(cf, JSON.stringify({ reps: { fast: DIRECTIONAL, slow: 1 }, cases: CASES.map((c, i) => ({ ...c, ny: 1, ...exported[i] })) }));
-    const r = spawnSync(found.python, [join(__dirname, 'peers.py'), cf, rf, 'recurrent'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 3600_000 });
-    if (r.status === 0) rows = (JSON.parse(readFileSync(rf, 'utf8')) as { cases: { torch: TorchRow }[] }).cases;
-    else why = `bench/peers.py failed (exit ${r.status})`;
+    // torch on one thread, then with its default threads (the all-core ratios)
+    for (const mode of ['recurrent', 'recurrent-all'] as const) {
+      const rf = join(dir, `${mode}-result.json`);
+      const r = spawnSync(found.python, [join(__dirname, 'peers.py'), cf, rf, mode], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 3600_000 });
+      if (r.status !== 0) { why = `bench/peers.py ${mode} failed (exit ${r.status})`; continue; }
+      const got = (JSON.parse(readFileSync(rf, 'utf8')) as { cases: { torch: TorchRow }[] }).cases;
+      if (mode === 'recurrent') rows = got; else all = got;
+    }
   }
   const L: string[] = [];
   const say = (l = ''): void => { L.push(l); };
   say('### Recurrent nets (issue 21)');
   say();
-  say(`Same run, ${new Date().toISOString().slice(0, 10)}, backend ${tf.getBackend()}, ${os.cpus().length} cores shared with other jobs (load average ${load0.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end; ${((Date.now() - started) / 1000).toFixed(0)} s). Sigmoid output at t = T, binary cross-entropy, seed 1, X ~ N(0, 1), labels 0/1; torch gets theta, X and Y as float64 and writes the same net by hand (the GRU in the course's form, Gamma_r inside the candidate's product, not torch.nn.GRU), one thread (torch.set_num_threads(1)); gradscope uses one core, so its single-thread and all-core figures are the same. "generic loop" is gradscope's full check before this change (the model without \`exactPaths\`: two whole mirror evaluations per entry), timed in this same process. ${why ? `torch: SKIPPED (${why}).` : ''}`);
+  const threads = threadCount();
+  say(`Same run, ${new Date().toISOString().slice(0, 10)}, backend ${tf.getBackend()}, ${os.cpus().length} cores shared with other jobs (load average ${load0.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end; ${((Date.now() - started) / 1000).toFixed(0)} s). Sigmoid output at t = T, binary cross-entropy, seed 1, X ~ N(0, 1), labels 0/1; torch gets theta, X and Y as float64 and writes the same net by hand (the GRU in the course's form, Gamma_r inside the candidate's product, not torch.nn.GRU). One core: gradscope with GRADSCOPE_THREADS=1 against torch.set_num_threads(1). "generic loop" is gradscope's full check before issue 21 (the model without \`exactPaths\`: two whole mirror evaluations per entry), "per block" the directional check before the joint direction (the paths without \`joint\`: autograd, two mirror evaluations per block), both timed in this same process. ${why ? `torch: SKIPPED (${why}).` : ''}`);
   say();
-  say('| net | params | agree: J / torch vs numeric / torch vs hand | gradscope full (new) | generic loop (before) | new vs before | torch slow gradcheck | gradscope vs torch slow | gradscope directional (before) | torch fast_mode | directional vs torch fast | peak rss, full |');
+  say('| net | params | agree: J / torch vs numeric / torch vs hand | gradscope full, 1 thread | generic loop (before) | new vs before | torch slow gradcheck, 1 thread | gradscope vs torch slow | gradscope directional (per block, before) | torch fast_mode | directional vs torch fast | peak rss, full |');
   say('|---|---|---|---|---|---|---|---|---|---|---|---|');
   CASES.forEach((c, i) => {
     const o = ours[i], t = rows[i]?.torch;
     const agree = t ? `${(Math.abs(t.J - o.J) / o.J).toExponential(1)} / ${gs.relativeError(t.grad, o.numeric).toExponential(1)} / ${gs.relativeError(t.grad, o.hand).toExponential(1)}` : '-';
-    const f = median(o.full), g = median(o.generic), d = median(o.dir), dg = median(o.dirGeneric);
-    say(`| ${c.name} | ${exported[i].theta.length.toLocaleString('en')} | ${agree} | ${sec(f)} (${o.verdict}) | ${sec(g)} | ${(g / f).toPrecision(3)}x | ${t ? `${sec(median(t.slow.seconds))} (${t.slow.passed})` : '-'} | ${t ? x(median(t.slow.seconds) / f) : '-'} (before: ${t ? x(median(t.slow.seconds) / g) : '-'}) | ${sec(d)} (${sec(dg)}) | ${t ? sec(median(t.fast.seconds)) : '-'} | ${t ? x(median(t.fast.seconds) / d) : '-'} | ${o.peakRss ? `${(o.peakRss / 2 ** 20).toFixed(0)} MB` : '-'} |`);
+    const f = median(o.full1), g = median(o.generic), d = median(o.dir), db = median(o.dirBlock);
+    say(`| ${c.name} | ${exported[i].theta.length.toLocaleString('en')} | ${agree} | ${sec(f)} (${o.verdict}) | ${sec(g)} | ${(g / f).toPrecision(3)}x | ${t ? `${sec(median(t.slow.seconds))} (${t.slow.passed})` : '-'} | ${t ? x(median(t.slow.seconds) / f) : '-'} (before: ${t ? x(median(t.slow.seconds) / g) : '-'}) | ${sec(d)}${o.joint ? '' : ' (joint did not settle)'} (${sec(db)}, ${(db / d).toPrecision(3)}x) | ${t ? sec(median(t.fast.seconds)) : '-'} | ${t ? x(median(t.fast.seconds) / d) : '-'} | ${o.peakRss ? `${(o.peakRss / 2 ** 20).toFixed(0)} MB` : '-'} |`);
+  });
+  say();
+  say(`Each side's defaults: gradscope on ${threads} thread(s) (os.availableParallelism(): the main thread and worker threads share the entries), torch with its default threads. On a machine this loaded the extra threads find no free core: compare with the one-thread table.`);
+  say();
+  say('| net | gradscope full, all threads | torch slow gradcheck, default threads | gradscope vs torch |');
+  say('|---|---|---|---|');
+  CASES.forEach((c, i) => {
+    const f = median(ours[i].full), t = all[i]?.torch;
+    say(`| ${c.name} | ${sec(f)} (1 thread: ${sec(median(ours[i].full1))}) | ${t ? `${sec(median(t.slow.seconds))} (${t.threads} threads)` : '-'} | ${t ? x(median(t.slow.seconds) / f) : '-'} |`);
   });
   say();
   return L.join('\n');

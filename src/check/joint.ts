@@ -50,14 +50,24 @@ export function jointCheck(ctx: Context, K: number): Body | number {
   // v_s: a random unit vector, rank one on a W block (alpha beta^T, both Gaussian, never formed), so
   // the round-off bound along it needs no per-entry bound (joint.alongMagnitudes)
   const r = rng(ctx.seed + 49979687);
+  const bounded = !!joint.alongMagnitudes;
   const parts = Array.from({ length: K }, () => slots.map((slot) => {
-    if (slot.kind === 'b') return { slot, v: unitVector(slot.size, r) };
+    if (slot.kind === 'b' || !bounded) return { slot, v: unitVector(slot.size, r) };
     const alpha = unitVector(slot.rows, r), beta = unitVector(slot.cols, r);
     return { slot, v: new Float64Array(0), alpha, beta };
   }));
-  const atol = parts.map((ds) => Array.from(joint.alongMagnitudes(ds), (x) => ATOL_FACTOR * U32 * x));
   const hand = parts.map((ds) => ds.map((d) => d.alpha ? alongRankOne(analytic.hand, d.slot, d.alpha, d.beta) : along(analytic.hand, d)));
-  if (atol.some((row, k) => row.some((x, i) => !(x > 0) || !(Math.abs(hand[k][i]) > JOINT_GATE * slots.length * x)))) return 0;
+  // the weights' denominators: each block's round-off bound along v_s; without one (the recurrent
+  // families size round-off by each difference's own terms), v_s . checked itself, sign included, so
+  // that every block adds the same 1 / |w| to u . checked (no cancellation between blocks) and a
+  // doubled, halved or sign-flipped one shows
+  const atol = bounded ? parts.map((ds) => Array.from(joint.alongMagnitudes!(ds), (x) => ATOL_FACTOR * U32 * x)) : hand;
+  if (bounded && atol.some((row, k) => row.some((x, i) => !(x > 0) || !(Math.abs(hand[k][i]) > JOINT_GATE * slots.length * x)))) return 0;
+  if (!bounded && atol.some((row) => row.some((x) => !(Math.abs(x) > 0) || !Number.isFinite(x)))) return 0;
+  // unbounded weights: each block carries 1/B of u . checked, so one block's error is diluted B-fold
+  // against a noise bound that sums B blocks' (whose actual errors add about as sqrt(B)): held to
+  // FLOOR_FACTOR / sqrt(B), one wrong entry shows about as it does in its block's own direction
+  const limit = bounded ? FLOOR_FACTOR : FLOOR_FACTOR / Math.sqrt(slots.length);
   const t = ticker(ctx.report, K, 'directional');
   const H: number[] = [], N: number[] = [], noise: number[] = [];
   let spent = 0;
@@ -74,10 +84,12 @@ export function jointCheck(ctx: Context, K: number): Body | number {
     spent += num.evaluations;
     t.tick(k + 1);
     const h = hand[k].reduce((q, x, i) => q + (w[i] / wn) * x, 0);
-    const bound = atol[k].reduce((q, x, i) => q + (w[i] / wn) * x, 0) + (2 * joint.rows * U64 * num.scale); // u64 sum_r |rows| / eps
+    // a correct float32 backward's round-off along u (by the blocks' bounds, else by the difference's own
+    // terms as the per-block check of those families does), plus the numbers' own: u64 sum_r |rows| / eps
+    const bound = (bounded ? atol[k].reduce((q, x, i) => q + (w[i] / wn) * x, 0) : ATOL_FACTOR * U32 * num.scale) + (2 * joint.rows * U64 * num.scale);
     const ratio = Math.abs(h - num.value) / bound;
     const fails = num.kink ? 'crossed a relu kink' : !Number.isFinite(num.value) ? 'is not finite'
-      : ratio > FLOOR_FACTOR ? `differs from u . checked by ${ratio.toExponential(1)} x the noise` : Math.abs(num.value) <= FLOOR_FACTOR * bound ? 'is about 0 next to the noise' : '';
+      : ratio > limit ? `differs from u . checked by ${ratio.toExponential(1)} x the noise` : Math.abs(num.value) <= FLOOR_FACTOR * bound ? 'is about 0 next to the noise' : '';
     if (fails) {
       t.finish();
       notes.push(`directional: one joint direction over all ${slots.length} blocks first: its difference ${fails}, so each block got a direction of its own`);
@@ -92,7 +104,7 @@ export function jointCheck(ctx: Context, K: number): Body | number {
   const raw = BANDS.float64;
   const relNoise = bound / (Math.hypot(...H) + Math.hypot(...N));
   if (error > raw.great) notes.push(`float32 round-off: the checked gradient is float32 (tf has no float64); along u a correct one may miss the numbers by ${relNoise.toExponential(1)} relative (the noise), so a relative error of ${error.toExponential(1)} is great by its ratio ${ratio.toExponential(1)} <= ${FLOOR_FACTOR}`);
-  notes.push(`directional: ${K} joint random direction(s) u over all ${slots.length} blocks (each block's part weighted by 1 / its float32 round-off bound, so none is diluted), u . grad compared with (J(theta + eps u) - J(theta - eps u)) / 2 eps: within ${ratio.toExponential(1)} x the noise (the round-off bound of a correct float32 backward along u plus the numbers' own), so no block needed a direction of its own and autograd was not run`);
+  notes.push(`directional: ${K} joint random direction(s) u over all ${slots.length} blocks (each block's part weighted by 1 / ${bounded ? 'its float32 round-off bound, so none is diluted' : `its part of u . checked, so each adds the same to u . checked; held to ${limit.toPrecision(2)} x the noise`}), u . grad compared with (J(theta + eps u) - J(theta - eps u)) / 2 eps: within ${ratio.toExponential(1)} x the noise (the round-off bound of a correct float32 backward along u plus the numbers' own), so no block needed a direction of its own and autograd was not run`);
   return {
     relativeError: error,
     pairs: { handVsAutograd: NaN, handVsNumeric: error, autogradVsNumeric: NaN },

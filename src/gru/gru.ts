@@ -399,7 +399,7 @@ export class Gru extends SequenceNet<{
    * @internal
    */
   exactPaths(X: Tensor, Y: Tensor, options: PathOptions): NumericPaths<GruCache> | undefined {
-    return recurrentPaths(this, X, Y, options, (s, theta) => gruCell(this.spec, this.blocks, s, theta)) as NumericPaths<GruCache> | undefined;
+    return recurrentPaths(this, X, Y, options, (s, theta) => gruCell(this.spec, this.blocks, s, theta), { module: require.resolve('./delta64'), name: 'gruCell' }) as NumericPaths<GruCache> | undefined;
   }
 
   /** 'gru', 'gru orthogonal', 'gru x 3' (the init when not the default): a series name for charts. */

@@ -390,7 +390,7 @@ export class Lstm extends SequenceNet<{
    * @internal
    */
   exactPaths(X: Tensor, Y: Tensor, options: PathOptions): NumericPaths<LstmCache> | undefined {
-    return recurrentPaths(this, X, Y, options, (s, theta) => lstmCell(this.spec, this.blocks, s, theta)) as NumericPaths<LstmCache> | undefined;
+    return recurrentPaths(this, X, Y, options, (s, theta) => lstmCell(this.spec, this.blocks, s, theta), { module: require.resolve('./delta64'), name: 'lstmCell' }) as NumericPaths<LstmCache> | undefined;
   }
 
   /** 'lstm forgetBias 1', 'lstm (lecture) orthogonal forgetBias 0' (the init when not the default): a series name for charts. */

@@ -177,9 +177,13 @@ export interface NumericPaths<C extends ModelCache = ModelCache> {
 export interface JointPaths {
   /** Examples in the batch. */
   rows: number;
-  /** sum_e |v_e| mag_e per block part (W parts rank one), in slot order. */
-  alongMagnitudes(parts: DirectionPart[]): Float64Array;
-  /** (J(theta + eps u) - J(theta - eps u)) / 2 eps, `factors[layer]` giving u's W parts as rank one. */
+  /**
+   * sum_e |v_e| mag_e per block part (W parts rank one), in slot order. Without it (the recurrent
+   * families) every part is dense, each block weighted by 1 / |v_s . checked| and the round-off sized
+   * by the difference's own terms.
+   */
+  alongMagnitudes?(parts: DirectionPart[]): Float64Array;
+  /** (J(theta + eps u) - J(theta - eps u)) / 2 eps, `factors[layer]` giving u's W parts as rank one (none without alongMagnitudes: u is dense). */
   difference(u: Float64Array, eps: number, factors: (RankOne | undefined)[]): {
     /** The central difference along u. */
     value: number;

@@ -17,7 +17,7 @@
  */
 import type { Output } from '../nn/losses';
 import type { ParamBlock } from '../nn/model';
-import { outputSteps, type Seq64, type SequenceShape } from './sequence';
+import type { Seq64, SequenceShape } from './sequence';
 import { mul } from '../core/math64';
 
 export { mul };
@@ -136,7 +136,8 @@ export class OutputDelta {
     this.blockIndex = { Wy: blocks.indexOf(this.Wy), by: blocks.indexOf(this.by) };
     const Wy = theta.subarray(this.Wy.offset, this.Wy.offset + na * ny), by = theta.subarray(this.by.offset, this.by.offset + ny);
     this.WyT = topT(Wy, ny, 0, na);
-    this.steps = outputSteps(shape.outputs, s.T);
+    // sequence.ts's outputSteps, written out: this file loads in worker threads, which have no tf
+    this.steps = shape.outputs === 'last' ? [s.T] : Array.from({ length: s.T }, (_, i) => i + 1);
     this.y = s.y;
     for (const t of this.steps) {
       const z = new Float64Array(s.m * ny), p = new Float64Array(s.m * ny);

@@ -9,54 +9,17 @@
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import type { Grads, Model, ModelCache, NumericPaths, PathOptions } from '../nn/model';
-import { allIndices, steps, type NumericResult, type RankOne } from '../nn/numeric';
+import { allIndices, type NumericResult, type RankOne } from '../nn/numeric';
 import type { ParamBlock } from '../nn/block';
-import { OutputDelta, type Cell, type Pert } from './delta64';
+import { shareWork } from '../core/workers';
+import type { Cell } from './delta64';
+import { deltas, entryAt, ENTRIES_MODULE, type EntryJob } from './entries64';
 import { seq64, type Seq64, type SequenceCache, type SequenceShape } from './sequence';
+
+export { deltas, type Difference } from './entries64';
 
 /** A recurrent model as the paths need it: the contract, its shape, its blocks' names. */
 type Recurrent = Model<SequenceCache> & { spec: SequenceShape };
-
-/** One central difference: its value, the size of its terms, and whether a relu sign flipped. */
-export interface Difference { value: number; scale: number; kink: boolean }
-
-/**
- * The differences of one batch and theta: `diff(p, hp, hm)` = (J(theta + hp p) - J(theta - hm p)) / (hp + hm)
- * by the family's cell, with the round-off scale of the loop.
- *
- * @example
- * ```ts
- * const d = deltas(lstmCell(spec, blocks, s, theta), spec, s, theta, blocks);
- * d.diff({ block: 0, r: 2, c: 1 }, 1e-7, 1e-7).value;   // dJ/dWf[2, 1]
- * ```
- */
-export function deltas(cell: Cell, shape: SequenceShape, s: Seq64, theta: Float64Array, blocks: Model['blocks']): { diff(p: Pert, hp: number, hm: number): Difference } {
-  const out = new OutputDelta(shape, s, cell.a, theta, blocks);
-  const m = s.m;
-  const isOut = new Uint8Array(s.T + 1);
-  for (const t of out.steps) isOut[t] = 1;
-  const gateBlocks = [...cell.gates].map((i) => blocks[i]);
-  return {
-    diff(p, hp, hm) {
-      out.dL.fill(0);
-      let kink = false;
-      const moves = p.u ? gateBlocks.some((b) => { for (let e = 0; e < b.size; e++) if (p.u![b.offset + e] !== 0) return true; return false; }) : cell.gates.has(p.block);
-      if (moves) kink = cell.run(p, hp, hm, (t, da) => { if (isOut[t]) out.add(t, cell.a[t], da, p, hp, hm); });
-      else for (const t of out.steps) out.add(t, cell.a[t], undefined, p, hp, hm);
-      let v = 0, sc = 0;
-      for (let i = 0; i < m; i++) { const d = (out.dL[i] - out.dL[m + i]) / m; v += d; sc += Math.abs(d); }
-      return { value: v / (hp + hm), scale: sc / (hp + hm), kink };
-    },
-  };
-}
-
-/** A theta index as a perturbation: its block, row (-1 for b) and column. */
-function pertOf(blocks: Model['blocks'], i: number): Pert {
-  let b = 0;
-  while (i >= blocks[b].offset + blocks[b].size) b++;
-  const e = i - blocks[b].offset, cols = blocks[b].shape[blocks[b].shape.length - 1];
-  return blocks[b].shape.length === 2 ? { block: b, r: Math.floor(e / cols), c: e % cols } : { block: b, r: -1, c: e };
-}
 
 /**
  * The recurrent families' exact paths (float64), or undefined for float32 (the generic loop runs it).
@@ -69,7 +32,7 @@ function pertOf(blocks: Model['blocks'], i: number): Pert {
  * paths!.dispose();
  * ```
  */
-export function recurrentPaths(model: Recurrent, X: Tensor, Y: Tensor, { precision, autograd }: PathOptions, cellOf: (s: Seq64, theta: Float64Array) => Cell): NumericPaths | undefined {
+export function recurrentPaths(model: Recurrent, X: Tensor, Y: Tensor, { precision, autograd }: PathOptions, cellOf: (s: Seq64, theta: Float64Array) => Cell, cellModule?: EntryJob['cell']): NumericPaths | undefined {
   if (precision !== 'float64') return undefined;
   model.assertUsable();
   const y = model.labels(Y, X);
@@ -83,12 +46,16 @@ export function recurrentPaths(model: Recurrent, X: Tensor, Y: Tensor, { precisi
     throw e;
   }
   const c0 = (cache as SequenceCache & { c?: Tensor[] }).c?.[0];
-  let engine: ReturnType<typeof deltas> | undefined;
+  let engine: ReturnType<typeof deltas> | undefined, s: Seq64 | undefined;
   const D = (): ReturnType<typeof deltas> => {
-    if (!engine) { const s = seq64(model.spec, X, y, cache.a[0], c0); engine = deltas(cellOf(s, theta), model.spec, s, theta, model.blocks); }
+    if (!engine) { s = seq64(model.spec, X, y, cache.a[0], c0); engine = deltas(cellOf(s, theta), model.spec, s, theta, model.blocks); }
     return engine;
   };
+  // what a worker thread rebuilds the entries from: plain numbers only
+  const plainSpec = (): EntryJob['spec'] => Object.fromEntries(Object.entries(model.spec).filter(([, v]) => typeof v !== 'object' && typeof v !== 'function')) as EntryJob['spec'];
   const mag = new Float64Array(model.size);
+  let J64: ReturnType<Recurrent['mirror64']> | undefined;
+  const mirror = (): ReturnType<Recurrent['mirror64']> => (J64 ??= model.mirror64(X, y, cache));
   return {
     y, cache, grads, theta, slots: model.blocks, scaleBound: true,
     method: `numeric: central differences of J re-evaluated in float64 by ${model.family}'s mirror of the forward pass (every entry: its change carried through time from one cached base pass)`,
@@ -97,22 +64,36 @@ export function recurrentPaths(model: Recurrent, X: Tensor, Y: Tensor, { precisi
     start: () => undefined, // the base pass is built by the first entries (directions do not need it)
     magnitudes: () => mag,
     entries: (indices, eps, tick): NumericResult => {
-      const idx = indices ?? allIndices(theta.length);
-      const values = new Float64Array(idx.length), scale = new Float64Array(idx.length), kinks = new Uint8Array(idx.length);
+      const idx = indices ?? allIndices(theta.length), n = idx.length;
+      // shared buffers: the worker threads (core/workers.ts) write their entries straight into them
+      const buf = [new SharedArrayBuffer(8 * n), new SharedArrayBuffer(8 * n), new SharedArrayBuffer(n)];
+      const out = { values: new Float64Array(buf[0]), scale: new Float64Array(buf[1]), kinks: new Uint8Array(buf[2]) };
       const d = D();
-      for (let k = 0; k < idx.length; k++) {
-        const i = idx[k];
-        const [hp, hm] = steps(theta[i], eps);
-        const r = d.diff(pertOf(model.blocks, i), hp, hm);
-        values[k] = r.value; scale[k] = r.scale; kinks[k] = r.kink ? 1 : 0;
-        mag[i] = r.scale; // the size of its terms: the round-off bound's input, as in the generic loop
-        tick(k + 1);
-      }
-      return { indices: idx, values, kinks, scale, evaluations: 2 * idx.length };
+      const job = cellModule && (() => ({ module: ENTRIES_MODULE, fn: 'entryWorker', out: buf, data: { cell: cellModule, spec: plainSpec(), blocks: model.blocks, s: s!, theta, idx, eps } satisfies EntryJob }));
+      const own = (k: number): void => entryAt(d, model.blocks, theta, idx, eps, out, k);
+      if (job) shareWork(n, own, job, tick);
+      else for (let k = 0; k < n; k++) { own(k); tick(k + 1); }
+      for (let k = 0; k < n; k++) mag[idx[k]] = out.scale[k]; // the size of its terms: the round-off bound's input, as in the generic loop
+      return { indices: idx, values: out.values, kinks: out.kinks, scale: out.scale, evaluations: 2 * n };
+    },
+    // one joint direction over every block (check/joint.ts): two whole mirror evaluations, no autograd
+    joint: {
+      rows: X.shape[0],
+      difference: (u, eps) => {
+        const J = mirror();
+        const p = Float64Array.from(theta), q = Float64Array.from(theta);
+        for (let e = 0; e < u.length; e++) { p[e] += eps * u[e]; q[e] -= eps * u[e]; }
+        const plus = J(p), minus = J(q);
+        let sp = 0;
+        for (let r = 0; r < plus.rows.length; r++) sp += Math.abs(plus.rows[r] - minus.rows[r]);
+        const base = plus.signs && J(theta).signs; // relu only: a third pass, for the kink flags
+        const flip = (sg?: Uint8Array): boolean => !!base && !!sg && sg.some((v, i) => v !== base[i]);
+        return { value: (plus.J - minus.J) / (2 * eps), scale: sp / (2 * eps), kink: flip(plus.signs) || flip(minus.signs), evaluations: base ? 3 : 2 };
+      },
     },
     // a few directions: two whole mirror evaluations each cost less than a base pass and dense deltas
     directions: (dirs, eps, tick) => {
-      const J = model.mirror64(X, y, cache), base = J(theta).signs;
+      const J = mirror(), base = J(theta).signs;
       const values = new Float64Array(dirs.length), scale = new Float64Array(dirs.length), kinks = new Uint8Array(dirs.length);
       const flip = (s?: Uint8Array): boolean => !!base && !!s && s.some((v, i) => v !== base[i]);
       dirs.forEach(({ slot, v }, k) => {

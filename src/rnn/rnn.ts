@@ -336,7 +336,7 @@ export class Rnn extends SequenceNet<{
    * @internal
    */
   exactPaths(X: Tensor, Y: Tensor, options: PathOptions): NumericPaths<RnnCache> | undefined {
-    return recurrentPaths(this, X, Y, options, (s, theta) => rnnCell(this.spec, this.blocks, s, theta)) as NumericPaths<RnnCache> | undefined;
+    return recurrentPaths(this, X, Y, options, (s, theta) => rnnCell(this.spec, this.blocks, s, theta), { module: require.resolve('./delta64'), name: 'rnnCell' }) as NumericPaths<RnnCache> | undefined;
   }
 
   /** 'rnn tanh', 'rnn relu x 3', 'rnn tanh orthogonal' (the init when not the default): a series name for charts. */
