@@ -142,7 +142,7 @@ function main(): void {
     const help = npx(['--help']);
     check(help.status === 0 && /kernel/.test(help.out) && /export/.test(help.out) && /native/.test(help.out), 'npx gradscope --help lists kernel, export, native');
     const unknown = npx(['kernal']);
-    check(unknown.status !== 0 && /unknown command "kernal".*kernel, export, native/.test(unknown.err), `an unknown command is a clear error listing the commands (${unknown.err.trim()})`);
+    check(unknown.status !== 0 && /unknown command "kernal".*kernel, export, grade, native/.test(unknown.err), `an unknown command is a clear error listing the commands (${unknown.err.trim()})`);
     const missing = npx(['export', 'nope.ipynb']);
     check(missing.status === 1 && /nope\.ipynb: no such file/.test(missing.err), `export of a missing file names it (${missing.err.trim()})`);
     fs.writeFileSync(path.join(project, 'notes.ipynb'), 'not json');
