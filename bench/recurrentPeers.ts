@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- peers` (after the MLP nets) or `npm run bench -- rpeers` (alone): gradscope's
+ * `npm run bench -- peers` (after the MLP nets) or `node --import tsx bench/recurrentPeers.ts` (alone): gradscope's
  * checks of recurrent nets against torch.autograd.gradcheck on the same numbers (issue 21). The
  * nets, weights and data are exported to bench/peers.py (`recurrent` mode: torch writes the same rnn,
  * lstm and the course's gru by hand, sigmoid output at t = T, binary cross-entropy, float64, one
