@@ -23,6 +23,7 @@
  *   da_prev  = da * (1 - Gamma_u) + dhr[:, :na] * Gamma_r + delta_u Wu[:na]^T + delta_r Wr[:na]^T
  * gradscope loops the step from t = T down to 1: da^(t) = the output's share + da_prev of step t+1.
  */
+import { sigmoid64 } from '../nn/activations';
 import type { Tensor, Tensor2D, Tensor3D, TensorContainerObject, Variable } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
 import { invalid, knownKeys, number } from '../core/errors';
@@ -434,7 +435,6 @@ export class Gru extends SequenceNet<{
 
 type Layers = Pick<GruCache, 'x' | 'a' | 'Gu' | 'Gr' | 'aTilde' | 'yhat'>;
 
-const sigmoid64 = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 function tensorsOf(c: Layers): Tensor[] {
   return [...c.x, ...c.a, ...c.Gu, ...c.Gr, ...c.aTilde, ...c.yhat].filter(Boolean) as Tensor[];

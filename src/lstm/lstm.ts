@@ -26,6 +26,7 @@
  * In the 'lecture' variant delta_f Wf^T + delta_o Wo^T goes to dc_prev instead of da_prev.
  * gradscope loops the step from t = T down to 1: da^(t) = the output's share + da_prev of step t+1.
  */
+import { sigmoid64 } from '../nn/activations';
 import type { Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
 import { tf } from '../core/backend';
 import { invalid, knownKeys, number, oneOf } from '../core/errors';
@@ -425,7 +426,6 @@ export class Lstm extends SequenceNet<{
 
 type Layers = Pick<LstmCache, 'x' | 'a' | 'c' | 'cTilde' | 'Gu' | 'Gf' | 'Go' | 'yhat'>;
 
-const sigmoid64 = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 function tensorsOf(c: Layers): Tensor[] {
   return [...c.x, ...c.a, ...c.c, ...c.cTilde, ...c.Gu, ...c.Gf, ...c.Go, ...c.yhat].filter(Boolean) as Tensor[];

@@ -39,7 +39,8 @@ export interface ActivationFns {
   kink: boolean;
 }
 
-const sigmoid64 = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+/** sigmoid(z) in float64 without overflow: 1 / (1 + e^-z), or e^z / (1 + e^z) for z < 0. */
+export const sigmoid64 = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 export const activations: Record<Activation, ActivationFns> = {
   // g = 1 / (1 + e^-z),  g' = g (1 - g)
