@@ -23,9 +23,9 @@ before(async () => {
 after(async () => { tuning.minParallelMs = 50; tuning.probeMs = 10; delete process.env.GRADSCOPE_THREADS; await stopWorkers(); });
 
 const nets: [string, () => gs.Rnn | gs.Lstm | gs.Gru][] = [
-  ['rnn relu', () => gs.rnn({ nx: 3, na: 10, ny: 1, hidden: 'relu', seed: 2 })],
-  ['lstm lecture', () => gs.lstm({ nx: 3, na: 8, ny: 1, variant: 'lecture', seed: 4 })],
-  ['gru every softmax', () => gs.gru({ nx: 3, na: 8, ny: 3, output: 'softmax', outputs: 'every', seed: 6 })],
+  ['rnn relu', () => gs.rnn({ nx: 3, na: 24, ny: 1, hidden: 'relu', seed: 2 })],
+  ['lstm lecture', () => gs.lstm({ nx: 3, na: 12, ny: 1, variant: 'lecture', seed: 4 })],
+  ['gru every softmax', () => gs.gru({ nx: 3, na: 12, ny: 3, output: 'softmax', outputs: 'every', seed: 6 })],
 ];
 
 /** The entries of one full float64 check on `threads` threads. */
