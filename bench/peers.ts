@@ -233,7 +233,7 @@ function revision(): string {
  * wasm (the default where tfjs-node is not installed: the targets' backend) and tensorflow when it
  * is registered; $GRADSCOPE_PEERS_BACKENDS (e.g. `wasm,cpu`) picks others.
  */
-function backendsToTime(): gs.BackendName[] {
+export function backendsToTime(): gs.BackendName[] {
   const original = tf.getBackend() as gs.BackendName;
   const asked = process.env.GRADSCOPE_PEERS_BACKENDS?.split(',').map((b) => b.trim()).filter(Boolean) as gs.BackendName[] | undefined;
   const list = asked?.length ? asked : ['wasm', 'tensorflow'] as gs.BackendName[];

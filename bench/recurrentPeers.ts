@@ -15,7 +15,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import * as gs from '../src/index';
-import { findPeers } from './peers';
+import { backendsToTime, findPeers } from './peers';
+import { switchBackend } from '../src/core/backend';
 import { threadCount } from '../src/core/workers';
 
 const { tf } = gs;
@@ -49,21 +50,22 @@ function times(n: number, f: () => unknown): number[] {
   return out;
 }
 
-interface Ours { J: number; numeric: Float64Array; hand: Float64Array; full: number[]; full1: number[]; generic: number[]; dir: number[]; dirBlock: number[]; dirGeneric: number[]; verdict: string; joint: boolean; peakRss?: number }
+interface Ours { J: number; numeric: Float64Array; hand: Float64Array; full: number[]; full1: number[]; fullJs?: number[]; generic?: number[]; dir: number[]; dirBlock?: number[]; dirGeneric?: number[]; verdict: string; joint: boolean; peakRss?: number }
 
 /** The model with its joint direction hidden: directional runs per block (autograd, two mirror passes per block), the code before. */
 const perBlock = <T extends object>(net: T): T => new Proxy(net, {
   get: (t, k) => (k === 'exactPaths' ? (...a: unknown[]) => { const p = (t as { exactPaths(...a: unknown[]): { joint?: unknown } | undefined }).exactPaths(...a); if (p) delete p.joint; return p; } : Reflect.get(t, k, t)),
 });
 
-/** f with GRADSCOPE_THREADS set to `threads` (restored after). */
-function onThreads<R>(threads: string | undefined, f: () => R): R {
-  const was = process.env.GRADSCOPE_THREADS;
-  if (threads === undefined) delete process.env.GRADSCOPE_THREADS; else process.env.GRADSCOPE_THREADS = threads;
-  try { return f(); } finally { if (was === undefined) delete process.env.GRADSCOPE_THREADS; else process.env.GRADSCOPE_THREADS = was; }
+/** f with the environment variable `name` set to `value` (restored after). */
+function onEnv<R>(name: string, value: string | undefined, f: () => R): R {
+  const was = process.env[name];
+  if (value === undefined) delete process.env[name]; else process.env[name] = value;
+  try { return f(); } finally { if (was === undefined) delete process.env[name]; else process.env[name] = was; }
 }
+const onThreads = <R>(threads: string | undefined, f: () => R): R => onEnv('GRADSCOPE_THREADS', threads, f);
 
-function measure(c: RCase): { ours: Ours; exported: { theta: number[]; X: number[]; Y: number[]; shapes: number[][] } } {
+function measure(c: RCase, before: boolean): { ours: Ours; exported: { theta: number[]; X: number[]; Y: number[]; shapes: number[][] } } {
   const { net, X, Y } = build(c);
   try {
     const y = net.labels(Y, X);
@@ -81,20 +83,25 @@ function measure(c: RCase): { ours: Ours; exported: { theta: number[]; X: number
     let peakRss = rss0;
     const full = times(c.full, () => gs.gradCheck(net, X, Y, { progress: false, onProgress: () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); } }));
     const full1 = onThreads('1', () => times(c.full, () => gs.gradCheck(net, X, Y, { progress: false })));
+    // the same on one thread with the float64 products in plain JS (core/gemm64's kernel off): that step's before
+    const fullJs = before ? onEnv('GRADSCOPE_SIMD', '0', () => onThreads('1', () => times(c.full, () => gs.gradCheck(net, X, Y, { progress: false })))) : undefined;
     const verdict = gs.gradCheck(net, X, Y, { progress: false }).verdict;
-    const gen = times(c.generic, () => gs.gradCheck(generic(net), X, Y, { progress: false }));
+    const gen = before ? times(c.generic, () => gs.gradCheck(generic(net), X, Y, { progress: false })) : undefined;
     const d = () => gs.gradCheck(net, X, Y, { mode: 'directional', progress: false });
     times(10, d);
     const dir = times(DIRECTIONAL, d);
     const joint = d().notes.some((n) => /no block needed a direction of its own/.test(n));
-    const db = () => gs.gradCheck(perBlock(net), X, Y, { mode: 'directional', progress: false });
-    times(5, db);
-    const dirBlock = times(DIRECTIONAL, db);
-    const dg = () => gs.gradCheck(generic(net), X, Y, { mode: 'directional', progress: false });
-    times(5, dg);
-    const dirGeneric = times(DIRECTIONAL, dg);
+    let dirBlock: number[] | undefined, dirGeneric: number[] | undefined;
+    if (before) {
+      const db = () => gs.gradCheck(perBlock(net), X, Y, { mode: 'directional', progress: false });
+      times(5, db);
+      dirBlock = times(DIRECTIONAL, db);
+      const dg = () => gs.gradCheck(generic(net), X, Y, { mode: 'directional', progress: false });
+      times(5, dg);
+      dirGeneric = times(DIRECTIONAL, dg);
+    }
     const shapes = net.blocks.map((b) => b.shape);
-    return { ours: { J, numeric, hand, full, full1, generic: gen, dir, dirBlock, dirGeneric, verdict, joint, peakRss }, exported: { theta: Array.from(theta), X: Array.from(X.dataSync()), Y: Array.from(Y.dataSync()), shapes } };
+    return { ours: { J, numeric, hand, full, full1, fullJs, generic: gen, dir, dirBlock, dirGeneric, verdict, joint, peakRss }, exported: { theta: Array.from(theta), X: Array.from(X.dataSync()), Y: Array.from(Y.dataSync()), shapes } };
   } finally {
     net.dispose(); tf.dispose([X, Y]);
   }
@@ -102,12 +109,26 @@ function measure(c: RCase): { ours: Ours; exported: { theta: number[]; X: number
 
 interface TorchRow { J: number; grad: number[]; threads: number; fast: { seconds: number[]; passed: boolean }; slow: { seconds: number[]; passed: boolean } }
 
-/** The recurrent part of the peers section (markdown). */
+/**
+ * The recurrent part of the peers section (markdown): gradscope on each backend of bench/peers.ts's
+ * list (wasm, and tensorflow where it loads; the before columns on the first only: the full check's
+ * float64 part runs no tf), torch once.
+ */
 export function recurrentPeers(): string {
   const found = findPeers();
   const started = Date.now(), load0 = os.loadavg()[0];
-  const ours: Ours[] = [], exported: ReturnType<typeof measure>['exported'][] = [];
-  for (const c of CASES) { console.error(`  gradscope ${c.name}`); const r = measure(c); ours.push(r.ours); exported.push(r.exported); }
+  const original = tf.getBackend() as gs.BackendName;
+  const backends = backendsToTime();
+  const ours: Record<string, Ours[]> = {};
+  let exported: ReturnType<typeof measure>['exported'][] = [];
+  backends.forEach((b, k) => {
+    switchBackend(b);
+    const list: Ours[] = [], ex: typeof exported = [];
+    for (const c of CASES) { console.error(`  gradscope ${c.name} on ${b}`); const r = measure(c, k === 0); list.push(r.ours); ex.push(r.exported); }
+    ours[b] = list;
+    if (k === 0) exported = ex;
+  });
+  switchBackend(original);
   let rows: { torch?: TorchRow }[] = CASES.map(() => ({})), all: { torch?: TorchRow }[] = CASES.map(() => ({}));
   let why = found.python ? '' : `no Python with torch (${Object.values(found.skipped).join('; ')})`;
   if (found.python) {
@@ -126,28 +147,36 @@ export function recurrentPeers(): string {
   }
   const L: string[] = [];
   const say = (l = ''): void => { L.push(l); };
+  const m = (xs: number[] | undefined): number => (xs ? median(xs) : NaN);
+  const s = (v: number): string => (Number.isNaN(v) ? '-' : sec(v));
+  const label = (c: RCase, b: string): string => (backends.length > 1 ? `${c.name}, ${b}` : c.name);
   say('### Recurrent nets (issue 21)');
   say();
   const threads = threadCount();
-  say(`Same run, ${new Date().toISOString().slice(0, 10)}, backend ${tf.getBackend()}, ${os.cpus().length} cores shared with other jobs (load average ${load0.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end; ${((Date.now() - started) / 1000).toFixed(0)} s). Sigmoid output at t = T, binary cross-entropy, seed 1, X ~ N(0, 1), labels 0/1; torch gets theta, X and Y as float64 and writes the same net by hand (the GRU in the course's form, Gamma_r inside the candidate's product, not torch.nn.GRU). One core: gradscope with GRADSCOPE_THREADS=1 against torch.set_num_threads(1). "generic loop" is gradscope's full check before issue 21 (the model without \`exactPaths\`: two whole mirror evaluations per entry), "per block" the directional check before the joint direction (the paths without \`joint\`: autograd, two mirror evaluations per block), both timed in this same process. ${why ? `torch: SKIPPED (${why}).` : ''}`);
+  say(`Same run, ${new Date().toISOString().slice(0, 10)}, backend ${backends.join(' and ')}, ${os.cpus().length} cores shared with other jobs (load average ${load0.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end; ${((Date.now() - started) / 1000).toFixed(0)} s). Sigmoid output at t = T, binary cross-entropy, seed 1, X ~ N(0, 1), labels 0/1; torch gets theta, X and Y as float64 and writes the same net by hand (the GRU in the course's form, Gamma_r inside the candidate's product, not torch.nn.GRU). One core: gradscope with GRADSCOPE_THREADS=1 against torch.set_num_threads(1). "generic loop" is gradscope's full check before issue 21 (the model without \`exactPaths\`: two whole mirror evaluations per entry), "per block" the directional check before the joint direction (the paths without \`joint\`: autograd, two mirror evaluations per block), both timed in this same process; "JS kernels" the full check with GRADSCOPE_SIMD=0 (the float64 products da W and the LSTM's step in plain JS instead of core/gemm64's and lstm/step64's WebAssembly SIMD kernels: the same numbers bit for bit). The before columns are timed on ${backends[0]} only (the full check's float64 part runs no tf). ${why ? `torch: SKIPPED (${why}).` : ''}`);
   say();
-  say('| net | params | agree: J / torch vs numeric / torch vs hand | gradscope full, 1 thread | generic loop (before) | new vs before | torch slow gradcheck, 1 thread | gradscope vs torch slow | gradscope directional (per block, before) | torch fast_mode | directional vs torch fast | peak rss, full |');
-  say('|---|---|---|---|---|---|---|---|---|---|---|---|');
-  CASES.forEach((c, i) => {
-    const o = ours[i], t = rows[i]?.torch;
-    const agree = t ? `${(Math.abs(t.J - o.J) / o.J).toExponential(1)} / ${gs.relativeError(t.grad, o.numeric).toExponential(1)} / ${gs.relativeError(t.grad, o.hand).toExponential(1)}` : '-';
-    const f = median(o.full1), g = median(o.generic), d = median(o.dir), db = median(o.dirBlock);
-    say(`| ${c.name} | ${exported[i].theta.length.toLocaleString('en')} | ${agree} | ${sec(f)} (${o.verdict}) | ${sec(g)} | ${(g / f).toPrecision(3)}x | ${t ? `${sec(median(t.slow.seconds))} (${t.slow.passed})` : '-'} | ${t ? x(median(t.slow.seconds) / f) : '-'} (before: ${t ? x(median(t.slow.seconds) / g) : '-'}) | ${sec(d)}${o.joint ? '' : ' (joint did not settle)'} (${sec(db)}, ${(db / d).toPrecision(3)}x) | ${t ? sec(median(t.fast.seconds)) : '-'} | ${t ? x(median(t.fast.seconds) / d) : '-'} | ${o.peakRss ? `${(o.peakRss / 2 ** 20).toFixed(0)} MB` : '-'} |`);
-  });
+  say('| net | params | agree: J / torch vs numeric / torch vs hand | gradscope full, 1 thread | JS kernels | generic loop (before) | new vs before | torch slow gradcheck, 1 thread | gradscope vs torch slow | gradscope directional (per block, before) | torch fast_mode | directional vs torch fast | peak rss, full |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const b of backends) {
+    CASES.forEach((c, i) => {
+      const o = ours[b][i], t = rows[i]?.torch;
+      const agree = t ? `${(Math.abs(t.J - o.J) / o.J).toExponential(1)} / ${gs.relativeError(t.grad, o.numeric).toExponential(1)} / ${gs.relativeError(t.grad, o.hand).toExponential(1)}` : '-';
+      const f = median(o.full1), g = m(o.generic), d = median(o.dir), db = m(o.dirBlock), js = m(o.fullJs);
+      const before = Number.isNaN(g) ? '' : ` (before: ${t ? x(median(t.slow.seconds) / g) : '-'})`;
+      say(`| ${label(c, b)} | ${exported[i].theta.length.toLocaleString('en')} | ${agree} | ${sec(f)} (${o.verdict}) | ${s(js)}${Number.isNaN(js) ? '' : ` (${(js / f).toPrecision(3)}x)`} | ${s(g)} | ${Number.isNaN(g) ? '-' : `${(g / f).toPrecision(3)}x`} | ${t ? `${sec(median(t.slow.seconds))} (${t.slow.passed})` : '-'} | ${t ? x(median(t.slow.seconds) / f) : '-'}${before} | ${sec(d)}${o.joint ? '' : ' (joint did not settle)'}${Number.isNaN(db) ? '' : ` (${sec(db)}, ${(db / d).toPrecision(3)}x)`} | ${t ? sec(median(t.fast.seconds)) : '-'} | ${t ? x(median(t.fast.seconds) / d) : '-'} | ${o.peakRss ? `${(o.peakRss / 2 ** 20).toFixed(0)} MB` : '-'} |`);
+    });
+  }
   say();
   say(`Each side's defaults: gradscope on ${threads} thread(s) (os.availableParallelism(): the main thread and worker threads share the entries), torch with its default threads. On a machine this loaded the extra threads find no free core: compare with the one-thread table.`);
   say();
   say('| net | gradscope full, all threads | torch slow gradcheck, default threads | gradscope vs torch |');
   say('|---|---|---|---|');
-  CASES.forEach((c, i) => {
-    const f = median(ours[i].full), t = all[i]?.torch;
-    say(`| ${c.name} | ${sec(f)} (1 thread: ${sec(median(ours[i].full1))}) | ${t ? `${sec(median(t.slow.seconds))} (${t.threads} threads)` : '-'} | ${t ? x(median(t.slow.seconds) / f) : '-'} |`);
-  });
+  for (const b of backends) {
+    CASES.forEach((c, i) => {
+      const f = median(ours[b][i].full), t = all[i]?.torch;
+      say(`| ${label(c, b)} | ${sec(f)} (1 thread: ${sec(median(ours[b][i].full1))}) | ${t ? `${sec(median(t.slow.seconds))} (${t.threads} threads)` : '-'} | ${t ? x(median(t.slow.seconds) / f) : '-'} |`);
+    });
+  }
   say();
   return L.join('\n');
 }

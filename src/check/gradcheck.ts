@@ -23,6 +23,7 @@ import { entryCheck, sparseIndices } from './entries';
 import { directionalCheck } from './directional';
 import { jointCheck } from './joint';
 import { checkWork } from '../core/limits';
+import { simd } from '../core/gemm64';
 
 export { ATOL_FACTOR, MIN_EPS };
 export type { BackwardFn, CacheOf, CheckMode, GradCheckOptions } from './context';
@@ -117,7 +118,7 @@ export function gradCheck(net: Model<any>, X: Tensor, Y: Tensor, options: GradCh
   const indicator = progress === true && onProgress === undefined ? showProgress('gradCheck', { delay: DEFAULT_DELAY }) : undefined;
   const report = progress === false ? undefined : typeof progress === 'function' ? progress : onProgress ?? indicator;
 
-  checkLoopWork(net, X, mode, samples, directions);
+  checkLoopWork(net, X, mode, samples, directions, precision);
   const settings = { eps, precision, mode, samples, directions, seed, backward, report };
   try {
     const body = run(net, X, Y, settings);
@@ -165,21 +166,24 @@ function overflowed<B extends Omit<Checked, 'notes' | 'time' | 'alt'>>(body: B, 
 /**
  * Refuses, up front, a check of a model without exact paths (two whole evaluations of its loss per
  * entry or direction, loop64.ts), or of a sequence model (its exact paths carry each perturbation
- * through every step, 2-5x faster than the loop: the count stays conservative), whose multiply-adds exceed the work
- * budget: each evaluation is about (rows of X, m T for a sequence) x (parameters) multiply-adds,
- * counted 3 times over: the mirrors' steps (allocation, tanh and sigmoid, the transposes) ran at
- * 1.5e8-4.7e8 multiply-adds a second against the dot products' 7e8 (rnn, lstm, gru; nx 8, na 32, m 16, T 20).
+ * through every step), whose multiply-adds exceed the work budget: each evaluation is about (rows of
+ * X, m T for a sequence) x (parameters) multiply-adds, counted 3 times over on the loop (the mirrors'
+ * steps, allocation, tanh and sigmoid, the transposes, ran at 1.5e8-4.7e8 multiply-adds a second
+ * against the dot products' 7e8) and 1/2 on a sequence's float64 exact paths (their products in
+ * WebAssembly SIMD, core/gemm64: measured 0.16-0.24 on a quiet machine, rnn, lstm, gru; nx 8, na 32, m 16, T 20).
  */
-function checkLoopWork(model: Model<any>, X: unknown, mode: string, samples: number, directions: number): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+function checkLoopWork(model: Model<any>, X: unknown, mode: string, samples: number, directions: number, precision: string): void { // eslint-disable-line @typescript-eslint/no-explicit-any
   if (!(X instanceof tf.Tensor) || X.rank < 2) return;
-  // exact paths over a sequence (delta64) still carry each perturbation through every step: the same count, 2-5x faster
+  // the MLP's exact paths reuse the layers below a perturbed one: far under the count
   if (typeof model.exactPaths === 'function' && X.rank < 3) return;
+  const exact = typeof model.exactPaths === 'function' && precision === 'float64' && simd();
+  const per = exact ? 0.5 : 3;
   const rows = X.size / X.shape[X.rank - 1];
   const n = model.size, blocks = model.blocks.length;
   const evaluations = 2 * (mode === 'full' ? n : mode === 'sparse' ? Math.min(n, samples * blocks) : Math.min(n, (directions + samples) * blocks));
   const argument = mode === 'full' ? 'mode' : mode === 'sparse' ? 'samples' : 'directions';
   const value = mode === 'full' ? mode : mode === 'sparse' ? samples : directions;
-  checkWork(argument, value, 3 * evaluations * rows * n, `${evaluations} evaluations of the ${model.family}'s float64 loss, each about 3 x ${rows} rows (m T) x ${n} parameters`,
+  checkWork(argument, value, per * evaluations * rows * n, `${evaluations} evaluations of the ${model.family}'s float64 loss, each about ${per} x ${rows} rows (m T) x ${n} parameters`,
     mode === 'full' ? "mode 'sparse' or 'directional' evaluates far fewer entries" : 'fewer samples or directions');
 }
 

@@ -1,24 +1,15 @@
 /**
  * The float64 linear algebra every float64 mirror uses (the MLP's and the recurrent families'): dot
- * products, a transpose and the affine map z = a W + b, on row-major Float64Arrays.
+ * products, a transpose and the matrix product, on row-major Float64Arrays, in plain JS (core/gemm64:
+ * the product in WebAssembly SIMD, the same numbers, and the affine map z = a W + b on it).
  */
-
-/**
- * z = a W + b for a [m, nIn], W [nIn, nOut]: the float64 matrix product,
- *   z[i, k] = b[k] + sum_j a[i, j] W[j, k]
- * ({@link mul}, then b; WT: W transposed, made here unless given).
- */
-export function affine(a: Float64Array, W: Float64Array, b: Float64Array, m: number, nIn: number, nOut: number, WT = transpose(W, nIn, nOut)): Float64Array {
-  const z = new Float64Array(m * nOut);
-  mul(a, m, nIn, WT, nOut, z, nOut, 0);
-  for (let i = 0; i < m; i++) for (let k = 0; k < nOut; k++) z[i * nOut + k] = b[k] + z[i * nOut + k];
-  return z;
-}
 
 /**
  * out[i, oo + c] = sum_r A[i, r] W[r, c] for i < rows, c < N: the float64 matrix product as dot
  * products of A's rows with W's columns (W given transposed: WT [N, n] row-major), out's rows `ldo`
  * apart. Two rows by four columns at a time: eight sums in registers, six loads per eight products.
+ * Every output is one sum taken in the order r = 0, 1, ..., n - 1 (the rows and columns left over
+ * too), so core/gemm64's WebAssembly kernel gives the very same numbers.
  */
 export function mul(A: Float64Array, rows: number, n: number, WT: Float64Array, N: number, out: Float64Array, ldo: number, oo: number): void {
   let i = 0;
@@ -37,11 +28,18 @@ export function mul(A: Float64Array, rows: number, n: number, WT: Float64Array, 
       out[o1 + c] = s10; out[o1 + c + 1] = s11; out[o1 + c + 2] = s12; out[o1 + c + 3] = s13;
     }
     for (; c < N; c++) {
-      out[o0 + c] = dot(A, p0, WT, c * n, n);
-      out[o1 + c] = dot(A, p1, WT, c * n, n);
+      out[o0 + c] = inOrder(A, p0, WT, c * n, n);
+      out[o1 + c] = inOrder(A, p1, WT, c * n, n);
     }
   }
-  for (; i < rows; i++) for (let c = 0; c < N; c++) out[i * ldo + oo + c] = dot(A, i * n, WT, c * n, n);
+  for (; i < rows; i++) for (let c = 0; c < N; c++) out[i * ldo + oo + c] = inOrder(A, i * n, WT, c * n, n);
+}
+
+/** sum_j x[p + j] y[q + j] for j < n, one sum in the order j = 0, 1, ... (mul's order). */
+function inOrder(x: Float64Array, p: number, y: Float64Array, q: number, n: number): number {
+  let s = 0;
+  for (let j = 0; j < n; j++) s += x[p + j] * y[q + j];
+  return s;
 }
 
 /** The transpose of a row-major [rows, cols] matrix, row-major [cols, rows]. */

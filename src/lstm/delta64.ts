@@ -11,9 +11,11 @@ import type { ParamBlock } from '../nn/model';
 import * as D from '../recurrent/delta64';
 import type { Cell, Pert } from '../recurrent/delta64';
 import type { Seq64 } from '../recurrent/sequence';
+import { join } from 'node:path';
+import { Arena, simd, wasmModule } from '../core/gemm64';
 
 // local names for the hot helpers (one lookup at load, not one per call through the module object)
-const { dSigmoid, dTanh, inject, mul, sigmoidPair, topT } = D;
+const { dSigmoidK, dTanhK, inject, product, sigmoidPair, topT } = D;
 
 /** Gate g of the packed pre-activations z [m, 4 na]: c~, Gamma_u, Gamma_f, Gamma_o (the mirror's order). */
 const ORDER = ['c', 'u', 'f', 'o'] as const;
@@ -43,15 +45,30 @@ export function lstmCell(spec: { nx: number; na: number; variant: 'standard' | '
     const t = topT(W[g], na, 0, na);
     if (g < nA) RA.set(t, g * na * na); else RC.set(t, (g - 2) * na * na);
   }
-  // the base pass, kept per step: gates (with 1 - gate for the sigmoids), c, tanh(c), a
+  // step64.wasm (two units at a time, in WebAssembly SIMD) where it runs and na is even: the base pass's
+  // arrays, dz, dA and dC then live in its memory, each step's 14 arrays in one block (step64.wat's order)
+  const stepMod = na % 2 === 0 && simd() ? wasmModule(join(__dirname, 'step64.wasm')) : null;
+  const n = m * na, Rp = Math.ceil(M2 / 4) * 4;
+  const arena = stepMod ? new Arena(RA.length + RC.length + Rp * (G + 2 * na) + T * 14 * n + 64) : null;
+  const block: Float64Array[] = [];
+  const arr = arena ? (len: number) => arena.alloc(len) : (len: number) => new Float64Array(len);
+  // the base pass, kept per step: gates, c, tanh(c), a, and the differences' factors (D.dTanhK, D.dSigmoidK):
+  // 1 - t^2 for c~ and tanh(c), 2 s q and s - q for the sigmoids (s the gate, q = 1 - s, each accurate)
   const a: Float64Array[] = [s.a0], c: Float64Array[] = [s.c0!];
-  const ct: Float64Array[] = [], su: Float64Array[] = [], qu: Float64Array[] = [], sf: Float64Array[] = [], qf: Float64Array[] = [];
-  const so: Float64Array[] = [], qo: Float64Array[] = [], tc: Float64Array[] = [];
+  const ct: Float64Array[] = [], su: Float64Array[] = [], sf: Float64Array[] = [], so: Float64Array[] = [], tc: Float64Array[] = [];
+  const kc: Float64Array[] = [], ku: Float64Array[] = [], du: Float64Array[] = [], kf: Float64Array[] = [], df: Float64Array[] = [];
+  const ko: Float64Array[] = [], dO: Float64Array[] = [], kt: Float64Array[] = [];
   for (let t = 1; t <= T; t++) {
     const ap = a[t - 1], cp = c[t - 1], x = s.x[t];
-    const n = m * na;
-    const arr = () => new Float64Array(n);
-    const [Ct, Su, Qu, Sf, Qf, So, Qo, C, Tc, A] = [arr(), arr(), arr(), arr(), arr(), arr(), arr(), arr(), arr(), arr()];
+    const B = arena ? (block[t] = arena.alloc(14 * n)) : undefined;
+    const part = (i: number): Float64Array => (B ? B.subarray(i * n, (i + 1) * n) : new Float64Array(n));
+    const [Ct, Kc, Su, Ku, Du, Sf, Kf, Df, So, Ko, Do, Tc, Kt] = Array.from({ length: 13 }, (_, i) => part(i));
+    if (B) B.set(cp, 13 * n); // c^(t-1), the step's own copy
+    const C = new Float64Array(n), A = new Float64Array(n);
+    const sig = (z: number, q: number, S: Float64Array, K: Float64Array, Dd: Float64Array): void => {
+      const [sv, qv] = sigmoidPair(z);
+      S[q] = sv; K[q] = 2 * sv * qv; Dd[q] = sv - qv;
+    };
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < na; j++) {
         const z = [0, 0, 0, 0];
@@ -63,18 +80,22 @@ export function lstmCell(spec: { nx: number; na: number; variant: 'standard' | '
           z[g] = q;
         }
         const q = i * na + j;
-        Ct[q] = Math.tanh(z[0]);
-        [Su[q], Qu[q]] = sigmoidPair(z[1]);
-        [Sf[q], Qf[q]] = sigmoidPair(z[2]);
-        [So[q], Qo[q]] = sigmoidPair(z[3]);
+        Ct[q] = Math.tanh(z[0]); Kc[q] = 1 - Ct[q] * Ct[q];
+        sig(z[1], q, Su, Ku, Du);
+        sig(z[2], q, Sf, Kf, Df);
+        sig(z[3], q, So, Ko, Do);
         C[q] = Su[q] * Ct[q] + Sf[q] * cp[q];
-        Tc[q] = Math.tanh(C[q]);
+        Tc[q] = Math.tanh(C[q]); Kt[q] = 1 - Tc[q] * Tc[q];
         A[q] = So[q] * Tc[q];
       }
     }
-    ct[t] = Ct; su[t] = Su; qu[t] = Qu; sf[t] = Sf; qf[t] = Qf; so[t] = So; qo[t] = Qo; c.push(C); tc[t] = Tc; a.push(A);
+    ct[t] = Ct; su[t] = Su; sf[t] = Sf; so[t] = So; c.push(C); tc[t] = Tc; a.push(A);
+    kc[t] = Kc; ku[t] = Ku; du[t] = Du; kf[t] = Kf; df[t] = Df; ko[t] = Ko; dO[t] = Do; kt[t] = Kt;
   }
-  const dA = new Float64Array(M2 * na), dC = new Float64Array(M2 * na), dz = new Float64Array(M2 * G);
+  const byRA = arena ? arena.product(RA, na, nA * na) : product(RA, na, nA * na, M2);
+  const byRC = lecture ? (arena ? arena.product(RC, na, 2 * na) : product(RC, na, 2 * na, M2)) : byRA;
+  const dA = arr(Rp * na), dC = arr(Rp * na), dz = arr(Rp * G); // rows past 2m: the kernels' padding
+  const step = stepMod ? (arena!.instance(stepMod, { tanh: Math.tanh }).step as (dz: number, b: number, dC: number, dA: number, m: number, na: number) => void) : null;
   const gates = new Set(gateOf.keys());
   return {
     a, gates,
@@ -85,8 +106,8 @@ export function lstmCell(spec: { nx: number; na: number; variant: 'standard' | '
         const ap = a[t - 1], cp = c[t - 1], x = s.x[t];
         if (t === 1) dz.fill(0); // a^(0), c^(0) are the batch's: they never move
         else {
-          mul(dA, M2, na, RA, nA * na, dz, G, 0);
-          if (lecture) mul(dC, M2, na, RC, 2 * na, dz, G, 2 * na);
+          byRA(dA, M2, dz, G, 0);
+          if (lecture) byRC(dC, M2, dz, G, 2 * na);
         }
         for (let g = 0; g < 4; g++) {
           if (g0 >= 0 && g !== g0) continue;
@@ -97,18 +118,20 @@ export function lstmCell(spec: { nx: number; na: number; variant: 'standard' | '
           };
           inject(p, Wb[g], bb[g], p.r >= 0, m, hp, hm, k, na, dz, G, g * na, hin);
         }
-        const Ct = ct[t], Su = su[t], Qu = qu[t], Sf = sf[t], Qf = qf[t], So = so[t], Qo = qo[t], Tc = tc[t];
+        if (step) { step(dz.byteOffset, block[t].byteOffset, dC.byteOffset, dA.byteOffset, m, na); out(t, dA); continue; }
+        const Ct = ct[t], Su = su[t], Sf = sf[t], So = so[t], Tc = tc[t];
+        const Kc = kc[t], Ku = ku[t], Du = du[t], Kf = kf[t], Df = df[t], Ko = ko[t], Do = dO[t], Kt = kt[t];
         for (let i = 0; i < M2; i++) {
           const zr = i * G, br = (i < m ? i : i - m) * na, dr = i * na;
           for (let j = 0; j < na; j++) {
             const q = br + j, d = dr + j;
-            const dct = dTanh(Ct[q], dz[zr + j]);
-            const du = dSigmoid(Su[q], Qu[q], dz[zr + na + j]);
-            const df = dSigmoid(Sf[q], Qf[q], dz[zr + 2 * na + j]);
-            const dO = dSigmoid(So[q], Qo[q], dz[zr + 3 * na + j]);
+            const dct = dTanhK(Ct[q], Kc[q], dz[zr + j]);
+            const du = dSigmoidK(Ku[q], Du[q], dz[zr + na + j]);
+            const df = dSigmoidK(Kf[q], Df[q], dz[zr + 2 * na + j]);
+            const dO = dSigmoidK(Ko[q], Do[q], dz[zr + 3 * na + j]);
             const dcp = dC[d];
             const dc = Su[q] * dct + du * (Ct[q] + dct) + Sf[q] * dcp + df * (cp[q] + dcp);
-            const dtc = dTanh(Tc[q], dc);
+            const dtc = dTanhK(Tc[q], Kt[q], dc);
             dC[d] = dc;
             dA[d] = So[q] * dtc + dO * (Tc[q] + dtc);
           }

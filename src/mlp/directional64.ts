@@ -8,6 +8,7 @@
 import type { NetSpec } from './spec';
 import type { Batch64 } from './mirror64';
 import { dot } from '../core/math64';
+import { times } from '../core/gemm64';
 import { layout } from './layout';
 import { along, type Direction, type RankOne } from '../nn/numeric';
 import { base64, rowPair, type Base64 } from './propagate';
@@ -115,13 +116,16 @@ export function joint64(B: Base64, theta: Float64Array, u: Float64Array, eps: nu
     }
     for (let k = 0; k < w.length; k++) wu += w[k] * part[k];
   }
+  // a^(l-1) U^l for every example at once: one matrix product per layer (core/gemm64)
+  const AU: Float64Array[] = [];
+  for (let l = 1; l <= L; l++) if (!factors[l]) AU[l] = times(a[l - 1], m, n[l - 1], n[l], UW[l]);
   const width = Math.max(...n);
   const lin = new Float64Array(width), zP = new Float64Array(width), zM = new Float64Array(width);
   let daP = new Float64Array(width), daM = new Float64Array(width), nextP = new Float64Array(width), nextM = new Float64Array(width);
   let sum = 0, abs = 0, kink = false;
   for (let r = 0; r < m; r++) {
     for (let l = 1; l <= L; l++) {
-      const nIn = n[l - 1], nl = n[l], o = r * nl, U = UW[l], aPrev = a[l - 1];
+      const nIn = n[l - 1], nl = n[l], o = r * nl, aPrev = a[l - 1];
       lin.set(Ub[l]);
       const f = factors[l];
       if (f) {
@@ -130,12 +134,8 @@ export function joint64(B: Base64, theta: Float64Array, u: Float64Array, eps: nu
         q *= f.scale;
         for (let c = 0; c < nl; c++) lin[c] += q * f.beta[c];
       } else {
-        for (let i = 0; i < nIn; i++) {
-          const x = aPrev[r * nIn + i];
-          if (x === 0) continue;
-          const row = i * nl;
-          for (let c = 0; c < nl; c++) lin[c] += x * U[row + c]; // a^(l-1) U^l + u_b^l
-        }
+        const au = AU[l];
+        for (let c = 0; c < nl; c++) lin[c] += au[o + c]; // a^(l-1) U^l + u_b^l
       }
       for (let c = 0; c < nl; c++) { zP[c] = eps * lin[c]; zM[c] = -zP[c]; }
       if (l > 1 && f) { // + da^(l-1) W^l +- eps scale (da^(l-1) . alpha) beta, as dot products with W^l's columns

@@ -8,7 +8,7 @@ import { activations } from '../nn/activations';
 import { outputs } from '../nn/losses';
 import type { NetSpec } from './spec';
 import type { Tensor2D } from '@tensorflow/tfjs';
-import { affine, transpose } from '../core/math64';
+import { affine } from '../core/gemm64';
 
 /** The data of one check, copied once out of tf into float64 arrays. */
 export interface Batch64 {

@@ -16,7 +16,7 @@
 import { LEAKY_SLOPE } from '../nn/activations';
 import type { Base64 } from './propagate';
 import { ATOL_FACTOR, U32, type DirectionPart } from '../nn/numeric';
-import { affine } from '../core/math64';
+import { times } from '../core/gemm64';
 
 export { ATOL_FACTOR, U32 };
 
@@ -42,8 +42,8 @@ function errorRows(B: Base64, visit: (l: number, E: Float64Array) => void): void
     if (l === 1) break;
     const nIn = n[l - 1], nOut = n[l];
     const absW = W[l].map(Math.abs);
-    // E_a^(l-1) = E^l |W^l|^T (+ E_a^l): |W^l| [nIn, nOut] row-major is the transpose affine wants
-    const next = affine(E, absW, new Float64Array(nIn), m, nOut, nIn, absW);
+    // E_a^(l-1) = E^l |W^l|^T (+ E_a^l): |W^l| [nIn, nOut] row-major is that product's W transposed
+    const next = times(E, m, nOut, nIn, undefined, absW);
     if (spec.residual[l] && Ea) for (let k = 0; k < next.length; k++) next[k] += Ea[k];
     Ea = next;
     // E^(l-1) = E_a^(l-1) |D| |g'(z^(l-1))|

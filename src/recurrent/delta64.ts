@@ -18,9 +18,9 @@
 import type { Output } from '../nn/losses';
 import type { ParamBlock } from '../nn/model';
 import type { Seq64, SequenceShape } from './sequence';
-import { mul } from '../core/math64';
+import { product, type Product } from '../core/gemm64';
 
-export { mul };
+export { product };
 
 /** Below this |x| tanh(x) is its series x - x^3/3 + 2x^5/15 - 17x^7/315 (error under x^9 / 40). */
 const SMALL = 2 ** -10;
@@ -34,16 +34,26 @@ export function tanhSmall(x: number): number {
 
 /** tanh(z + dz) - tanh(z) from t = tanh(z): (1 - t^2) tanh(dz) / (1 + t tanh(dz)). */
 export function dTanh(t: number, dz: number): number {
+  return dTanhK(t, 1 - t * t, dz);
+}
+
+/** {@link dTanh} with k = 1 - t^2 given (the cells keep it per base element): k w / (1 + t w), w = tanh(dz). */
+export function dTanhK(t: number, k: number, dz: number): number {
   if (dz === 0) return 0;
   const w = tanhSmall(dz);
-  return ((1 - t * t) * w) / (1 + t * w);
+  return (k * w) / (1 + t * w);
 }
 
 /** sigmoid(z + dz) - sigmoid(z) from s = sigmoid(z) and q = 1 - s (both accurate): 2 s q w / (1 + (s - q) w), w = tanh(dz / 2). */
 export function dSigmoid(s: number, q: number, dz: number): number {
+  return dSigmoidK(2 * s * q, s - q, dz);
+}
+
+/** {@link dSigmoid} with k = 2 s q and d = s - q given (kept per base element): k w / (1 + d w), w = tanh(dz / 2). */
+export function dSigmoidK(k: number, d: number, dz: number): number {
   if (dz === 0) return 0;
   const w = tanhSmall(0.5 * dz);
-  return (2 * s * q * w) / (1 + (s - q) * w);
+  return (k * w) / (1 + d * w);
 }
 
 /** sigmoid(z) and 1 - sigmoid(z), each to full relative accuracy. */
@@ -119,7 +129,7 @@ export class OutputDelta {
   private zy: Float64Array[] = [];
   private p: Float64Array[] = [];
   private y: (Float64Array | undefined)[];
-  private WyT: Float64Array;
+  private byWy: Product;
   private dzy: Float64Array;
   /** dL per row: [2m], rows 0..m-1 for +h, m..2m-1 for -h (each L_i, not / m). */
   readonly dL: Float64Array;
@@ -135,7 +145,7 @@ export class OutputDelta {
     this.by = blocks.find((b) => b.name === 'by')!;
     this.blockIndex = { Wy: blocks.indexOf(this.Wy), by: blocks.indexOf(this.by) };
     const Wy = theta.subarray(this.Wy.offset, this.Wy.offset + na * ny), by = theta.subarray(this.by.offset, this.by.offset + ny);
-    this.WyT = topT(Wy, ny, 0, na);
+    this.byWy = product(topT(Wy, ny, 0, na), na, ny, 2 * s.m);
     // sequence.ts's outputSteps, written out: this file loads in worker threads, which have no tf
     this.steps = shape.outputs === 'last' ? [s.T] : Array.from({ length: s.T }, (_, i) => i + 1);
     this.y = s.y;
@@ -165,7 +175,7 @@ export class OutputDelta {
    */
   add(t: number, a: Float64Array, da: Float64Array | undefined, p: Pert, hp: number, hm: number): void {
     const { m, na, ny } = this, M2 = 2 * m, dz = this.dzy;
-    if (da) mul(da, M2, na, this.WyT, ny, dz, ny, 0);
+    if (da) this.byWy(da, M2, dz, ny, 0);
     else dz.fill(0);
     const at = (i: number, r: number): number => a[(i % m) * na + r] + (da ? da[i * na + r] : 0);
     if (p.u) {

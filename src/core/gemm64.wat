@@ -1,0 +1,65 @@
+;; gradscope's float64 matrix product in WebAssembly SIMD: O = A W for A [rows, n], W [n, N],
+;; row-major f64 in the imported memory, rows a multiple of 4 and N of 4, O's rows ldo apart. Four rows by four
+;; columns at a time: eight f64x2 sums in registers, each output's sum taken in the order
+;; r = 0, 1, ..., n - 1 with a separate multiply and add (no fused multiply-add), so every output
+;; is bit for bit the number of math64.ts's `mul`, two at a time.
+;; Built by scripts/build-wasm.cjs (wabt) into gemm64.wasm; src/core/gemm64.ts loads it.
+(module
+  (import "env" "memory" (memory 1))
+  (func (export "gemm") (param $a i32) (param $w i32) (param $o i32) (param $rows i32) (param $n i32) (param $N i32) (param $ldo i32)
+    (local $i i32) (local $c i32) (local $r i32)
+    (local $sa i32) (local $sw i32) (local $so i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $pw i32) (local $po i32)
+    (local $w0 v128) (local $w1 v128) (local $x v128)
+    (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128)
+    (local $s20 v128) (local $s21 v128) (local $s30 v128) (local $s31 v128)
+    (local.set $sa (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $sw (i32.shl (local.get $N) (i32.const 3)))
+    (local.set $so (i32.shl (local.get $ldo) (i32.const 3)))
+    (if (i32.or (i32.eqz (local.get $rows)) (i32.or (i32.eqz (local.get $n)) (i32.eqz (local.get $N)))) (then (return)))
+    (loop $rowBlocks
+      (local.set $c (i32.const 0))
+      (loop $colBlocks
+        (local.set $s00 (v128.const f64x2 0 0)) (local.set $s01 (v128.const f64x2 0 0))
+        (local.set $s10 (v128.const f64x2 0 0)) (local.set $s11 (v128.const f64x2 0 0))
+        (local.set $s20 (v128.const f64x2 0 0)) (local.set $s21 (v128.const f64x2 0 0))
+        (local.set $s30 (v128.const f64x2 0 0)) (local.set $s31 (v128.const f64x2 0 0))
+        ;; p_k: A[i + k, 0]; pw: W[0, c]
+        (local.set $p0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $sa))))
+        (local.set $p1 (i32.add (local.get $p0) (local.get $sa)))
+        (local.set $p2 (i32.add (local.get $p1) (local.get $sa)))
+        (local.set $p3 (i32.add (local.get $p2) (local.get $sa)))
+        (local.set $pw (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 3))))
+        (local.set $r (local.get $n))
+        (loop $inner
+          (local.set $w0 (v128.load (local.get $pw)))
+          (local.set $w1 (v128.load offset=16 (local.get $pw)))
+          (local.set $x (v128.load64_splat (local.get $p0)))
+          (local.set $s00 (f64x2.add (local.get $s00) (f64x2.mul (local.get $x) (local.get $w0))))
+          (local.set $s01 (f64x2.add (local.get $s01) (f64x2.mul (local.get $x) (local.get $w1))))
+          (local.set $x (v128.load64_splat (local.get $p1)))
+          (local.set $s10 (f64x2.add (local.get $s10) (f64x2.mul (local.get $x) (local.get $w0))))
+          (local.set $s11 (f64x2.add (local.get $s11) (f64x2.mul (local.get $x) (local.get $w1))))
+          (local.set $x (v128.load64_splat (local.get $p2)))
+          (local.set $s20 (f64x2.add (local.get $s20) (f64x2.mul (local.get $x) (local.get $w0))))
+          (local.set $s21 (f64x2.add (local.get $s21) (f64x2.mul (local.get $x) (local.get $w1))))
+          (local.set $x (v128.load64_splat (local.get $p3)))
+          (local.set $s30 (f64x2.add (local.get $s30) (f64x2.mul (local.get $x) (local.get $w0))))
+          (local.set $s31 (f64x2.add (local.get $s31) (f64x2.mul (local.get $x) (local.get $w1))))
+          (local.set $p0 (i32.add (local.get $p0) (i32.const 8)))
+          (local.set $p1 (i32.add (local.get $p1) (i32.const 8)))
+          (local.set $p2 (i32.add (local.get $p2) (i32.const 8)))
+          (local.set $p3 (i32.add (local.get $p3) (i32.const 8)))
+          (local.set $pw (i32.add (local.get $pw) (local.get $sw)))
+          (br_if $inner (local.tee $r (i32.sub (local.get $r) (i32.const 1)))))
+        ;; O[i + k, c .. c + 3]
+        (local.set $po (i32.add (i32.add (local.get $o) (i32.mul (local.get $i) (local.get $so))) (i32.shl (local.get $c) (i32.const 3))))
+        (v128.store (local.get $po) (local.get $s00)) (v128.store offset=16 (local.get $po) (local.get $s01))
+        (local.set $po (i32.add (local.get $po) (local.get $so)))
+        (v128.store (local.get $po) (local.get $s10)) (v128.store offset=16 (local.get $po) (local.get $s11))
+        (local.set $po (i32.add (local.get $po) (local.get $so)))
+        (v128.store (local.get $po) (local.get $s20)) (v128.store offset=16 (local.get $po) (local.get $s21))
+        (local.set $po (i32.add (local.get $po) (local.get $so)))
+        (v128.store (local.get $po) (local.get $s30)) (v128.store offset=16 (local.get $po) (local.get $s31))
+        (br_if $colBlocks (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $N))))
+      (br_if $rowBlocks (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $rows))))))

@@ -1,0 +1,161 @@
+;; One step of the LSTM's recurrence as differences (src/lstm/delta64.ts), two units at a time in
+;; WebAssembly SIMD: for every row i < 2m and unit j < na (na even), from dz [2m, 4 na] (rows G apart)
+;; and the base pass's block for this step (14 arrays [m, na], row i read as row i mod m):
+;;   dc~ = dTanhK(c~, 1 - c~^2, dz_c)      dGamma_k = dSigmoidK(2 s q, s - q, dz_k)   (k = u, f, o)
+;;   dc  = Gamma_u dc~ + dGamma_u (c~ + dc~) + Gamma_f dc_prev + dGamma_f (c_prev + dc_prev)
+;;   da  = Gamma_o dtanh(c) + dGamma_o (tanh(c) + dtanh(c))
+;; with each operation in the order delta64.ts's JS writes it, so the numbers are the same bit for bit
+;; (test/gemm64.test.ts). tanh of a tiny argument by its series; above 2^-10 by the imported Math.tanh.
+;; Built by scripts/build-wasm.cjs (wabt); src/lstm/delta64.ts loads it.
+(module
+  (import "env" "memory" (memory 1))
+  (import "env" "tanh" (func $tanh (param f64) (result f64)))
+
+  ;; tanh(x) per lane: x (1 - x^2 (1/3 - x^2 (2/15 - x^2 17/315))) for |x| <= 2^-10, else Math.tanh
+  (func $tanhSmall (param $x v128) (result v128)
+    (local $x2 v128) (local $r v128) (local $big v128)
+    (local.set $x2 (f64x2.mul (local.get $x) (local.get $x)))
+    (local.set $r
+      (f64x2.mul (local.get $x)
+        (f64x2.sub (v128.const f64x2 1 1)
+          (f64x2.mul (local.get $x2)
+            (f64x2.sub (v128.const f64x2 0x1.5555555555555p-2 0x1.5555555555555p-2)
+              (f64x2.mul (local.get $x2)
+                (f64x2.sub (v128.const f64x2 0x1.1111111111111p-3 0x1.1111111111111p-3)
+                  (f64x2.mul (local.get $x2) (v128.const f64x2 0x1.ba1ba1ba1ba1cp-5 0x1.ba1ba1ba1ba1cp-5)))))))))
+    ;; x > 2^-10 or x < -2^-10 (false for NaN, as in JS)
+    (local.set $big (v128.or (f64x2.gt (local.get $x) (v128.const f64x2 0x1p-10 0x1p-10))
+                             (f64x2.lt (local.get $x) (v128.const f64x2 -0x1p-10 -0x1p-10))))
+    (if (v128.any_true (local.get $big))
+      (then
+        (if (i64.ne (i64x2.extract_lane 0 (local.get $big)) (i64.const 0))
+          (then (local.set $r (f64x2.replace_lane 0 (local.get $r) (call $tanh (f64x2.extract_lane 0 (local.get $x)))))))
+        (if (i64.ne (i64x2.extract_lane 1 (local.get $big)) (i64.const 0))
+          (then (local.set $r (f64x2.replace_lane 1 (local.get $r) (call $tanh (f64x2.extract_lane 1 (local.get $x)))))))))
+    (local.get $r))
+
+  ;; b: the step's block, arrays in the order c~, 1 - c~^2, Gamma_u, 2 s q, s - q (u), Gamma_f, .. (f),
+  ;; Gamma_o, .. (o), tanh(c), 1 - tanh(c)^2, c_prev; each m na float64s. dC is read and written, dA
+  ;; written. The differences are written out in line (a call per difference costs a third of the time):
+  ;; w = tanh of each argument by the series, Math.tanh ($tanhSmall) only where some lane is above 2^-10.
+  (func (export "step") (param $dz i32) (param $b i32) (param $dC i32) (param $dA i32) (param $m i32) (param $na i32)
+    (local $i i32) (local $j i32) (local $M2 i32) (local $mn i32) (local $q i32) (local $d i32) (local $z i32)
+    (local $na8 i32)
+    (local $zc v128) (local $zu v128) (local $zf v128) (local $zo v128) (local $x2 v128)
+    (local $wc v128) (local $wu v128) (local $wf v128) (local $wo v128) (local $wt v128)
+    (local $dct v128) (local $du v128) (local $df v128) (local $do v128) (local $dcp v128) (local $dc v128) (local $dtc v128)
+    (local $ct v128) (local $tc v128)
+    (local.set $M2 (i32.shl (local.get $m) (i32.const 1)))
+    (local.set $mn (i32.shl (i32.mul (local.get $m) (local.get $na)) (i32.const 3)))
+    (local.set $na8 (i32.shl (local.get $na) (i32.const 3)))
+    (if (i32.or (i32.eqz (local.get $m)) (i32.eqz (local.get $na))) (then (return)))
+    (loop $rows
+      ;; q: the base row (i mod m), d: this row of dC and dA, z: this row of dz (4 na apart)
+      (local.set $q (i32.add (local.get $b) (i32.mul (i32.rem_u (local.get $i) (local.get $m)) (local.get $na8))))
+      (local.set $d (i32.mul (local.get $i) (local.get $na8)))
+      (local.set $z (i32.add (local.get $dz) (i32.shl (local.get $d) (i32.const 2))))
+      (local.set $j (i32.const 0))
+      (loop $units
+        ;; the gates' arguments: dz_c, and dz / 2 for the sigmoids
+        (local.set $zc (v128.load (local.get $z)))
+        (local.set $zu (v128.load (i32.add (local.get $z) (local.get $na8))))
+        (local.set $zf (v128.load (i32.add (local.get $z) (i32.shl (local.get $na8) (i32.const 1)))))
+        (local.set $zo (v128.load (i32.add (local.get $z) (i32.mul (local.get $na8) (i32.const 3)))))
+        (local.set $wu (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $zu)))
+        (local.set $wf (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $zf)))
+        (local.set $wo (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $zo)))
+        (if (v128.any_true (v128.or (v128.or (v128.or (f64x2.gt (local.get $zc) (v128.const f64x2 0x1p-10 0x1p-10)) (f64x2.lt (local.get $zc) (v128.const f64x2 -0x1p-10 -0x1p-10))) (v128.or (f64x2.gt (local.get $wu) (v128.const f64x2 0x1p-10 0x1p-10)) (f64x2.lt (local.get $wu) (v128.const f64x2 -0x1p-10 -0x1p-10)))) (v128.or (v128.or (f64x2.gt (local.get $wf) (v128.const f64x2 0x1p-10 0x1p-10)) (f64x2.lt (local.get $wf) (v128.const f64x2 -0x1p-10 -0x1p-10))) (v128.or (f64x2.gt (local.get $wo) (v128.const f64x2 0x1p-10 0x1p-10)) (f64x2.lt (local.get $wo) (v128.const f64x2 -0x1p-10 -0x1p-10))))))
+          (then
+            (local.set $wc (call $tanhSmall (local.get $zc)))
+            (local.set $wu (call $tanhSmall (local.get $wu)))
+            (local.set $wf (call $tanhSmall (local.get $wf)))
+            (local.set $wo (call $tanhSmall (local.get $wo))))
+          (else
+        (local.set $x2 (f64x2.mul (local.get $zc) (local.get $zc)))
+        (local.set $wc
+          (f64x2.mul (local.get $zc)
+            (f64x2.sub (v128.const f64x2 1 1)
+              (f64x2.mul (local.get $x2)
+                (f64x2.sub (v128.const f64x2 0x1.5555555555555p-2 0x1.5555555555555p-2)
+                  (f64x2.mul (local.get $x2)
+                    (f64x2.sub (v128.const f64x2 0x1.1111111111111p-3 0x1.1111111111111p-3)
+                      (f64x2.mul (local.get $x2) (v128.const f64x2 0x1.ba1ba1ba1ba1cp-5 0x1.ba1ba1ba1ba1cp-5)))))))))
+        (local.set $x2 (f64x2.mul (local.get $wu) (local.get $wu)))
+        (local.set $wu
+          (f64x2.mul (local.get $wu)
+            (f64x2.sub (v128.const f64x2 1 1)
+              (f64x2.mul (local.get $x2)
+                (f64x2.sub (v128.const f64x2 0x1.5555555555555p-2 0x1.5555555555555p-2)
+                  (f64x2.mul (local.get $x2)
+                    (f64x2.sub (v128.const f64x2 0x1.1111111111111p-3 0x1.1111111111111p-3)
+                      (f64x2.mul (local.get $x2) (v128.const f64x2 0x1.ba1ba1ba1ba1cp-5 0x1.ba1ba1ba1ba1cp-5)))))))))
+        (local.set $x2 (f64x2.mul (local.get $wf) (local.get $wf)))
+        (local.set $wf
+          (f64x2.mul (local.get $wf)
+            (f64x2.sub (v128.const f64x2 1 1)
+              (f64x2.mul (local.get $x2)
+                (f64x2.sub (v128.const f64x2 0x1.5555555555555p-2 0x1.5555555555555p-2)
+                  (f64x2.mul (local.get $x2)
+                    (f64x2.sub (v128.const f64x2 0x1.1111111111111p-3 0x1.1111111111111p-3)
+                      (f64x2.mul (local.get $x2) (v128.const f64x2 0x1.ba1ba1ba1ba1cp-5 0x1.ba1ba1ba1ba1cp-5)))))))))
+        (local.set $x2 (f64x2.mul (local.get $wo) (local.get $wo)))
+        (local.set $wo
+          (f64x2.mul (local.get $wo)
+            (f64x2.sub (v128.const f64x2 1 1)
+              (f64x2.mul (local.get $x2)
+                (f64x2.sub (v128.const f64x2 0x1.5555555555555p-2 0x1.5555555555555p-2)
+                  (f64x2.mul (local.get $x2)
+                    (f64x2.sub (v128.const f64x2 0x1.1111111111111p-3 0x1.1111111111111p-3)
+                      (f64x2.mul (local.get $x2) (v128.const f64x2 0x1.ba1ba1ba1ba1cp-5 0x1.ba1ba1ba1ba1cp-5)))))))))
+          ))
+        (local.set $ct (v128.load (local.get $q)))
+        (local.set $dct (v128.bitselect (v128.const i64x2 0 0)
+          (f64x2.div (f64x2.mul (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 1)))) (local.get $wc)) (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (local.get $ct) (local.get $wc))))
+          (f64x2.eq (local.get $zc) (v128.const f64x2 0 0))))
+        (local.set $du (v128.bitselect (v128.const i64x2 0 0)
+          (f64x2.div (f64x2.mul (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 3)))) (local.get $wu)) (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 4)))) (local.get $wu))))
+          (f64x2.eq (local.get $zu) (v128.const f64x2 0 0))))
+        (local.set $df (v128.bitselect (v128.const i64x2 0 0)
+          (f64x2.div (f64x2.mul (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 6)))) (local.get $wf)) (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 7)))) (local.get $wf))))
+          (f64x2.eq (local.get $zf) (v128.const f64x2 0 0))))
+        (local.set $do (v128.bitselect (v128.const i64x2 0 0)
+          (f64x2.div (f64x2.mul (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 9)))) (local.get $wo)) (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 10)))) (local.get $wo))))
+          (f64x2.eq (local.get $zo) (v128.const f64x2 0 0))))
+        (local.set $dcp (v128.load (i32.add (local.get $dC) (local.get $d))))
+        ;; dc = ((Su dct + du (Ct + dct)) + Sf dcp) + df (cp + dcp)
+        (local.set $dc
+          (f64x2.add
+            (f64x2.add
+              (f64x2.add
+                (f64x2.mul (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 2)))) (local.get $dct))
+                (f64x2.mul (local.get $du) (f64x2.add (local.get $ct) (local.get $dct))))
+              (f64x2.mul (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 5)))) (local.get $dcp)))
+            (f64x2.mul (local.get $df) (f64x2.add (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 13)))) (local.get $dcp)))))
+        (if (v128.any_true (v128.or (f64x2.gt (local.get $dc) (v128.const f64x2 0x1p-10 0x1p-10)) (f64x2.lt (local.get $dc) (v128.const f64x2 -0x1p-10 -0x1p-10))))
+          (then (local.set $wt (call $tanhSmall (local.get $dc))))
+          (else
+        (local.set $x2 (f64x2.mul (local.get $dc) (local.get $dc)))
+        (local.set $wt
+          (f64x2.mul (local.get $dc)
+            (f64x2.sub (v128.const f64x2 1 1)
+              (f64x2.mul (local.get $x2)
+                (f64x2.sub (v128.const f64x2 0x1.5555555555555p-2 0x1.5555555555555p-2)
+                  (f64x2.mul (local.get $x2)
+                    (f64x2.sub (v128.const f64x2 0x1.1111111111111p-3 0x1.1111111111111p-3)
+                      (f64x2.mul (local.get $x2) (v128.const f64x2 0x1.ba1ba1ba1ba1cp-5 0x1.ba1ba1ba1ba1cp-5)))))))))
+          ))
+        (local.set $tc (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 11)))))
+        (local.set $dtc (v128.bitselect (v128.const i64x2 0 0)
+          (f64x2.div (f64x2.mul (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 12)))) (local.get $wt)) (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (local.get $tc) (local.get $wt))))
+          (f64x2.eq (local.get $dc) (v128.const f64x2 0 0))))
+        (v128.store (i32.add (local.get $dC) (local.get $d)) (local.get $dc))
+        ;; da = So dtc + dO (Tc + dtc)
+        (v128.store (i32.add (local.get $dA) (local.get $d))
+          (f64x2.add
+            (f64x2.mul (v128.load (i32.add (local.get $q) (i32.mul (local.get $mn) (i32.const 8)))) (local.get $dtc))
+            (f64x2.mul (local.get $do) (f64x2.add (local.get $tc) (local.get $dtc)))))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+        (local.set $z (i32.add (local.get $z) (i32.const 16)))
+        (br_if $units (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 2))) (local.get $na))))
+      (br_if $rows (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $M2))))))
