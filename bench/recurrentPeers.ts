@@ -50,7 +50,7 @@ function times(n: number, f: () => unknown): number[] {
   return out;
 }
 
-interface Ours { J: number; numeric: Float64Array; hand: Float64Array; full: number[]; full1: number[]; fullJs?: number[]; generic?: number[]; dir: number[]; dirBlock?: number[]; dirGeneric?: number[]; verdict: string; joint: boolean; peakRss?: number }
+interface Ours { J: number; numeric: Float64Array; hand: Float64Array; full: number[]; full1: number[]; fullJs?: number[]; generic?: number[]; dir: number[]; dirBlock?: number[]; dirGeneric?: number[]; verdict: string; joint: boolean; peakRss?: number; rssBefore?: number }
 
 /** The model with its joint direction hidden: directional runs per block (autograd, two mirror passes per block), the code before. */
 const perBlock = <T extends object>(net: T): T => new Proxy(net, {
@@ -81,6 +81,7 @@ function measure(c: RCase, before: boolean): { ours: Ours; exported: { theta: nu
     gs.gradCheck(net, X, Y, { progress: false }); // warm-up
     const rss0 = process.memoryUsage().rss;
     let peakRss = rss0;
+    const rssBefore = rss0;
     const full = times(c.full, () => gs.gradCheck(net, X, Y, { progress: false, onProgress: () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); } }));
     const full1 = onThreads('1', () => times(c.full, () => gs.gradCheck(net, X, Y, { progress: false })));
     // the same on one thread with the float64 products in plain JS (core/gemm64's kernel off): that step's before
@@ -101,7 +102,7 @@ function measure(c: RCase, before: boolean): { ours: Ours; exported: { theta: nu
       dirGeneric = times(DIRECTIONAL, dg);
     }
     const shapes = net.blocks.map((b) => b.shape);
-    return { ours: { J, numeric, hand, full, full1, fullJs, generic: gen, dir, dirBlock, dirGeneric, verdict, joint, peakRss }, exported: { theta: Array.from(theta), X: Array.from(X.dataSync()), Y: Array.from(Y.dataSync()), shapes } };
+    return { ours: { J, numeric, hand, full, full1, fullJs, generic: gen, dir, dirBlock, dirGeneric, verdict, joint, peakRss, rssBefore }, exported: { theta: Array.from(theta), X: Array.from(X.dataSync()), Y: Array.from(Y.dataSync()), shapes } };
   } finally {
     net.dispose(); tf.dispose([X, Y]);
   }
@@ -163,7 +164,7 @@ export function recurrentPeers(): string {
       const agree = t ? `${(Math.abs(t.J - o.J) / o.J).toExponential(1)} / ${gs.relativeError(t.grad, o.numeric).toExponential(1)} / ${gs.relativeError(t.grad, o.hand).toExponential(1)}` : '-';
       const f = median(o.full1), g = m(o.generic), d = median(o.dir), db = m(o.dirBlock), js = m(o.fullJs);
       const before = Number.isNaN(g) ? '' : ` (before: ${t ? x(median(t.slow.seconds) / g) : '-'})`;
-      say(`| ${label(c, b)} | ${exported[i].theta.length.toLocaleString('en')} | ${agree} | ${sec(f)} (${o.verdict}) | ${s(js)}${Number.isNaN(js) ? '' : ` (${(js / f).toPrecision(3)}x)`} | ${s(g)} | ${Number.isNaN(g) ? '-' : `${(g / f).toPrecision(3)}x`} | ${t ? `${sec(median(t.slow.seconds))} (${t.slow.passed})` : '-'} | ${t ? x(median(t.slow.seconds) / f) : '-'}${before} | ${sec(d)}${o.joint ? '' : ' (joint did not settle)'}${Number.isNaN(db) ? '' : ` (${sec(db)}, ${(db / d).toPrecision(3)}x)`} | ${t ? sec(median(t.fast.seconds)) : '-'} | ${t ? x(median(t.fast.seconds) / d) : '-'} | ${o.peakRss ? `${(o.peakRss / 2 ** 20).toFixed(0)} MB` : '-'} |`);
+      say(`| ${label(c, b)} | ${exported[i].theta.length.toLocaleString('en')} | ${agree} | ${sec(f)} (${o.verdict}) | ${s(js)}${Number.isNaN(js) ? '' : ` (${(js / f).toPrecision(3)}x)`} | ${s(g)} | ${Number.isNaN(g) ? '-' : `${(g / f).toPrecision(3)}x`} | ${t ? `${sec(median(t.slow.seconds))} (${t.slow.passed})` : '-'} | ${t ? x(median(t.slow.seconds) / f) : '-'}${before} | ${sec(d)}${o.joint ? '' : ' (joint did not settle)'}${Number.isNaN(db) ? '' : ` (${sec(db)}, ${(db / d).toPrecision(3)}x)`} | ${t ? sec(median(t.fast.seconds)) : '-'} | ${t ? x(median(t.fast.seconds) / d) : '-'} | ${o.peakRss ? `${(o.peakRss / 2 ** 20).toFixed(0)} MB (+${((o.peakRss - (o.rssBefore ?? o.peakRss)) / 2 ** 20).toFixed(0)} MB)` : '-'} |`);
     });
   }
   say();
@@ -178,6 +179,22 @@ export function recurrentPeers(): string {
     });
   }
   say();
+  // issue 21's targets, stated from this run, per backend
+  const ratioOf = (b: string, i: number, mine: 'full1' | 'full' | 'dir', theirs: { torch?: TorchRow }[], kind: 'slow' | 'fast'): number | undefined => {
+    const t = theirs[i]?.torch;
+    return t ? median(t[kind].seconds) / median(ours[b][i][mine]) : undefined;
+  };
+  const big = CASES.map((c, i) => ({ c, i })).filter(({ c }) => c.nx === 8 && c.na === 32 && c.family !== 'gru');
+  for (const b of backends) {
+    const facts: string[] = [];
+    const one = big.map(({ c, i }) => ({ c, r: ratioOf(b, i, 'full1', rows, 'slow') })).filter((f) => f.r !== undefined);
+    if (one.length) facts.push(`full check on one core against torch's slow gradcheck on one thread ${one.map(({ c, r }) => `${r!.toPrecision(3)}x faster on the ${c.family}`).join(', ')} (target at least 2x: ${one.every(({ r }) => r! >= 2) ? 'met' : 'not met'})`);
+    const allc = big.map(({ c, i }) => ({ c, r: ratioOf(b, i, 'full', all, 'slow') })).filter((f) => f.r !== undefined);
+    if (allc.length) facts.push(`with each side's defaults ${allc.map(({ c, r }) => `${r!.toPrecision(3)}x on the ${c.family}`).join(', ')} (target at least 5x: ${allc.every(({ r }) => r! >= 5) ? 'met' : 'not met'})`);
+    const dir = CASES.map((c, i) => ({ c, r: ratioOf(b, i, 'dir', rows, 'fast') })).filter((f) => f.r !== undefined);
+    if (dir.length) facts.push(`directional against torch's fast_mode ${dir.map(({ c, r }) => `${r! >= 1 ? `${r!.toPrecision(3)}x faster` : `${(1 / r!).toPrecision(3)}x slower`} on ${c.name}`).join(', ')} (target within 1.5x: ${dir.every(({ r }) => 1 / r! <= 1.5) ? 'met' : 'not met'})`);
+    if (facts.length) { say(`Issue 21's targets on ${b} in this run: ${facts.join('; ')}. Peak memory of the big LSTM's full check: ${((ours[b][0].peakRss ?? 0) / 2 ** 20).toFixed(0)} MB resident for the whole process, ${(((ours[b][0].peakRss ?? 0) - (ours[b][0].rssBefore ?? 0)) / 2 ** 20).toFixed(0)} MB above its resident size before the check.`); say(); }
+  }
   return L.join('\n');
 }
 

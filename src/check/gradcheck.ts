@@ -169,8 +169,9 @@ function overflowed<B extends Omit<Checked, 'notes' | 'time' | 'alt'>>(body: B, 
  * through every step), whose multiply-adds exceed the work budget: each evaluation is about (rows of
  * X, m T for a sequence) x (parameters) multiply-adds, counted 3 times over on the loop (the mirrors'
  * steps, allocation, tanh and sigmoid, the transposes, ran at 1.5e8-4.7e8 multiply-adds a second
- * against the dot products' 7e8) and 1/2 on a sequence's float64 exact paths (their products in
- * WebAssembly SIMD, core/gemm64: measured 0.16-0.24 on a quiet machine, rnn, lstm, gru; nx 8, na 32, m 16, T 20).
+ * against the dot products' 7e8) and 1/2 on a sequence's float64 exact paths (their products and the
+ * LSTM's step in WebAssembly SIMD: measured 0.09 lstm, 0.16 rnn, 0.24 gru on a quiet machine; nx 8,
+ * na 32, m 16, T 20; the margin covers a loaded machine; where the kernels cannot run, 3 as the loop).
  */
 function checkLoopWork(model: Model<any>, X: unknown, mode: string, samples: number, directions: number, precision: string): void { // eslint-disable-line @typescript-eslint/no-explicit-any
   if (!(X instanceof tf.Tensor) || X.rank < 2) return;

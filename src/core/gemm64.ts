@@ -184,6 +184,12 @@ export class Arena {
   private readonly doubles: number;
   private gemm?: Gemm;
 
+  /** An arena of `doubles` float64s, or null above 1 GiB or where the memory cannot be had (the JS paths then run). */
+  static create(doubles: number): Arena | null {
+    if (!(doubles * 8 <= 2 ** 30)) return null;
+    try { return new Arena(doubles); } catch { return null; }
+  }
+
   /** Room for `doubles` float64s (plus 2 per allocation for alignment). */
   constructor(doubles: number) {
     this.doubles = doubles;

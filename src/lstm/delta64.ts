@@ -49,7 +49,7 @@ export function lstmCell(spec: { nx: number; na: number; variant: 'standard' | '
   // arrays, dz, dA and dC then live in its memory, each step's 14 arrays in one block (step64.wat's order)
   const stepMod = na % 2 === 0 && simd() ? wasmModule(join(__dirname, 'step64.wasm')) : null;
   const n = m * na, Rp = Math.ceil(M2 / 4) * 4;
-  const arena = stepMod ? new Arena(RA.length + RC.length + Rp * (G + 2 * na) + T * 14 * n + 64) : null;
+  const arena = stepMod ? Arena.create(RA.length + RC.length + Rp * (G + 2 * na) + T * (14 * n + 1) + 16) : null; // + alignment
   const block: Float64Array[] = [];
   const arr = arena ? (len: number) => arena.alloc(len) : (len: number) => new Float64Array(len);
   // the base pass, kept per step: gates, c, tanh(c), a, and the differences' factors (D.dTanhK, D.dSigmoidK):
@@ -95,7 +95,7 @@ export function lstmCell(spec: { nx: number; na: number; variant: 'standard' | '
   const byRA = arena ? arena.product(RA, na, nA * na) : product(RA, na, nA * na, M2);
   const byRC = lecture ? (arena ? arena.product(RC, na, 2 * na) : product(RC, na, 2 * na, M2)) : byRA;
   const dA = arr(Rp * na), dC = arr(Rp * na), dz = arr(Rp * G); // rows past 2m: the kernels' padding
-  const step = stepMod ? (arena!.instance(stepMod, { tanh: Math.tanh }).step as (dz: number, b: number, dC: number, dA: number, m: number, na: number) => void) : null;
+  const step = arena && stepMod ? (arena.instance(stepMod, { tanh: Math.tanh }).step as (dz: number, b: number, dC: number, dA: number, m: number, na: number) => void) : null;
   const gates = new Set(gateOf.keys());
   return {
     a, gates,
