@@ -5,8 +5,9 @@
  * LSTM nx 8, na 32, T 20, m 16 (5,281 parameters), in one run:
  * - naive: the seeds' loop written from the lecture's equations (perturb one entry of theta, run the
  *   whole float64 forward pass of every sequence, difference the costs), over every entry;
- * - gs.gradCheck full (float64, eps 1e-7: the generic loop over the family's mirror64, plus the tf
- *   passes: forward, hand-written BPTT, autograd), sparse and directional, on the correct backward and
+ * - gs.gradCheck full (float64, eps 1e-7: the family's exact paths, each entry's change carried through
+ *   time from one cached base pass, plus the tf passes: forward, hand-written BPTT, autograd), sparse and
+ *   directional, on the correct backward and
  *   on a planted bug (the forget gate's derivative from c instead of c_prev).
  * `--quick` runs a smaller LSTM (na 8, T 5) to try the script.
  */
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
     `${name}, sigmoid output, outputs 'last', eps 1e-7.`,
     '',
     '- naive: the seeds\' loop on a float64 forward pass written from the lecture\'s equations (per example, step and unit; bench/recurrent.ts `naiveLoss`), every entry perturbed, two passes each; then the same loop over gradscope\'s own float64 forward (`lstm.mirror64`).',
-    '- gradscope full: `gs.gradCheck(lstm, X, Y)`: the model contract\'s exact loop over `lstm.mirror64` (src/lstm/lstm.ts: the four gate matrices packed into one W^T per evaluation), plus the tf passes (forward, hand-written BPTT, autograd) and the report. Sparse: 20 entries per block. Directional: one random direction per block, a failing block confirmed entry by entry.',
+    '- gradscope full: `gs.gradCheck(lstm, X, Y)`: the LSTM\'s exact paths (src/recurrent/paths64.ts, src/lstm/delta64.ts: each entry\'s change carried through time from one cached base pass as exact differences, both signs at once, its products and step in WebAssembly SIMD), shared with worker threads over every core, plus the tf passes (forward, hand-written BPTT, autograd) and the report. Sparse: 20 entries per block. Directional: one joint direction first, then one random direction per block where it does not settle, a failing block confirmed entry by entry.',
     '',
     '| check | time | vs naive | verdict | flags |',
     '|---|---|---|---|---|',
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
     `| directional, forget-gate bug (median of 5) | ${fmt(bugDirMed * 1000)} ms | ${fmt(naive.seconds / bugDirMed)}x | ${bugDir[0].result.verdict} | ${wrongOf(bugDir[0].result)} |`,
     '',
     `One evaluation of J: naive ${fmt(perNaive * 1000)} ms, mirror64 ${fmt(perMirror * 1000)} ms (${fmt(perNaive / perMirror)}x); the two J agree to ${(Math.abs(J0 - M0) / J0).toExponential(1)} relative (J = ${J0.toPrecision(6)}).`,
-    `A full check costs 2 x ${size.toLocaleString('en')} evaluations of the whole sequence: every parameter of an LSTM acts at every step, so (unlike the MLP, whose fast path caches the layers below a perturbed one) there is no part of the forward pass to reuse; the speed-up is the mirror\'s, and the cheap checks are sparse and directional.`,
+    `The seeds\' loop costs 2 x ${size.toLocaleString('en')} evaluations of the whole sequence, since every parameter of an LSTM acts at every step. The full check carries each entry\'s change instead: the x^(t) W_x part and every gate of the base pass are shared by all entries, each step costs one [2m, na] x [na, 4 na] product and one pass over the units, Wy and by move only the output layer (BENCHMARKS.md "Recurrent full check, step by step").`,
   ];
   const section = lines.join('\n');
   console.log(section);

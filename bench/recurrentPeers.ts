@@ -50,7 +50,31 @@ function times(n: number, f: () => unknown): number[] {
   return out;
 }
 
-interface Ours { J: number; numeric: Float64Array; hand: Float64Array; full: number[]; full1: number[]; fullJs?: number[]; generic?: number[]; dir: number[]; dirBlock?: number[]; dirGeneric?: number[]; verdict: string; joint: boolean; peakRss?: number; rssBefore?: number }
+interface Ours { J: number; numeric: Float64Array; hand: Float64Array; full: number[]; full1: number[]; fullJs?: number[]; generic?: number[]; dir: number[]; dirBlock?: number[]; dirGeneric?: number[]; verdict: string; joint: boolean }
+
+/**
+ * Resident memory of a full check in a fresh process (this one holds whatever ran before it): a child
+ * loads gradscope, builds the net and data, then runs the full check on every core, sampling its
+ * resident size at each progress report, on `backend`. MB after the set-up and at the peak.
+ */
+function freshRss(c: RCase, backend: string): { before: number; peak: number } | undefined {
+  const code = `
+    const gs = require(${JSON.stringify(join(__dirname, '..', 'src', 'index'))});
+    gs.ready().then(() => {
+      const { tf } = gs;
+      const net = gs[${JSON.stringify(c.family)}]({ nx: ${c.nx}, na: ${c.na}, ny: 1, seed: 1 });
+      const X = tf.randomNormal([${c.m}, ${c.T}, ${c.nx}], 0, 1, 'float32', 1);
+      const Y = tf.tidy(() => tf.randomUniform([${c.m}, 1], 0, 1, 'float32', 2).round());
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      gs.gradCheck(net, X, Y, { progress: false, onProgress: () => { peak = Math.max(peak, process.memoryUsage().rss); } });
+      peak = Math.max(peak, process.memoryUsage().rss);
+      console.log(JSON.stringify({ before: before / 2 ** 20, peak: peak / 2 ** 20 }));
+    });`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', cwd: join(__dirname, '..'), timeout: 600_000, env: { ...process.env, GRADSCOPE_BACKEND: backend } });
+  const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  return r.status === 0 && line.startsWith('{') ? JSON.parse(line) : undefined;
+}
 
 /** The model with its joint direction hidden: directional runs per block (autograd, two mirror passes per block), the code before. */
 const perBlock = <T extends object>(net: T): T => new Proxy(net, {
@@ -79,10 +103,7 @@ function measure(c: RCase, before: boolean): { ours: Ours; exported: { theta: nu
     const numeric = paths.entries(undefined, 1e-7, () => undefined).values;
     paths.dispose();
     gs.gradCheck(net, X, Y, { progress: false }); // warm-up
-    const rss0 = process.memoryUsage().rss;
-    let peakRss = rss0;
-    const rssBefore = rss0;
-    const full = times(c.full, () => gs.gradCheck(net, X, Y, { progress: false, onProgress: () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); } }));
+    const full = times(c.full, () => gs.gradCheck(net, X, Y, { progress: false }));
     const full1 = onThreads('1', () => times(c.full, () => gs.gradCheck(net, X, Y, { progress: false })));
     // the same on one thread with the float64 products in plain JS (core/gemm64's kernel off): that step's before
     const fullJs = before ? onEnv('GRADSCOPE_SIMD', '0', () => onThreads('1', () => times(c.full, () => gs.gradCheck(net, X, Y, { progress: false })))) : undefined;
@@ -102,7 +123,7 @@ function measure(c: RCase, before: boolean): { ours: Ours; exported: { theta: nu
       dirGeneric = times(DIRECTIONAL, dg);
     }
     const shapes = net.blocks.map((b) => b.shape);
-    return { ours: { J, numeric, hand, full, full1, fullJs, generic: gen, dir, dirBlock, dirGeneric, verdict, joint, peakRss, rssBefore }, exported: { theta: Array.from(theta), X: Array.from(X.dataSync()), Y: Array.from(Y.dataSync()), shapes } };
+    return { ours: { J, numeric, hand, full, full1, fullJs, generic: gen, dir, dirBlock, dirGeneric, verdict, joint }, exported: { theta: Array.from(theta), X: Array.from(X.dataSync()), Y: Array.from(Y.dataSync()), shapes } };
   } finally {
     net.dispose(); tf.dispose([X, Y]);
   }
@@ -121,12 +142,14 @@ export function recurrentPeers(): string {
   const original = tf.getBackend() as gs.BackendName;
   const backends = backendsToTime();
   const ours: Record<string, Ours[]> = {};
+  const rss: Record<string, ({ before: number; peak: number } | undefined)[]> = {};
   let exported: ReturnType<typeof measure>['exported'][] = [];
   backends.forEach((b, k) => {
     switchBackend(b);
     const list: Ours[] = [], ex: typeof exported = [];
     for (const c of CASES) { console.error(`  gradscope ${c.name} on ${b}`); const r = measure(c, k === 0); list.push(r.ours); ex.push(r.exported); }
     ours[b] = list;
+    rss[b] = CASES.map((c) => freshRss(c, b));
     if (k === 0) exported = ex;
   });
   switchBackend(original);
@@ -156,7 +179,7 @@ export function recurrentPeers(): string {
   const threads = threadCount();
   say(`Same run, ${new Date().toISOString().slice(0, 10)}, backend ${backends.join(' and ')}, ${os.cpus().length} cores shared with other jobs (load average ${load0.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end; ${((Date.now() - started) / 1000).toFixed(0)} s). Sigmoid output at t = T, binary cross-entropy, seed 1, X ~ N(0, 1), labels 0/1; torch gets theta, X and Y as float64 and writes the same net by hand (the GRU in the course's form, Gamma_r inside the candidate's product, not torch.nn.GRU). One core: gradscope with GRADSCOPE_THREADS=1 against torch.set_num_threads(1). "generic loop" is gradscope's full check before issue 21 (the model without \`exactPaths\`: two whole mirror evaluations per entry), "per block" the directional check before the joint direction (the paths without \`joint\`: autograd, two mirror evaluations per block), both timed in this same process; "JS kernels" the full check with GRADSCOPE_SIMD=0 (the float64 products da W and the LSTM's step in plain JS instead of core/gemm64's and lstm/step64's WebAssembly SIMD kernels: the same numbers bit for bit). The before columns are timed on ${backends[0]} only (the full check's float64 part runs no tf). ${why ? `torch: SKIPPED (${why}).` : ''}`);
   say();
-  say('| net | params | agree: J / torch vs numeric / torch vs hand | gradscope full, 1 thread | JS kernels | generic loop (before) | new vs before | torch slow gradcheck, 1 thread | gradscope vs torch slow | gradscope directional (per block, before) | torch fast_mode | directional vs torch fast | peak rss, full |');
+  say('| net | params | agree: J / torch vs numeric / torch vs hand | gradscope full, 1 thread | JS kernels | generic loop (before) | new vs before | torch slow gradcheck, 1 thread | gradscope vs torch slow | gradscope directional (per block, before) | torch fast_mode | directional vs torch fast | resident memory, full check in a fresh process: after set-up / peak |');
   say('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const b of backends) {
     CASES.forEach((c, i) => {
@@ -164,7 +187,7 @@ export function recurrentPeers(): string {
       const agree = t ? `${(Math.abs(t.J - o.J) / o.J).toExponential(1)} / ${gs.relativeError(t.grad, o.numeric).toExponential(1)} / ${gs.relativeError(t.grad, o.hand).toExponential(1)}` : '-';
       const f = median(o.full1), g = m(o.generic), d = median(o.dir), db = m(o.dirBlock), js = m(o.fullJs);
       const before = Number.isNaN(g) ? '' : ` (before: ${t ? x(median(t.slow.seconds) / g) : '-'})`;
-      say(`| ${label(c, b)} | ${exported[i].theta.length.toLocaleString('en')} | ${agree} | ${sec(f)} (${o.verdict}) | ${s(js)}${Number.isNaN(js) ? '' : ` (${(js / f).toPrecision(3)}x)`} | ${s(g)} | ${Number.isNaN(g) ? '-' : `${(g / f).toPrecision(3)}x`} | ${t ? `${sec(median(t.slow.seconds))} (${t.slow.passed})` : '-'} | ${t ? x(median(t.slow.seconds) / f) : '-'}${before} | ${sec(d)}${o.joint ? '' : ' (joint did not settle)'}${Number.isNaN(db) ? '' : ` (${sec(db)}, ${(db / d).toPrecision(3)}x)`} | ${t ? sec(median(t.fast.seconds)) : '-'} | ${t ? x(median(t.fast.seconds) / d) : '-'} | ${o.peakRss ? `${(o.peakRss / 2 ** 20).toFixed(0)} MB (+${((o.peakRss - (o.rssBefore ?? o.peakRss)) / 2 ** 20).toFixed(0)} MB)` : '-'} |`);
+      say(`| ${label(c, b)} | ${exported[i].theta.length.toLocaleString('en')} | ${agree} | ${sec(f)} (${o.verdict}) | ${s(js)}${Number.isNaN(js) ? '' : ` (${(js / f).toPrecision(3)}x)`} | ${s(g)} | ${Number.isNaN(g) ? '-' : `${(g / f).toPrecision(3)}x`} | ${t ? `${sec(median(t.slow.seconds))} (${t.slow.passed})` : '-'} | ${t ? x(median(t.slow.seconds) / f) : '-'}${before} | ${sec(d)}${o.joint ? '' : ' (joint did not settle)'}${Number.isNaN(db) ? '' : ` (${sec(db)}, ${(db / d).toPrecision(3)}x)`} | ${t ? sec(median(t.fast.seconds)) : '-'} | ${t ? x(median(t.fast.seconds) / d) : '-'} | ${rss[b]?.[i] ? `${rss[b][i]!.before.toFixed(0)} / ${rss[b][i]!.peak.toFixed(0)} MB` : '-'} |`);
     });
   }
   say();
@@ -193,7 +216,8 @@ export function recurrentPeers(): string {
     if (allc.length) facts.push(`with each side's defaults ${allc.map(({ c, r }) => `${r!.toPrecision(3)}x on the ${c.family}`).join(', ')} (target at least 5x: ${allc.every(({ r }) => r! >= 5) ? 'met' : 'not met'})`);
     const dir = CASES.map((c, i) => ({ c, r: ratioOf(b, i, 'dir', rows, 'fast') })).filter((f) => f.r !== undefined);
     if (dir.length) facts.push(`directional against torch's fast_mode ${dir.map(({ c, r }) => `${r! >= 1 ? `${r!.toPrecision(3)}x faster` : `${(1 / r!).toPrecision(3)}x slower`} on ${c.name}`).join(', ')} (target within 1.5x: ${dir.every(({ r }) => 1 / r! <= 1.5) ? 'met' : 'not met'})`);
-    if (facts.length) { say(`Issue 21's targets on ${b} in this run: ${facts.join('; ')}. Peak memory of the big LSTM's full check: ${((ours[b][0].peakRss ?? 0) / 2 ** 20).toFixed(0)} MB resident for the whole process, ${(((ours[b][0].peakRss ?? 0) - (ours[b][0].rssBefore ?? 0)) / 2 ** 20).toFixed(0)} MB above its resident size before the check.`); say(); }
+    const r0 = rss[b]?.[0];
+    if (facts.length) { say(`Issue 21's targets on ${b} in this run: ${facts.join('; ')}.${r0 ? ` Peak memory of the big LSTM's full check, in a fresh process on every core: ${r0.peak.toFixed(0)} MB resident (${r0.before.toFixed(0)} MB after loading gradscope and building the net).` : ''}`); say(); }
   }
   return L.join('\n');
 }

@@ -79,23 +79,18 @@ export function simd(): boolean {
 export function product(WT: Float64Array, n: number, N: number, maxRows: number, mod: WebAssembly.Module | null = simd() ? kernel() : null): Product {
   const js: Product = (A, rows, out, ldo, oo) => mul(A, rows, n, WT, N, out, ldo, oo);
   if (!mod || maxRows * n * N < MIN_MADDS || N < 4) return js;
-  return instance(mod, n, N, maxRows, js, (f, Np) => { for (let r = 0; r < n; r++) for (let c = 0; c < N; c++) f[r * Np + c] = WT[c * n + r]; });
-}
-
-/** The kernel's instance for W [n, N] (laid out by `fill(f, Np)` at row stride Np), and the call that runs it. */
-function instance(mod: WebAssembly.Module, n: number, N: number, maxRows: number, js: Product, fill: (f: Float64Array, Np: number) => void): Product {
   const Np = Math.ceil(N / 4) * 4, Rp = Math.ceil(maxRows / 4) * 4; // the kernel's blocks: 4 rows by 4 columns
-  const wOff = 0, aOff = n * Np, oOff = aOff + Rp * n; // in float64s
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(((oOff + Rp * Np) * 8) / 65536) });
-  const gemm = new WebAssembly.Instance(mod, { env: { memory } }).exports.gemm as Gemm;
-  const f = new Float64Array(memory.buffer); // the memory never grows, so this view stays valid
-  fill(f, Np);
+  const arena = Arena.create(n * Np + Rp * (n + Np) + 8, mod);
+  if (!arena) return js;
+  const WTp = Np === N ? WT : new Float64Array(Np * n); // W's columns padded with zeros to Np
+  if (WTp !== WT) WTp.set(WT);
+  const byW = arena.product(WTp, n, Np), Ain = arena.alloc(Rp * n), O = arena.alloc(Rp * Np);
   return (A, rows, out, ldo, oo) => {
     if (rows > Rp) return js(A, rows, out, ldo, oo);
-    f.set(A.length === rows * n ? A : A.subarray(0, rows * n), aOff);
-    gemm(aOff * 8, wOff * 8, oOff * 8, Math.ceil(rows / 4) * 4, n, Np, Np);
-    if (ldo === Np && oo === 0) out.set(f.subarray(oOff, oOff + rows * Np));
-    else for (let i = 0; i < rows; i++) out.set(f.subarray(oOff + i * Np, oOff + i * Np + N), i * ldo + oo);
+    Ain.set(A.length === rows * n ? A : A.subarray(0, rows * n));
+    byW(Ain, rows, O, Np, 0);
+    if (ldo === Np && oo === 0) out.set(O.subarray(0, rows * Np));
+    else for (let i = 0; i < rows; i++) out.set(O.subarray(i * Np, i * Np + N), i * ldo + oo);
   };
 }
 
@@ -168,7 +163,7 @@ export function affine(a: Float64Array, W: Float64Array, b: Float64Array, m: num
 /**
  * Float64 arrays in one WebAssembly memory, for kernels that work on them in place (the LSTM's step,
  * src/lstm/delta64.ts): `alloc` hands out views (16-byte aligned, never moved: the memory is sized
- * once and never grows), `ptr` gives a view's byte offset, `product` a matrix product between views.
+ * once and never grows; a view's byteOffset is its address for a kernel), `product` a matrix product between views.
  *
  * @example
  * ```ts
@@ -185,13 +180,13 @@ export class Arena {
   private gemm?: Gemm;
 
   /** An arena of `doubles` float64s, or null above 1 GiB or where the memory cannot be had (the JS paths then run). */
-  static create(doubles: number): Arena | null {
+  static create(doubles: number, gemm?: WebAssembly.Module): Arena | null {
     if (!(doubles * 8 <= 2 ** 30)) return null;
-    try { return new Arena(doubles); } catch { return null; }
+    try { return new Arena(doubles, gemm); } catch { return null; }
   }
 
-  /** Room for `doubles` float64s (plus 2 per allocation for alignment). */
-  constructor(doubles: number) {
+  /** Room for `doubles` float64s (plus 1 per allocation for alignment); `gemm`: the product kernel (default: the built one). */
+  constructor(doubles: number, private readonly gemmModule?: WebAssembly.Module) {
     this.doubles = doubles;
     this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((doubles * 8) / 65536)) });
   }
@@ -202,11 +197,6 @@ export class Arena {
     const v = new Float64Array(this.memory.buffer, this.top * 8, n);
     this.top += n + (n & 1);
     return v;
-  }
-
-  /** A view's byte offset in the memory. */
-  ptr(v: Float64Array): number {
-    return v.byteOffset;
   }
 
   /** The exports of a module instantiated on this memory, with `imports` beside it. */
@@ -222,7 +212,7 @@ export class Arena {
     if (N % 4) throw new Error(`Arena.product: N ${N} is not a multiple of 4`);
     const W = this.alloc(n * N);
     for (let r = 0; r < n; r++) for (let c = 0; c < N; c++) W[r * N + c] = WT[c * n + r];
-    const gemm = (this.gemm ??= this.instance(kernel()!).gemm as Gemm);
+    const gemm = (this.gemm ??= this.instance(this.gemmModule ?? kernel()!).gemm as Gemm);
     const w = W.byteOffset;
     return (A, rows, out, ldo, oo) => gemm(A.byteOffset, w, out.byteOffset + oo * 8, Math.ceil(rows / 4) * 4, n, N, ldo);
   }

@@ -32,24 +32,20 @@ export function tanhSmall(x: number): number {
   return x * (1 - x2 * (1 / 3 - x2 * (2 / 15 - x2 * (17 / 315))));
 }
 
-/** tanh(z + dz) - tanh(z) from t = tanh(z): (1 - t^2) tanh(dz) / (1 + t tanh(dz)). */
-export function dTanh(t: number, dz: number): number {
-  return dTanhK(t, 1 - t * t, dz);
-}
-
-/** {@link dTanh} with k = 1 - t^2 given (the cells keep it per base element): k w / (1 + t w), w = tanh(dz). */
+/**
+ * tanh(z + dz) - tanh(z) = (1 - t^2) w / (1 + t w), w = tanh(dz), from t = tanh(z) and k = 1 - t^2
+ * (the cells keep k per base element): k w / (1 + t w).
+ */
 export function dTanhK(t: number, k: number, dz: number): number {
   if (dz === 0) return 0;
   const w = tanhSmall(dz);
   return (k * w) / (1 + t * w);
 }
 
-/** sigmoid(z + dz) - sigmoid(z) from s = sigmoid(z) and q = 1 - s (both accurate): 2 s q w / (1 + (s - q) w), w = tanh(dz / 2). */
-export function dSigmoid(s: number, q: number, dz: number): number {
-  return dSigmoidK(2 * s * q, s - q, dz);
-}
-
-/** {@link dSigmoid} with k = 2 s q and d = s - q given (kept per base element): k w / (1 + d w), w = tanh(dz / 2). */
+/**
+ * sigmoid(z + dz) - sigmoid(z) = 2 s q w / (1 + (s - q) w), w = tanh(dz / 2), s = sigmoid(z), q = 1 - s
+ * (both accurate), from k = 2 s q and d = s - q (kept per base element): k w / (1 + d w).
+ */
 export function dSigmoidK(k: number, d: number, dz: number): number {
   if (dz === 0) return 0;
   const w = tanhSmall(0.5 * dz);
