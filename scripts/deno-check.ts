@@ -77,7 +77,7 @@ function chartProblems(where: string, c: Cell): string[] {
 }
 
 const SMOKE = [
-  "import * as gs from 'gradscope';\nconst tf = gs.tf;\ngs.backendInfo().active",
+  "import * as gs from 'gradscope';\nconst tf = gs.tf;\n`${gs.backendInfo().active} ${gs.backendInfo().float64}`",
   "const chart = gs.charts.deepLinear(gs.deepLinear({ depth: 30, scale: 1.1 }));\nconsole.log('before');\ngs.show(chart);\nconsole.log('after');",
   'chart',
   "const net = gs.mlp({ sizes: [4, 5, 3], hidden: 'tanh', output: 'softmax', seed: 1 });\nconst X = tf.randomNormal([6, 4], 0, 1, 'float32', 1);\nconst Y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), 3);\ngs.gradCheck(net, X, Y)",
@@ -96,7 +96,7 @@ function smoke(py: string, jupyterPath: string, dir: string): string[] {
   const chart = `display_data:${VL}+image/png+text/plain`;
   const problems: string[] = [];
   const expect = (i: number, ok: boolean, what: string) => { if (!ok) problems.push(`smoke cell ${i + 1}: ${what}; got ${JSON.stringify(k[i])}`); };
-  expect(0, /^execute_result:text\/plain$/.test(k[0][0] ?? '') && /wasm|tensorflow|cpu/.test(join(cs[0].outputs?.[0]?.data?.['text/plain'])), 'the backend name');
+  expect(0, /^execute_result:text\/plain$/.test(k[0][0] ?? '') && /(wasm|tensorflow|cpu) wasm-simd/.test(join(cs[0].outputs?.[0]?.data?.['text/plain'])), "the backend's name, and gradscope's float64 kernels in WebAssembly SIMD");
   expect(1, JSON.stringify(k[1]) === JSON.stringify(['stream:before', chart, 'stream:after']), 'stdout, ONE chart display_data, stdout');
   expect(2, k[2][0] === chart && k[2].slice(1).every((x) => x === 'execute_result:text/plain'), 'the chart as display_data, then at most a line of text');
   expect(3, k[3][0] === 'display_data:text/html+text/plain' && k[3][1] === chart, 'the report table, then its chart');

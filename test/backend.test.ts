@@ -21,6 +21,7 @@ describe('backend selection', () => {
     assert.ok(J > 0 && Number.isFinite(J));
     assert.equal(info.ready, true);
     assert.equal(info.active, info.chosen);
+    assert.equal(info.float64, 'wasm-simd', "gradscope's float64 kernels (the build's gemm64.wasm) load");
     // without `npm run native` tfjs-node is not there: the chain falls through to wasm and says why
     if (info.chosen !== 'tensorflow') {
       assert.equal(info.chosen, 'wasm');

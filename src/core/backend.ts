@@ -10,6 +10,7 @@
  * and bit-exact; without tfjs-node it is the default. One engine per process: tensors live on one
  * backend, and a choice per call would copy them between backends and change their last bits mid-notebook.
  */
+import { simd } from './gemm64';
 import type * as tfTypes from '@tensorflow/tfjs';
 
 /**
@@ -36,6 +37,12 @@ export interface BackendInfo {
   tensorflow?: string;
   /** Why each better backend was not used, e.g. `{ tensorflow: "Cannot find module '@tensorflow/tfjs-node'" }`. */
   skipped: Partial<Record<BackendName, string>>;
+  /**
+   * How the float64 checks' matrix products (and the LSTM's step) run, whatever the tf backend:
+   * `'wasm-simd'`, gradscope's own WebAssembly SIMD kernels, or `'js'` (no WebAssembly SIMD, the
+   * package not built, or GRADSCOPE_SIMD=0). The same numbers either way; the kernels are faster.
+   */
+  float64: 'wasm-simd' | 'js';
 }
 
 function firstLine(e: unknown): string {
@@ -306,13 +313,13 @@ ready().catch(() => { /* reported again by whoever awaits ready() */ });
  * ```ts
  * gs.backendInfo();
  * // { active: 'wasm', chosen: 'wasm', ready: true, wasmBinary: 'tfjs-backend-wasm-simd.wasm',
- * //   skipped: { tensorflow: "Cannot find module '@tensorflow/tfjs-node'" } }
+ * //   skipped: { tensorflow: "Cannot find module '@tensorflow/tfjs-node'" }, float64: 'wasm-simd' }
  * // after npm run native: { active: 'tensorflow', chosen: 'tensorflow', ready: true, skipped: {},
  * //                         tensorflow: '2.21.0' }
  * ```
  */
 export function backendInfo(): BackendInfo {
-  const info: BackendInfo = { active: tf.getBackend(), chosen, ready: isReady, skipped: { ...skipped } };
+  const info: BackendInfo = { active: tf.getBackend(), chosen, ready: isReady, skipped: { ...skipped }, float64: simd() ? 'wasm-simd' : 'js' };
   if (wasmBinary) info.wasmBinary = wasmBinary;
   if (forced) info.forced = forced;
   if (tensorflowVersion) info.tensorflow = tensorflowVersion;
