@@ -17,7 +17,7 @@ export type Product = (A: Float64Array, rows: number, out: Float64Array, ldo: nu
 
 /** Below this many multiply-adds a product stays in JS (the copies in and out would cost more). */
 const MIN_MADDS = 4096;
-/** The same for a product made and run once (its W laid out and an instance made for one call). */
+/** The same for a product run once (its W laid out in the scratch memory for one call). */
 const ONCE_MADDS = 65536;
 
 const compiled = new Map<string, WebAssembly.Module | null>();
@@ -95,7 +95,7 @@ export function product(WT: Float64Array, n: number, N: number, maxRows: number,
 }
 
 /** The kernel's instance for one-off products (`times`), its memory grown as needed (at most SCRATCH_BYTES). */
-let scratch: { memory: WebAssembly.Memory; gemm: Gemm; f: Float64Array } | undefined;
+let scratch: { mod: WebAssembly.Module; memory: WebAssembly.Memory; gemm: Gemm; f: Float64Array } | undefined;
 const SCRATCH_BYTES = 64 * 2 ** 20;
 type Gemm = (a: number, w: number, o: number, rows: number, n: number, N: number, ldo: number) => void;
 
@@ -122,9 +122,9 @@ export function times(A: Float64Array, rows: number, n: number, N: number, W?: F
   }
   const R = Math.min(chunk, Math.ceil(rows / 4) * 4);
   const aOff = n * Np, oOff = aOff + R * n, bytes = (oOff + R * Np) * 8;
-  if (!scratch) {
+  if (scratch?.mod !== mod) {
     const memory = new WebAssembly.Memory({ initial: 1 });
-    scratch = { memory, gemm: new WebAssembly.Instance(mod, { env: { memory } }).exports.gemm as Gemm, f: new Float64Array(memory.buffer) };
+    scratch = { mod, memory, gemm: new WebAssembly.Instance(mod, { env: { memory } }).exports.gemm as Gemm, f: new Float64Array(memory.buffer) };
   }
   if (scratch.memory.buffer.byteLength < bytes) {
     scratch.memory.grow(Math.ceil((bytes - scratch.memory.buffer.byteLength) / 65536));
