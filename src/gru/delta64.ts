@@ -35,9 +35,7 @@ export function gruCell(spec: { nx: number; na: number }, blocks: ParamBlock[], 
   RUR.set(topT(W[0], na, 0, na), 0); RUR.set(topT(W[1], na, 0, na), na * na);
   const RA = topT(W[2], na, 0, na);
   const a: Float64Array[] = [s.a0];
-  const su: Float64Array[] = [], qu: Float64Array[] = [], sr: Float64Array[] = [], at: Float64Array[] = [], ra: Float64Array[] = [];
-  // the differences' factors (D.dSigmoidK, D.dTanhK): 2 s q and s - q for Gamma_u, Gamma_r; 1 - a~^2
-  const ku: Float64Array[] = [], du: Float64Array[] = [], kr: Float64Array[] = [], dgr: Float64Array[] = [], kat: Float64Array[] = [];
+  const su: Float64Array[] = [], qu: Float64Array[] = [], sr: Float64Array[] = [], qr: Float64Array[] = [], at: Float64Array[] = [], ra: Float64Array[] = [];
   const zOf = (g: number, h: (r: number) => number, x: Float64Array, i: number, j: number): number => {
     let q = bias[g][j];
     for (let r = 0; r < na; r++) q += h(r) * W[g][r * na + j];
@@ -47,14 +45,12 @@ export function gruCell(spec: { nx: number; na: number }, blocks: ParamBlock[], 
   for (let t = 1; t <= T; t++) {
     const ap = a[t - 1], x = s.x[t], n = m * na;
     const Su = new Float64Array(n), Qu = new Float64Array(n), Sr = new Float64Array(n), Qr = new Float64Array(n), At = new Float64Array(n), Ra = new Float64Array(n), A = new Float64Array(n);
-    const Ku = new Float64Array(n), Du = new Float64Array(n), Kr = new Float64Array(n), Dr = new Float64Array(n), Kat = new Float64Array(n);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < na; j++) {
         const q = i * na + j;
         [Su[q], Qu[q]] = sigmoidPair(zOf(0, (r) => ap[i * na + r], x, i, j));
         [Sr[q], Qr[q]] = sigmoidPair(zOf(1, (r) => ap[i * na + r], x, i, j));
         Ra[q] = Sr[q] * ap[q];
-        Ku[q] = 2 * Su[q] * Qu[q]; Du[q] = Su[q] - Qu[q]; Kr[q] = 2 * Sr[q] * Qr[q]; Dr[q] = Sr[q] - Qr[q];
       }
     }
     for (let i = 0; i < m; i++) {
@@ -62,11 +58,9 @@ export function gruCell(spec: { nx: number; na: number }, blocks: ParamBlock[], 
         const q = i * na + j;
         At[q] = Math.tanh(zOf(2, (r) => Ra[i * na + r], x, i, j));
         A[q] = Su[q] * At[q] + Qu[q] * ap[q];
-        Kat[q] = 1 - At[q] * At[q];
       }
     }
-    su[t] = Su; qu[t] = Qu; sr[t] = Sr; at[t] = At; ra[t] = Ra; a.push(A);
-    ku[t] = Ku; du[t] = Du; kr[t] = Kr; dgr[t] = Dr; kat[t] = Kat;
+    su[t] = Su; qu[t] = Qu; sr[t] = Sr; qr[t] = Qr; at[t] = At; ra[t] = Ra; a.push(A);
   }
   const byRUR = product(RUR, na, 2 * na, M2), byRA = product(RA, na, na, M2);
   const dA = new Float64Array(M2 * na), dz = new Float64Array(M2 * 2 * na), dza = new Float64Array(M2 * na);
@@ -77,8 +71,7 @@ export function gruCell(spec: { nx: number; na: number }, blocks: ParamBlock[], 
       dA.fill(0);
       const g0 = p.u ? -1 : gateOf.get(p.block)!;
       for (let t = 1; t <= T; t++) {
-        const ap = a[t - 1], x = s.x[t], Su = su[t], Qu = qu[t], Sr = sr[t], At = at[t], Ra = ra[t];
-        const Ku = ku[t], Du = du[t], Kr = kr[t], Dr = dgr[t], Kat = kat[t];
+        const ap = a[t - 1], x = s.x[t], Su = su[t], Qu = qu[t], Sr = sr[t], Qr = qr[t], At = at[t], Ra = ra[t];
         if (t === 1) dz.fill(0); else byRUR(dA, M2, dz, 2 * na, 0);
         const hin = (i: number, r: number): number => (r >= na ? x[(i % m) * nx + r - na] : ap[(i % m) * na + r] + dA[i * na + r]);
         for (let g = 0; g < 2; g++) if (g0 < 0 || g0 === g) inject(p, Wb[g], bb[g], p.r >= 0, m, hp, hm, k, na, dz, 2 * na, g * na, hin);
@@ -86,8 +79,8 @@ export function gruCell(spec: { nx: number; na: number }, blocks: ParamBlock[], 
           const br = (i < m ? i : i - m) * na, dr = i * na, zr = 2 * i * na;
           for (let j = 0; j < na; j++) {
             const q = br + j, d = dr + j;
-            dU[d] = dSigmoidK(Ku[q], Du[q], dz[zr + j]);
-            const dr_ = dSigmoidK(Kr[q], Dr[q], dz[zr + na + j]);
+            dU[d] = dSigmoidK(2 * Su[q] * Qu[q], Su[q] - Qu[q], dz[zr + j]);
+            const dr_ = dSigmoidK(2 * Sr[q] * Qr[q], Sr[q] - Qr[q], dz[zr + na + j]);
             dRa[d] = Sr[q] * dA[d] + dr_ * (ap[q] + dA[d]); // d(Gamma_r * a_prev)
           }
         }
@@ -97,7 +90,7 @@ export function gruCell(spec: { nx: number; na: number }, blocks: ParamBlock[], 
           const br = (i < m ? i : i - m) * na, dr = i * na;
           for (let j = 0; j < na; j++) {
             const q = br + j, d = dr + j;
-            const dat = dTanhK(At[q], Kat[q], dza[d]), da = dA[d];
+            const dat = dTanhK(At[q], 1 - At[q] * At[q], dza[d]), da = dA[d];
             dA[d] = Su[q] * dat + Qu[q] * da + dU[d] * (At[q] + dat - ap[q] - da);
           }
         }

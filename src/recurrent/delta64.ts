@@ -34,7 +34,7 @@ export function tanhSmall(x: number): number {
 
 /**
  * tanh(z + dz) - tanh(z) = (1 - t^2) w / (1 + t w), w = tanh(dz), from t = tanh(z) and k = 1 - t^2
- * (the cells keep k per base element): k w / (1 + t w).
+ * (the LSTM's cell keeps k per base element): k w / (1 + t w).
  */
 export function dTanhK(t: number, k: number, dz: number): number {
   if (dz === 0) return 0;
@@ -44,7 +44,7 @@ export function dTanhK(t: number, k: number, dz: number): number {
 
 /**
  * sigmoid(z + dz) - sigmoid(z) = 2 s q w / (1 + (s - q) w), w = tanh(dz / 2), s = sigmoid(z), q = 1 - s
- * (both accurate), from k = 2 s q and d = s - q (kept per base element): k w / (1 + d w).
+ * (both accurate), from k = 2 s q and d = s - q: k w / (1 + d w).
  */
 export function dSigmoidK(k: number, d: number, dz: number): number {
   if (dz === 0) return 0;

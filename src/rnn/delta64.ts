@@ -27,9 +27,9 @@ export function rnnCell(spec: { nx: number; na: number; hidden: 'tanh' | 'relu' 
   const Wb = blocks.find((b) => b.name === 'Wa')!, bb = blocks.find((b) => b.name === 'ba')!;
   const W = theta.subarray(Wb.offset, Wb.offset + Wb.size), bias = theta.subarray(bb.offset, bb.offset + bb.size);
   const byRA = product(topT(W, na, 0, na), na, na, M2);
-  const a: Float64Array[] = [s.a0], z: Float64Array[] = [], ka: Float64Array[] = []; // ka: 1 - a^2 (D.dTanhK)
+  const a: Float64Array[] = [s.a0], z: Float64Array[] = [];
   for (let t = 1; t <= T; t++) {
-    const ap = a[t - 1], x = s.x[t], Z = new Float64Array(m * na), A = new Float64Array(m * na), K = new Float64Array(m * na);
+    const ap = a[t - 1], x = s.x[t], Z = new Float64Array(m * na), A = new Float64Array(m * na);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < na; j++) {
         let q = bias[j];
@@ -37,10 +37,9 @@ export function rnnCell(spec: { nx: number; na: number; hidden: 'tanh' | 'relu' 
         for (let r = 0; r < nx; r++) q += x[i * nx + r] * W[(na + r) * na + j];
         Z[i * na + j] = q;
         A[i * na + j] = relu ? Math.max(q, 0) : Math.tanh(q);
-        K[i * na + j] = 1 - A[i * na + j] * A[i * na + j];
       }
     }
-    z[t] = Z; a.push(A); ka[t] = K;
+    z[t] = Z; a.push(A);
   }
   const dA = new Float64Array(M2 * na), dz = new Float64Array(M2 * na);
   return {
@@ -49,7 +48,7 @@ export function rnnCell(spec: { nx: number; na: number; hidden: 'tanh' | 'relu' 
       dA.fill(0);
       let kink = false;
       for (let t = 1; t <= T; t++) {
-        const ap = a[t - 1], x = s.x[t], Z = z[t], A = a[t], K = ka[t];
+        const ap = a[t - 1], x = s.x[t], Z = z[t], A = a[t];
         if (t === 1) dz.fill(0); else byRA(dA, M2, dz, na, 0);
         inject(p, Wb, bb, p.r >= 0, m, hp, hm, k, na, dz, na, 0, (i, r) => (r >= na ? x[(i % m) * nx + r - na] : ap[(i % m) * na + r] + dA[i * na + r]));
         for (let i = 0; i < M2; i++) {
@@ -60,7 +59,7 @@ export function rnnCell(spec: { nx: number; na: number; hidden: 'tanh' | 'relu' 
               const zq = Z[br + j], zp = zq + d;
               if ((zp > 0) !== (zq > 0)) kink = true;
               dA[dr + j] = (zp > 0 ? zp : 0) - (zq > 0 ? zq : 0);
-            } else dA[dr + j] = dTanhK(A[br + j], K[br + j], d);
+            } else { const t = A[br + j]; dA[dr + j] = dTanhK(t, 1 - t * t, d); }
           }
         }
         out(t, dA);
